@@ -1,0 +1,111 @@
+"""The pipeline: load -> check -> model -> render -> check outputs -> write.
+
+Nothing is written unless every earlier phase succeeded without errors (and, with strict, without
+warnings).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from .errors import Diagnostics, Position
+from .render import Output
+from .render.environment import make_environment, template_dirs
+from .render.pages import render_pages
+from .schema import load_content
+from .site import SiteModel, build_site
+from .write import WriteStats, check_output_path, write_site
+
+
+@dataclass
+class Result:
+    diagnostics: Diagnostics
+    site: Optional[SiteModel] = None
+    outputs: list[Output] = field(default_factory=list)
+    written: Optional[WriteStats] = None
+    seconds: float = 0.0
+    strict: bool = False
+
+    @property
+    def failed(self) -> bool:
+        """Errors always fail a build; warnings only with --strict."""
+        return bool(self.diagnostics.errors or (self.strict and self.diagnostics.warnings))
+
+
+def build_date(today: Optional[dt.date], timezone: str) -> dt.date:
+    """--today wins; then SOURCE_DATE_EPOCH; then the clock, in the site's time zone."""
+    if today is not None:
+        return today
+    tz = ZoneInfo(timezone)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz).date()
+    return dt.datetime.now(tz).date()
+
+
+def gather(root: Path, today: Optional[dt.date], diags: Diagnostics) -> Optional[SiteModel]:
+    content = load_content(root, diags)
+    if content is None:
+        return None
+    site = build_site(content, build_date(today, content.config.timezone), diags)
+    return None if diags.errors else site
+
+
+def render_site(site: SiteModel, root: Path) -> list[Output]:
+    env = make_environment(root, site.config.language)
+    outputs = render_pages(site, env)
+    for path in site.media:
+        outputs.append(Output(path, source=root / "content" / path, origin=f"content/{path}"))
+    assets: dict[str, Path] = {}
+    for folder in reversed(template_dirs(root)):  # the site's own templates/ win
+        base = folder / "assets"
+        if base.is_dir():
+            for f in sorted(base.rglob("*")):
+                if f.is_file() and not f.name.startswith("."):
+                    assets[f.relative_to(base).as_posix()] = f
+    for name, source in sorted(assets.items()):
+        outputs.append(Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}"))
+    return outputs
+
+
+def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) -> None:
+    """Two sources must not claim one output path; links written in Markdown must lead somewhere."""
+    seen: dict[str, Output] = {}
+    for o in outputs:
+        problem = check_output_path(o.path)
+        if problem:
+            diags.error(Position(o.origin or "?"), problem)
+        elif o.path in seen:
+            diags.error(Position(o.origin or "?"),
+                        f"writes the same file '{o.path}' as {seen[o.path].origin}: rename one of them")
+        else:
+            seen[o.path] = o
+    urls = site.urls
+    for rendered in site.documents():
+        for target, pos in rendered.links:
+            path = urls.base_path + target.split("#", 1)[0].split("?", 1)[0][1:]
+            candidates = [path, path.rstrip("/") + "/"]
+            if not any(urls.output_path(c) in seen for c in candidates if c.startswith(urls.base_path)):
+                diags.error(pos, f"link to '{target}': there is no such page on the site")
+
+
+def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False) -> Result:
+    """Build (out given) or only check (out None) one site root."""
+    started = time.perf_counter()
+    diags = Diagnostics()
+    result = Result(diags)
+    site = gather(root, today, diags)
+    if site is not None:
+        result.site = site
+        result.outputs = render_site(site, root)
+        check_outputs(site, result.outputs, diags)
+    result.strict = strict
+    if out is not None and not result.failed:
+        result.written = write_site(out, result.outputs)
+    result.seconds = time.perf_counter() - started
+    return result

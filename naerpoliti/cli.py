@@ -1,0 +1,124 @@
+"""Command line: argv -> options -> build or check; prints diagnostics; exit codes 0, 1, 2.
+
+0: success. 1: content errors (or warnings with --strict); nothing was written. 2: usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .build import run
+from .write import WriteError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
+
+
+def find_root(start: Path) -> Optional[Path]:
+    """The nearest folder, from start upwards, that holds a localities.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "localities.yaml").is_file():
+            return folder
+    return None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="naerpoliti",
+        description="Build the community-policing site of a site root (localities.yaml and content/).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--root", type=Path, help="the site root (default: the nearest folder, from "
+                                                 "here upwards, with a localities.yaml)")
+        p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                       help="the build date (default: $SOURCE_DATE_EPOCH, else today)")
+
+    b = sub.add_parser("build", help="check the content and write the site")
+    common(b)
+    b.add_argument("--out", type=Path, help="the output folder (default: ROOT/site)")
+    b.add_argument("--strict", action="store_true", help="warnings fail the build too")
+    c = sub.add_parser("check", help="check the content and links; write nothing")
+    common(c)
+    c.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    return parser
+
+
+def _resolve_root(arg: Optional[Path]) -> Path:
+    if arg is not None:
+        if not (arg / "localities.yaml").is_file():
+            raise UsageError(f"--root {arg}: there is no localities.yaml in that folder")
+        return arg.resolve()
+    root = find_root(Path.cwd())
+    if root is None:
+        raise UsageError("no site root here: run this in a folder with a localities.yaml "
+                         "(or below one), or give --root DIR")
+    return root
+
+
+def _check_epoch() -> None:
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value and not value.strip().isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)  # exits with 2 on a usage error
+    try:
+        _check_epoch()
+        root = _resolve_root(args.root)
+        out = None
+        if args.command == "build":
+            out = args.out if args.out is not None else root / "site"
+            out = out.resolve()
+            if out == root or root.is_relative_to(out):
+                raise UsageError(f"--out {out}: the output folder cannot be the site root or contain it")
+        result = run(root, out, args.today, args.strict)
+    except UsageError as exc:
+        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except WriteError as exc:
+        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    for d in result.diagnostics.sorted():
+        print(d, file=sys.stderr)
+    errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    if result.failed:
+        why = "" if errors else " (warnings fail with --strict)"
+        print(f"naerpoliti: {counts}{why}; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    pages = sum(1 for o in result.outputs if o.path.endswith(".html"))
+    if out is None:
+        print(f"naerpoliti check: {counts}; {pages} pages would be built ({result.seconds:.2f} s)")
+    else:
+        w = result.written
+        try:
+            shown = out.relative_to(Path.cwd())
+        except ValueError:
+            shown = out
+        change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
+        print(f"naerpoliti build: {pages} pages, {w.files} files ({change}) in {shown}/; "
+              f"{counts} ({result.seconds:.2f} s)")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

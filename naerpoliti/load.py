@@ -1,0 +1,166 @@
+"""Files -> raw values that remember where they were written.
+
+YAML is parsed with libyaml's C parser where installed (the constructor is ours), and every
+mapping and sequence remembers the position of itself, its keys and its values, so that the
+schema can name the line and column of a bad field.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from .errors import Diagnostics, Position
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YMap(dict):
+    """A YAML mapping with the positions of itself, its keys and its values."""
+
+    pos: Position
+    key_pos: dict
+    value_pos: dict
+
+
+class YList(list):
+    """A YAML sequence with the positions of itself and its items."""
+
+    pos: Position
+    item_pos: list
+
+
+def _position(loader: "_MarkedLoader", mark) -> Position:
+    return Position(loader.relpath, mark.line + 1 + loader.line_offset, mark.column + 1)
+
+
+class _MarkedLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    relpath: str = "?"
+    line_offset: int = 0
+    diags: Diagnostics
+
+
+# Dates and times stay strings: schema.py parses them with messages an editor understands,
+# instead of PyYAML raising a bare ValueError on "2026-02-30".
+_MarkedLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):
+    data = YMap()
+    data.pos = _position(loader, node.start_mark)
+    data.key_pos = {}
+    data.value_pos = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        kpos = _position(loader, key_node.start_mark)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            loader.diags.error(kpos, "a field name must be plain text")
+            continue
+        key = str(key)
+        if key in data:
+            first = data.key_pos[key]
+            loader.diags.error(kpos, f"field '{key}' is given twice (first on line {first.line})")
+            continue
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_pos[key] = kpos
+        data.value_pos[key] = _position(loader, value_node.start_mark)
+
+
+def _construct_seq(loader: _MarkedLoader, node: yaml.SequenceNode):
+    data = YList()
+    data.pos = _position(loader, node.start_mark)
+    data.item_pos = []
+    yield data
+    for child in node.value:
+        data.append(loader.construct_object(child, deep=True))
+        data.item_pos.append(_position(loader, child.start_mark))
+
+
+_MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def _problem_position(relpath: str, exc: yaml.MarkedYAMLError, line_offset: int) -> Position:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Position(relpath, 1 + line_offset, 1)
+    return Position(relpath, mark.line + 1 + line_offset, mark.column + 1)
+
+
+def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0) -> Any:
+    """Parse one YAML document; on a syntax error report it and return None."""
+    loader = _MarkedLoader(text)
+    loader.relpath = relpath
+    loader.line_offset = line_offset
+    loader.diags = diags
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        problem = exc.problem or "this is not valid YAML"
+        diags.error(_problem_position(relpath, exc, line_offset), f"YAML syntax error: {problem}")
+    except yaml.YAMLError as exc:
+        diags.error(Position(relpath, 1 + line_offset, 1), f"YAML error: {exc}")
+    finally:
+        loader.dispose()
+    return None
+
+
+def read_text(root: Path, relpath: str, diags: Diagnostics) -> Optional[str]:
+    """Read a UTF-8 text file, dropping a byte-order mark and normalising line ends."""
+    try:
+        data = (root / relpath).read_bytes()
+    except OSError as exc:
+        diags.error(Position(relpath), f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        diags.error(
+            Position(relpath, line, column),
+            "the file is not UTF-8 text; save it as UTF-8 (in most editors: 'Save with encoding')",
+        )
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_FENCE = re.compile(r"^---[ \t]*$", re.M)
+
+
+def split_front_matter(text: str, relpath: str, diags: Diagnostics, *, required: bool = True):
+    """Split '---\\nYAML\\n---\\nbody'. Returns (yaml_text, yaml_first_line, body, body_first_line).
+
+    yaml_first_line and body_first_line are 1-based line numbers in the file. Returns None after
+    reporting an error.
+    """
+    if not text.startswith("---") or not _FENCE.match(text.split("\n", 1)[0]):
+        if required:
+            diags.error(
+                Position(relpath, 1, 1),
+                "front matter is missing: the file must start with a line '---', "
+                "then fields such as 'title: ...', then another line '---'",
+            )
+            return None
+        return "", 2, text, 1
+    closing = _FENCE.search(text, pos=text.index("\n") + 1 if "\n" in text else len(text))
+    if closing is None:
+        diags.error(
+            Position(relpath, 1, 1),
+            "front matter is not closed: add a line '---' after the last field",
+        )
+        return None
+    yaml_text = text[text.index("\n") + 1 : closing.start()]
+    body_start = closing.end() + 1
+    body_first_line = text.count("\n", 0, min(body_start, len(text))) + 1
+    return yaml_text, 2, text[body_start:], body_first_line

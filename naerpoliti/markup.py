@@ -1,0 +1,112 @@
+"""One configured Markdown renderer for all content text.
+
+CommonMark with tables, strikethrough and footnotes. Raw HTML is never passed through (it is
+shown as text), markdown-it's link validation drops javascript:, vbscript: and data: links,
+headings are moved one level down (the page title is the only h1), links to site pages and
+media are rewritten for the site's base path, and external links get rel="noopener noreferrer".
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import Diagnostics, Position
+from .model import Rendered
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    return md
+
+
+_MD = _make_parser()
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    path: str
+    position: Position
+    is_image: bool
+
+
+def _plain(tokens: list[Token]) -> str:
+    out: list[str] = []
+    for tok in tokens:
+        if tok.children:
+            out.append(_plain(tok.children))
+        elif tok.type in ("text", "code_inline"):
+            out.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+    return "".join(out)
+
+
+class Markup:
+    """Renders Markdown for one site: knows the base path and where media live."""
+
+    def __init__(self, base_path: str, check_media: Callable[[str, Position, bool], Optional[str]]):
+        # base_path: URL path of the site root, "/" or "/sub/"; check_media validates a media
+        # reference and returns its site-relative path, or None after reporting an error.
+        self.base_path = base_path
+        self.check_media = check_media
+
+    def render(self, source: str, relpath: str, first_line: int, diags: Diagnostics) -> Rendered:
+        tokens = _MD.parse(source, {})
+        media: list[str] = []
+        links: list[tuple[str, Position]] = []
+        first_paragraph = ""
+        for i, tok in enumerate(tokens):
+            if tok.type in ("heading_open", "heading_close"):
+                tok.tag = f"h{min(int(tok.tag[1]) + 1, 6)}"
+            if tok.type == "inline":
+                line = first_line + (tok.map[0] if tok.map else 0)
+                if not first_paragraph and i > 0 and tokens[i - 1].type == "paragraph_open":
+                    first_paragraph = _plain([tok]).strip()
+                for child in tok.children or []:
+                    self._fix_inline(child, Position(relpath, line, 1), diags, media, links)
+        body = _MD.renderer.render(tokens, _MD.options, {})
+        return Rendered(
+            html=body,
+            text=_plain(tokens).strip(),
+            first_paragraph=first_paragraph,
+            media=tuple(dict.fromkeys(media)),
+            links=tuple(links),
+        )
+
+    def _fix_inline(self, tok: Token, pos: Position, diags: Diagnostics, media, links) -> None:
+        if tok.type == "image":
+            src = str(tok.attrs.get("src", ""))
+            alt = _plain(tok.children or []).strip()
+            if not alt:
+                diags.error(pos, f"the image '{src}' has no alt text: write a short description "
+                                 f"between the brackets, ![like this]({src})")
+            self._rewrite(tok, "src", pos, media, links, is_image=True)
+        elif tok.type == "link_open":
+            href = str(tok.attrs.get("href", ""))
+            if href.startswith(("http://", "https://", "//")):
+                tok.attrs["rel"] = "noopener noreferrer"
+            else:
+                self._rewrite(tok, "href", pos, media, links, is_image=False)
+
+    def _rewrite(self, tok: Token, attr: str, pos: Position, media, links, is_image: bool) -> None:
+        target = str(tok.attrs.get(attr, ""))
+        if target.startswith("media/"):
+            path = self.check_media(html.unescape(target), pos, is_image)
+            if path is not None:
+                media.append(path)
+                tok.attrs[attr] = self.base_path + path
+        elif target.startswith("/") and not target.startswith("//"):
+            links.append((target, pos))
+            tok.attrs[attr] = self.base_path + target[1:]
+
+
+def render_inline_text(text: str) -> str:
+    """Escape plain text for HTML (for fields that are not Markdown)."""
+    return html.escape(text)

@@ -1,0 +1,17 @@
+"""Pure functions SiteModel -> [Output]. Nothing here reads the clock or writes a file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: its path relative to the output folder and its bytes, or the source
+    file whose bytes it copies (media and theme assets, read only when written)."""
+
+    path: str
+    data: Optional[bytes] = None
+    source: Optional[Path] = None
+    origin: str = ""  # what produced it, for the error when two outputs claim one path

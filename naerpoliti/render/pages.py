@@ -1,0 +1,77 @@
+"""HTML pages, the sitemap and robots.txt."""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+import jinja2
+
+from ..site import SiteModel
+from . import Output
+
+NEWS_PER_PAGE = 20
+LATEST = 5
+
+
+def render_pages(site: SiteModel, env: jinja2.Environment) -> list[Output]:
+    urls = site.urls
+    out: list[Output] = []
+    common = {"site": site, "config": site.config, "urls": urls}
+
+    def page(template: str, url_path: str, origin: str, **context) -> None:
+        html = env.get_template(template).render(**common, **context, page_url=url_path,
+                                                 canonical=urls.absolute(url_path))
+        out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
+
+    page("index.html", urls.home(), "the front page",
+         news=site.news[:LATEST], events=site.upcoming_events[:LATEST])
+    for d in site.districts:
+        page("district.html", urls.district(d.id), f"district '{d.id}'", district=d,
+             news=site.news_for("district", d.id, LATEST),
+             events=site.upcoming_events_for("district", d.id, LATEST))
+    for m in site.municipalities:
+        page("municipality.html", urls.municipality(m.id), f"municipality '{m.id}'", municipality=m,
+             district=site.district_by_id[m.district],
+             news=site.news_for("municipality", m.id, LATEST),
+             events=site.upcoming_events_for("municipality", m.id, LATEST))
+    for loc in site.localities:
+        mun = site.municipality_by_id[loc.municipality]
+        officer = site.officers[loc.officer]
+        page("locality.html", urls.locality(loc.id), f"locality '{loc.id}'", locality=loc,
+             municipality=mun, district=site.district_by_id[mun.district], officer=officer,
+             station=site.stations.get(officer.station) if officer.station else None,
+             ambassadors=site.ambassadors_of.get(loc.id, ()),
+             news=site.news_for("locality", loc.id, LATEST),
+             events=site.upcoming_events_for("locality", loc.id, LATEST))
+    for n in site.news:
+        page("news.html", urls.news(n.slug), n.source, item=n,
+             author=site.officers.get(n.author) if n.author else None, areas=site.scope_areas(n))
+    pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
+    for number in range(1, pages_count + 1):
+        chunk = site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE]
+        page("news_archive.html", urls.news_archive(number), "the news archive", news=chunk,
+             number=number, pages_count=pages_count)
+    page("events.html", urls.events(), "the event list",
+         upcoming=site.upcoming_events, past=site.past_events)
+    for e in site.events:
+        page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e))
+    for p in site.pages:
+        page("page.html", urls.page(p.slug), p.source, item=p)
+
+    html = env.get_template("404.html").render(**common, page_url=urls.not_found(), canonical=None)
+    out.append(Output("404.html", html.encode("utf-8"), origin="the 404 page"))
+    out.append(sitemap(site, [o.path for o in out if o.path != "404.html"]))
+    out.append(Output("robots.txt", (
+        "User-agent: *\nAllow: /\n" f"Sitemap: {urls.absolute(urls.sitemap())}\n").encode("utf-8"),
+        origin="robots.txt"))
+    return out
+
+
+def sitemap(site: SiteModel, html_paths: list[str]) -> Output:
+    urls = site.urls
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(html_paths):
+        url_path = urls.base_path + (path[: -len("index.html")] if path.endswith("index.html") else path)
+        lines.append(f"  <url><loc>{escape(urls.absolute(url_path))}</loc></url>")
+    lines.append("</urlset>\n")
+    return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), origin="sitemap.xml")

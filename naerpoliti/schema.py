@@ -1,0 +1,978 @@
+"""Raw values -> typed records, or errors naming file, line and field.
+
+The record kinds are declared once, as data (RecordSpec and Field, each with a docstring), so that
+the validator, the editors' handbook and later editing tools read the same definition.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from . import model
+from .errors import Diagnostics, Position, did_you_mean, one_of
+from .load import YList, YMap, parse_yaml, read_text, split_front_matter
+from .markup import Markup
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
+
+
+def slugify(text: str) -> str:
+    """The id an editor most likely meant: 'Glumsø' -> 'glumsoe'."""
+    text = str(text).translate(_TRANSLIT)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+class Invalid(Exception):
+    """A value is wrong; the message is for an editor and does not name the field."""
+
+
+@dataclass
+class Ctx:
+    root: Path
+    relpath: str
+    diags: Diagnostics
+    markup: Optional[Markup] = None
+    tz: dt.tzinfo = dt.timezone.utc
+
+    def check_media(self, path: str, pos: Position, is_image: bool) -> Optional[str]:
+        problem = media_problem(self.root, path, is_image)
+        if problem:
+            self.diags.error(pos, problem)
+            return None
+        return path
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
+
+
+def media_problem(root: Path, path: str, is_image: bool) -> Optional[str]:
+    parts = path.split("/")
+    if (
+        not path.startswith("media/")
+        or any(p in ("", ".", "..") for p in parts)
+        or any(ord(ch) < 32 or ch == "\\" for ch in path)
+    ):
+        return f"'{path}' is not a media path: write a path inside the media folder, e.g. 'media/news/foto.jpg'"
+    if is_image and not path.lower().endswith(IMAGE_SUFFIXES):
+        return f"'{path}' is not an image: use a {', '.join(s[1:] for s in IMAGE_SUFFIXES)} file"
+    full = root / "content" / path  # media live in content/media/ and are written as media/...
+    try:
+        inside = full.resolve().is_relative_to((root / "content" / "media").resolve())
+    except OSError:
+        inside = False
+    if not inside:
+        return f"'{path}' points outside the site folder"
+    if not full.is_file():
+        return f"the file 'content/{path}' does not exist"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Field types. Each converts one raw YAML value or raises Invalid.
+
+_KIND_NAMES = {dict: "a group of fields", list: "a list", bool: "yes/no", int: "a number",
+               float: "a number", str: "text", type(None): "empty"}
+
+
+def _kind(raw: Any) -> str:
+    for t, name in _KIND_NAMES.items():
+        if isinstance(raw, t):
+            return name
+    return type(raw).__name__
+
+
+class FieldType:
+    label = "value"
+    example = ""
+
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> Any:
+        raise NotImplementedError
+
+    def wrong(self, raw: Any) -> Invalid:
+        hint = f", e.g. {self.example}" if self.example else ""
+        extra = ""
+        if isinstance(raw, bool):
+            extra = " (yes/no/true/false/on/off are read as yes/no: put the text in quotes)"
+        return Invalid(f"must be {self.label}{hint}, not {_kind(raw)}{extra}")
+
+
+class Text(FieldType):
+    label = "text"
+
+    def convert(self, raw, pos, ctx):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            raise self.wrong(raw)
+        text = " ".join(str(raw).split())
+        if not text:
+            raise Invalid("must not be empty")
+        return text
+
+
+class MarkdownText(FieldType):
+    label = "Markdown text"
+
+    def convert(self, raw, pos, ctx):
+        text = Text().convert(raw, pos, ctx) if not isinstance(raw, str) else raw
+        if not text.strip():
+            raise Invalid("must not be empty")
+        return ctx.markup.render(text, pos.path, pos.line, ctx.diags)
+
+
+class Id(FieldType):
+    label = "an id"
+    example = "'skibby'"
+
+    def convert(self, raw, pos, ctx):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.wrong(raw)
+        return check_slug(str(raw))
+
+
+def check_slug(value: str) -> str:
+    if SLUG_RE.match(value):
+        return value
+    suggestion = slugify(value)
+    hint = f" (did you mean '{suggestion}'?)" if suggestion and SLUG_RE.match(suggestion) else ""
+    raise Invalid(
+        f"'{value}' is not a valid id: use lowercase letters a-z, digits and single hyphens; "
+        f"write æ, ø, å as ae, oe, aa{hint}"
+    )
+
+
+@dataclass
+class Ref(Id):
+    """An id of another record; resolved in site.py, once everything is loaded."""
+
+    kind: str = ""
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"the id of a {self.kind}"
+
+
+class Date(FieldType):
+    label = "a date"
+    example = "2026-11-20"
+
+    def convert(self, raw, pos, ctx):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.wrong(raw)
+        text = str(raw).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise Invalid(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20")
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f"'{text}' is not a real date (check the month and the day)") from None
+
+
+_DT_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+class DateOrTime(FieldType):
+    """A date, or a date with a time: returns (aware datetime, has_time)."""
+
+    label = "a date or a date and time"
+    example = "2026-12-03T19:00"
+
+    def convert(self, raw, pos, ctx):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.wrong(raw)
+        text = str(raw).strip()
+        m = _DT_RE.fullmatch(text)
+        if not m:
+            raise Invalid(
+                f"'{text}' is not a date or time: write YYYY-MM-DD or YYYY-MM-DDTHH:MM, "
+                "e.g. 2026-12-03T19:00"
+            )
+        day, hour, minute, second, offset = m.groups()
+        try:
+            date = dt.date.fromisoformat(day)
+            if hour is None:
+                return dt.datetime.combine(date, dt.time(), ctx.tz), False
+            value = dt.datetime.combine(date, dt.time(int(hour), int(minute), int(second or 0)))
+        except ValueError:
+            raise Invalid(f"'{text}' is not a real date and time (check the numbers)") from None
+        if offset:
+            if offset == "Z":
+                tz = dt.timezone.utc
+            else:
+                sign = 1 if offset[0] == "+" else -1
+                digits = offset[1:].replace(":", "")
+                tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            return value.replace(tzinfo=tz), True
+        return value.replace(tzinfo=ctx.tz), True
+
+
+class Bool(FieldType):
+    label = "true or false"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, bool):
+            raise self.wrong(raw)
+        return raw
+
+
+class PhoneNumber(FieldType):
+    label = "a phone number"
+    example = '"+45 72 58 12 34"'
+
+    def convert(self, raw, pos, ctx):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.wrong(raw)
+        text = str(raw).strip()
+        try:
+            number = phonenumbers.parse(text, "DK")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise Invalid(
+                f"'{text}' is not a valid phone number: write a Danish number with 8 digits or an "
+                "international number starting with +, e.g. \"+45 72 58 12 34\""
+            )
+        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return model.Phone(display=display, uri=f"tel:{e164}")
+
+
+class Email(FieldType):
+    label = "an e-mail address"
+    example = "navn@example.dk"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, str):
+            raise self.wrong(raw)
+        text = raw.strip()
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise Invalid(f"'{text}' is not a valid e-mail address: {exc}") from None
+
+
+class Url(FieldType):
+    label = "a web address"
+    example = "https://example.dk/"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, str):
+            raise self.wrong(raw)
+        text = raw.strip()
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+            raise Invalid(f"'{text}' is not a web address: it must start with https:// (or http://)")
+        return text
+
+
+class Postcode(FieldType):
+    label = "a postcode"
+    example = '"4050"'
+
+    def convert(self, raw, pos, ctx):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.wrong(raw)
+        text = str(raw).strip()
+        if not re.fullmatch(r"\d{4}", text):
+            raise Invalid(f"postcode '{text}' must be four digits in quotes, e.g. \"4050\"")
+        return text
+
+
+class Coordinates(FieldType):
+    label = "[latitude, longitude]"
+    example = "[55.7506, 11.9617]"
+
+    def convert(self, raw, pos, ctx):
+        if (
+            not isinstance(raw, list)
+            or len(raw) != 2
+            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in raw)
+        ):
+            raise Invalid("must be two numbers, [latitude, longitude], e.g. [55.7506, 11.9617]")
+        lat, lon = float(raw[0]), float(raw[1])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise Invalid(f"[{raw[0]}, {raw[1]}] is not a place on Earth: latitude first, then longitude")
+        return (lat, lon)
+
+
+@dataclass
+class Choice(FieldType):
+    choices: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"one of {one_of(self.choices)}"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, str):
+            raise self.wrong(raw)
+        if raw not in self.choices:
+            raise Invalid(f"'{raw}' is not allowed here: use {one_of(self.choices)}{did_you_mean(raw, self.choices)}")
+        return raw
+
+
+@dataclass
+class MediaFile(FieldType):
+    label = "a path to an image in the media folder"
+    example = "media/news/foto.jpg"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, str):
+            raise self.wrong(raw)
+        problem = media_problem(ctx.root, raw.strip(), is_image=True)
+        if problem:
+            raise Invalid(problem)
+        return raw.strip()
+
+
+@dataclass
+class ListOf(FieldType):
+    item: FieldType = field(default_factory=Text)
+    allow_single: bool = False  # `localities: skibby` is read as `[skibby]`
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"a list of {self.item.label}s"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, YList):
+            if self.allow_single and isinstance(raw, (str, int)) and not isinstance(raw, bool):
+                raw = _single(raw, pos)
+            else:
+                raise Invalid(f"must be a list, e.g. [{self.item.example.strip(chr(39)) or '...'}]")
+        if not raw:
+            raise Invalid("must not be an empty list")
+        out, ok = [], True
+        for value, ipos in zip(raw, raw.item_pos):
+            try:
+                out.append(self.item.convert(value, ipos, ctx))
+            except Invalid as exc:
+                ctx.diags.error(ipos, f"{ctx.field_name}: {exc}")  # type: ignore[attr-defined]
+                ok = False
+        if not ok:
+            raise _Reported()
+        return tuple(out)
+
+
+def _single(raw, pos) -> YList:
+    lst = YList([raw])
+    lst.pos = pos
+    lst.item_pos = [pos]
+    return lst
+
+
+@dataclass
+class Record(FieldType):
+    spec: "RecordSpec" = None  # type: ignore[assignment]
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "a group of fields"
+
+    def convert(self, raw, pos, ctx):
+        value = convert_record(raw, self.spec, pos, ctx, prefix=ctx.field_name + ".")  # type: ignore[attr-defined]
+        if value is None:
+            raise _Reported()
+        return value
+
+
+@dataclass
+class RecordList(FieldType):
+    spec: "RecordSpec" = None  # type: ignore[assignment]
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"a list of {self.spec.name}"
+
+    def convert(self, raw, pos, ctx):
+        if not isinstance(raw, YList):
+            raise Invalid(f"must be a list of {self.spec.name}, each starting with '- '")
+        prefix = ctx.field_name + "."  # type: ignore[attr-defined]
+        out = [convert_record(v, self.spec, p, ctx, prefix=prefix) for v, p in zip(raw, raw.item_pos)]
+        if any(v is None for v in out):
+            raise _Reported()
+        return tuple(out)
+
+
+class _Reported(Exception):
+    """A nested value reported its own errors."""
+
+
+# --------------------------------------------------------------------------------------------
+# Record specs
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    name: str  # what an editor calls one record: "locality", "news item"
+    cls: Optional[type]
+    fields: tuple[Field, ...]
+    doc: str = ""
+    # builds the model object from converted values; default: cls(**values)
+    build: Optional[Callable[[dict, "Ctx"], Any]] = None
+
+    def field_named(self, name: str) -> Optional[Field]:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def convert_record(raw: Any, spec: RecordSpec, pos: Position, ctx: Ctx, prefix: str = "") -> Optional[dict]:
+    """Convert one mapping. Returns its values (with 'pos' and 'field_pos'), or None on error."""
+    if not isinstance(raw, YMap):
+        what = f"'{prefix[:-1]}'" if prefix else f"a {spec.name}"
+        ctx.diags.error(pos, f"{what} must be a group of fields (name: value), not {_kind(raw)}")
+        return None
+    pos = raw.pos
+    errors_before = len(ctx.diags.errors)
+    known = [f.name for f in spec.fields]
+    for key in raw:
+        if spec.field_named(key) is None:
+            ctx.diags.error(
+                raw.key_pos[key],
+                f"unknown field '{prefix}{key}' in a {spec.name}{did_you_mean(key, known)}",
+            )
+    values: dict[str, Any] = {}
+    field_pos: dict[str, Position] = {}
+    for f in spec.fields:
+        if f.name not in raw or raw[f.name] is None:
+            if f.required:
+                ctx.diags.error(pos, f"missing required field '{prefix}{f.name}' in a {spec.name}")
+            continue
+        vpos = raw.value_pos[f.name]
+        field_pos[f.name] = vpos
+        if isinstance(raw[f.name], YList):  # list items keep their own positions: "localities.2"
+            for i, ipos in enumerate(raw[f.name].item_pos):
+                field_pos[f"{f.name}.{i}"] = ipos
+        ctx.field_name = prefix + f.name  # type: ignore[attr-defined]
+        try:
+            values[f.name] = f.type.convert(raw[f.name], vpos, ctx)
+        except Invalid as exc:
+            ctx.diags.error(vpos, f"{prefix}{f.name}: {exc}")
+        except _Reported:
+            pass
+    if len(ctx.diags.errors) != errors_before:
+        return None
+    values["pos"] = pos
+    values["field_pos"] = field_pos
+    return values
+
+
+def _image(values: dict, ctx: Ctx, path_field: str, alt_field: str) -> bool:
+    """Folds an image path and its alt text into one Image value; False after an error."""
+    path = values.pop(path_field, None)
+    alt = values.pop(alt_field, None)
+    if path is None:
+        if alt is not None:
+            values["field_pos"].pop(alt_field, None)
+        return True
+    if alt is None:
+        ctx.diags.error(values["field_pos"][path_field],
+                        f"{path_field}: the image has no alt text: add '{alt_field}: ' with a short "
+                        "description of what the image shows")
+        return False
+    values[path_field] = model.Image(path, alt)
+    return True
+
+
+def _make(cls, values: dict) -> Any:
+    from types import MappingProxyType
+
+    values = dict(values)
+    values["field_pos"] = MappingProxyType(values["field_pos"])
+    return cls(**values)
+
+
+ID_DOC = "The id: lowercase letters a-z, digits and hyphens; æ, ø, å written as ae, oe, aa."
+
+NEWSLETTER = RecordSpec("newsletter setting", model.NewsletterSettings, (
+    Field("period", Choice(("month", "week")), "How often a newsletter issue is made: month (default) or week."),
+))
+
+SITE = RecordSpec("site setting", model.SiteConfig, (
+    Field("title", Text(), "The name of the site, shown in every page header.", True),
+    Field("base_url", Url(), "The address the site is published at; it may be a sub-path "
+          "(https://example.dk/naerpoliti/).", True),
+    Field("language", Choice(("da", "en")), "The language of the interface: da (default) or en."),
+    Field("timezone", Text(), "The time zone of times written without an offset "
+          "(default Europe/Copenhagen)."),
+    Field("newsletter", Record(spec=NEWSLETTER), "Newsletter settings: {period: month} or {period: week}."),
+    Field("description", Text(), "One sentence about the site, for search engines and the front page."),
+), doc="The settings of the whole site.")
+
+DISTRICT = RecordSpec("district", model.District, (
+    Field("id", Id(), ID_DOC, True),
+    Field("name", Text(), "The name, e.g. Nordsjællands Politi.", True),
+    Field("url", Url(), "The district's own web page."),
+), doc="A police district (politikreds).")
+
+MUNICIPALITY = RecordSpec("municipality", model.Municipality, (
+    Field("id", Id(), ID_DOC, True),
+    Field("name", Text(), "The name, e.g. Frederikssund Kommune.", True),
+    Field("district", Ref(kind="district"), "The id of the police district it belongs to.", True),
+), doc="A municipality (kommune).")
+
+STATION = RecordSpec("station", model.Station, (
+    Field("id", Id(), ID_DOC, True),
+    Field("name", Text(), "The name, e.g. Frederikssund Politistation.", True),
+    Field("address", Text(), "Street address with postcode and town."),
+    Field("opening_hours", Text(), "Opening hours as free text, e.g. \"Man-tor 10-14\"."),
+    Field("phone", PhoneNumber(), "The station's phone number, if it has its own."),
+    Field("coordinates", Coordinates(), "[latitude, longitude]."),
+), doc="A police station, local station (nærpolitistation) or mobile police station.")
+
+OFFICER = RecordSpec("officer", model.Officer, (
+    Field("id", Id(), ID_DOC, True),
+    Field("name", Text(), "Full name.", True),
+    Field("title", Text(), "Official title: Områdebetjent, Netværksbetjent, Lokalbetjent ...", True),
+    Field("phone", PhoneNumber(), "Official phone number."),
+    Field("email", Email(), "Official e-mail address."),
+    Field("station", Ref(kind="station"), "The id of the station the officer works from."),
+    Field("verified", Date(), "When the contact details were last checked (YYYY-MM-DD)."),
+    Field("photo", MediaFile(), "A portrait in the media folder."),
+    Field("photo_alt", Text(), "Alt text for the photo; required when photo is set."),
+), doc="A contact officer, published in the official role.",
+    build=lambda v, ctx: _make(model.Officer, v) if _image(v, ctx, "photo", "photo_alt") else None)
+
+COUNCIL = RecordSpec("council", model.Council, (
+    Field("name", Text(), "The name, e.g. Skibby Lokalråd.", True),
+    Field("url", Url(), "Its web page."),
+    Field("email", Email(), "Its public e-mail address."),
+))
+
+PRIORITY = RecordSpec("priority", model.Priority, (
+    Field("issue", Text(), "The problem, e.g. Indbrud i villakvarterer.", True),
+    Field("action", Text(), "What the police and the locality do about it."),
+    Field("since", Date(), "Since when (YYYY-MM-DD)."),
+))
+
+LOCALITY = RecordSpec("locality", model.Locality, (
+    Field("id", Id(), ID_DOC, True),
+    Field("name", Text(), "The name, e.g. Skibby.", True),
+    Field("municipality", Ref(kind="municipality"), "The id of its municipality.", True),
+    Field("postcodes", ListOf(item=Postcode(), allow_single=True), "Its postcodes, four digits each "
+          "in quotes: [\"4050\"]. A postcode may belong to several localities.", True),
+    Field("officer", Ref(kind="officer"), "The id of its contact officer.", True),
+    Field("coordinates", Coordinates(), "[latitude, longitude]."),
+    Field("description", MarkdownText(), "A short text about the locality (Markdown)."),
+    Field("councils", RecordList(spec=COUNCIL), "Local councils and partners: name, url, email."),
+    Field("priorities", RecordList(spec=PRIORITY), "What the police and the locality work on: issue, action, since."),
+), doc="A locality (lokalsamfund).",
+    build=lambda v, ctx: _make(model.Locality, {
+        **v,
+        "councils": tuple(_make(model.Council, c) for c in v.get("councils", ())),
+        "priorities": tuple(_make(model.Priority, p) for p in v.get("priorities", ())),
+    }))
+
+LOCALITIES_FILE = RecordSpec("localities.yaml", None, (
+    Field("site", Record(spec=SITE), SITE.doc, True),
+    Field("districts", RecordList(spec=DISTRICT), DISTRICT.doc, True),
+    Field("municipalities", RecordList(spec=MUNICIPALITY), MUNICIPALITY.doc, True),
+    Field("stations", RecordList(spec=STATION), STATION.doc),
+    Field("officers", RecordList(spec=OFFICER), OFFICER.doc, True),
+    Field("localities", RecordList(spec=LOCALITY), LOCALITY.doc, True),
+))
+
+# Fields of an ambassador that a consent may name. photo_alt goes with photo.
+CONSENT_FIELDS = ("name", "role", "phone", "email", "photo")
+
+CONSENT = RecordSpec("consent", model.Consent, (
+    Field("given", Date(), "The date the partnership agreement was signed. Without it nothing is published.", True),
+    Field("fields", ListOf(item=Choice(CONSENT_FIELDS)), "Exactly the fields that may be published; "
+          "must include name for anything to be published.", True),
+    Field("expires", Date(), "The date the consent ends, if it does."),
+    Field("withdrawn", Date(), "The date the person withdrew consent."),
+), doc="The recorded consent from the signed partnership agreement (partnerskabsaftale).")
+
+AMBASSADOR = RecordSpec("ambassador", model.Ambassador, (
+    Field("id", Id(), ID_DOC, True),
+    Field("name", Text(), "Full name.", True),
+    Field("role", Text(), "Role in the locality, e.g. Formand for Skibby Borgerforening."),
+    Field("phone", PhoneNumber(), "Phone number."),
+    Field("email", Email(), "E-mail address."),
+    Field("photo", MediaFile(), "A portrait in the media folder."),
+    Field("photo_alt", Text(), "Alt text for the photo; required when photo is set."),
+    Field("consent", Record(spec=CONSENT), CONSENT.doc),
+), doc="A volunteer safety ambassador (tryghedsambassadør).")
+
+SCOPE_FIELDS = (
+    Field("localities", ListOf(item=Ref(kind="locality"), allow_single=True), "Ids of the localities it concerns."),
+    Field("municipalities", ListOf(item=Ref(kind="municipality"), allow_single=True), "Ids of the municipalities it concerns (all their localities)."),
+    Field("districts", ListOf(item=Ref(kind="district"), allow_single=True), "Ids of the districts it concerns (all their localities)."),
+    Field("national", Bool(), "true: it concerns the whole site."),
+)
+
+NEWS = RecordSpec("news item", model.NewsItem, (
+    Field("title", Text(), "The headline.", True),
+    Field("date", DateOrTime(), "Publication date (YYYY-MM-DD) or date and time; "
+          "an item dated after the build date is not published yet.", True),
+    *SCOPE_FIELDS,
+    Field("summary", Text(), "One or two sentences; else the first paragraph is used."),
+    Field("author", Ref(kind="officer"), "The id of the officer who wrote it."),
+    Field("image", MediaFile(), "An image in the media folder."),
+    Field("image_alt", Text(), "Alt text for the image; required when image is set."),
+    Field("draft", Bool(), "true: never published."),
+), doc="A news item: content/news/<date>-<name>.md")
+
+EVENT = RecordSpec("event", model.Event, (
+    Field("title", Text(), "The title.", True),
+    Field("kind", Choice(tuple(model.EVENT_KINDS)), "open-council-meeting, citizen-meeting, "
+          "mobile-police-station or other.", True),
+    Field("start", DateOrTime(), "Start: YYYY-MM-DDTHH:MM, or YYYY-MM-DD for an all-day event.", True),
+    Field("end", DateOrTime(), "End, same form as start; must not be before start."),
+    Field("location", Text(), "Where: name, address, postcode and town.", True),
+    *SCOPE_FIELDS,
+    Field("summary", Text(), "One or two sentences; else the first paragraph is used."),
+    Field("draft", Bool(), "true: never published."),
+), doc="An event: content/events/<date>-<name>.md")
+
+PAGE = RecordSpec("page", model.Page, (
+    Field("title", Text(), "The title.", True),
+    Field("summary", Text(), "One or two sentences; else the first paragraph is used."),
+    Field("draft", Bool(), "true: never published."),
+), doc="A free page: content/pages/<name>.md, published at /<name>/")
+
+NEWSLETTER_INTRO = RecordSpec("newsletter intro", model.NewsletterIntro, (
+    Field("title", Text(), "A title for the issue (optional)."),
+), doc="An editorial intro for one newsletter issue: content/newsletters/<locality-id>/<YYYY-MM>.md")
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+
+
+def _scope(values: dict) -> model.Scope:
+    return model.Scope(
+        localities=values.pop("localities", ()),
+        municipalities=values.pop("municipalities", ()),
+        districts=values.pop("districts", ()),
+        national=values.pop("national", False),
+    )
+
+
+def load_content(root: Path, diags: Diagnostics) -> Optional[model.Content]:
+    """Read and type every file of a site root. Returns None when localities.yaml is unusable."""
+    registry = load_registry(root, diags)
+    if registry is None:
+        return None
+    config = registry["config"]
+    try:
+        tz = ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = dt.timezone.utc
+    base_path = urlsplit(config.base_url).path
+    markup = Markup(base_path, lambda p, pos, img: None)
+
+    def ctx_for(relpath: str) -> Ctx:
+        c = Ctx(root, relpath, diags, markup, tz)
+        markup.check_media = c.check_media
+        return c
+
+    news = _load_docs(root, "content/news", NEWS, diags, ctx_for, _build_news)
+    events = _load_docs(root, "content/events", EVENT, diags, ctx_for, _build_event)
+    pages = _load_docs(root, "content/pages", PAGE, diags, ctx_for, _build_page)
+    intros = _load_intros(root, config, diags, ctx_for)
+    ambassadors = _load_ambassadors(root, diags, ctx_for)
+    return model.Content(
+        config=config,
+        districts=registry["districts"],
+        municipalities=registry["municipalities"],
+        stations=registry["stations"],
+        officers=registry["officers"],
+        localities=registry["localities"],
+        ambassadors=ambassadors,
+        news=news,
+        events=events,
+        pages=pages,
+        newsletter_intros=intros,
+        invalid_ids={k: frozenset(v) for k, v in registry.get("invalid_ids", {}).items()},
+    )
+
+
+REGISTRY = "localities.yaml"
+
+
+def load_registry(root: Path, diags: Diagnostics) -> Optional[dict]:
+    if not (root / REGISTRY).is_file():
+        diags.error(Position(REGISTRY), "the site root has no localities.yaml")
+        return None
+    text = read_text(root, REGISTRY, diags)
+    if text is None:
+        return None
+    raw = parse_yaml(text, REGISTRY, diags)
+    if raw is None and diags.errors:
+        return None
+    ctx = Ctx(root, REGISTRY, diags)
+    if not isinstance(raw, YMap):
+        diags.error(Position(REGISTRY), "localities.yaml must be a group of fields: site, districts, "
+                                        "municipalities, officers, localities")
+        return None
+    # The site settings first: Markdown rendering needs the base URL.
+    site_values = None
+    if "site" in raw and raw["site"] is not None:
+        ctx.field_name = "site"  # type: ignore[attr-defined]
+        site_values = convert_record(raw["site"], SITE, raw.value_pos["site"], ctx, prefix="site.")
+    elif "site" not in raw:
+        diags.error(raw.pos, "missing required field 'site' in localities.yaml")
+    if site_values is None:
+        return None
+    if "timezone" in site_values:
+        tzname = site_values["timezone"]
+        if tzname not in available_timezones():
+            diags.error(site_values["field_pos"]["timezone"],
+                        f"site.timezone: '{tzname}' is not a time zone"
+                        f"{did_you_mean(tzname, available_timezones())}")
+            return None
+    if not site_values["base_url"].endswith("/"):
+        site_values["base_url"] += "/"
+    if "newsletter" in site_values:
+        nl = site_values["newsletter"]
+        site_values["newsletter"] = model.NewsletterSettings(**{k: v for k, v in nl.items() if k not in ("pos", "field_pos")})
+    config = _make(model.SiteConfig, site_values)
+    try:
+        tz = ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = dt.timezone.utc
+    ctx.markup = Markup(urlsplit(config.base_url).path, ctx.check_media)
+    ctx.tz = tz
+
+    known = [f.name for f in LOCALITIES_FILE.fields]
+    for key in raw:
+        if key not in known:
+            diags.error(raw.key_pos[key], f"unknown field '{key}' in localities.yaml{did_you_mean(key, known)}")
+    out: dict[str, Any] = {"config": config}
+    specs = {"districts": DISTRICT, "municipalities": MUNICIPALITY, "stations": STATION,
+             "officers": OFFICER, "localities": LOCALITY}
+    for key, spec in specs.items():
+        records = []
+        value = raw.get(key)
+        required = LOCALITIES_FILE.field_named(key).required
+        if value is None:
+            if required:
+                where = raw.key_pos.get(key, raw.pos)
+                diags.error(where, f"missing required field '{key}' in localities.yaml: "
+                                   f"list at least one {spec.name}")
+        elif not isinstance(value, YList):
+            diags.error(raw.value_pos[key], f"{key}: must be a list of {spec.name}s, each starting with '- '")
+        else:
+            for item, ipos in zip(value, value.item_pos):
+                ctx.field_name = key  # type: ignore[attr-defined]
+                values = convert_record(item, spec, ipos, ctx)
+                if values is None:
+                    _remember_id(item, key, out)
+                    continue
+                built = spec.build(values, ctx) if spec.build else _make(spec.cls, values)
+                if built is not None:
+                    records.append(built)
+                else:
+                    _remember_id(item, key, out)
+        out[key] = tuple(records)
+    return out
+
+
+def _remember_id(item: Any, kind: str, out: dict) -> None:
+    """Ids of invalid records still count as existing, so one typo is reported once."""
+    if isinstance(item, YMap) and isinstance(item.get("id"), str):
+        out.setdefault("invalid_ids", {}).setdefault(kind, set()).add(item["id"])
+
+
+def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> list[str]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    files = []
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(base).parts) or path.is_dir():
+            continue
+        if path.suffix != suffix:
+            diags.warning(Position(rel), f"ignored: only {suffix} files belong in {folder}/")
+            continue
+        files.append(rel)
+    return files
+
+
+def _load_docs(root, folder, spec, diags, ctx_for, build) -> tuple:
+    records = []
+    for rel in _content_files(root, folder, ".md", diags):
+        ctx = ctx_for(rel)
+        slug = Path(rel).stem
+        try:
+            check_slug(slug)
+        except Invalid as exc:
+            diags.error(Position(rel), f"file name: {exc}")
+            continue
+        text = read_text(root, rel, diags)
+        if text is None:
+            continue
+        parts = split_front_matter(text, rel, diags)
+        if parts is None:
+            continue
+        fm_text, fm_line, body, body_line = parts
+        raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
+        if raw is None:
+            if fm_text.strip():
+                continue
+            raw = YMap()
+            raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+        ctx.field_name = ""  # type: ignore[attr-defined]
+        values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
+        rendered = ctx.markup.render(body, rel, body_line, diags)
+        if values is None:
+            continue
+        record = build(values, ctx, slug, rel, rendered)
+        if record is not None:
+            records.append(record)
+    return tuple(records)
+
+
+def _summary(values: dict, rendered: model.Rendered) -> str:
+    return values.pop("summary", None) or rendered.first_paragraph
+
+
+def _needs_scope(values: dict, ctx: Ctx, what: str) -> Optional[model.Scope]:
+    scope = _scope(values)
+    if scope.empty:
+        ctx.diags.error(values["pos"], f"the {what} has no scope: add 'localities: [...]', "
+                                       "'municipalities: [...]', 'districts: [...]' or 'national: true'")
+        return None
+    return scope
+
+
+def _build_news(values, ctx, slug, rel, rendered):
+    if not _image(values, ctx, "image", "image_alt"):
+        return None
+    scope = _needs_scope(values, ctx, "news item")
+    if scope is None:
+        return None
+    when, has_time = values.pop("date")
+    return _make(model.NewsItem, {
+        **values, "slug": slug, "source": rel, "scope": scope, "body": rendered,
+        "summary": _summary(values, rendered), "date": when.date(),
+        "datetime": when if has_time else None,
+    })
+
+
+def _build_event(values, ctx, slug, rel, rendered):
+    scope = _needs_scope(values, ctx, "event")
+    if scope is None:
+        return None
+    start, start_has_time = values.pop("start")
+    end = None
+    if "end" in values:
+        end, end_has_time = values.pop("end")
+        epos = values["field_pos"]["end"]
+        if end_has_time != start_has_time:
+            ctx.diags.error(epos, "end: write the end the same way as the start: both with a time "
+                                  "(YYYY-MM-DDTHH:MM) or both as a date (all-day event)")
+            return None
+        if end < start:
+            ctx.diags.error(epos, f"end: the event ends ({_show(end, end_has_time)}) before it starts "
+                                  f"({_show(start, start_has_time)})")
+            return None
+    return _make(model.Event, {
+        **values, "slug": slug, "source": rel, "scope": scope, "body": rendered,
+        "summary": _summary(values, rendered), "start": start, "end": end,
+        "all_day": not start_has_time,
+    })
+
+
+def _show(value: dt.datetime, has_time: bool) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if has_time else value.strftime("%Y-%m-%d")
+
+
+def _build_page(values, ctx, slug, rel, rendered):
+    return _make(model.Page, {**values, "slug": slug, "source": rel, "body": rendered,
+                              "summary": _summary(values, rendered)})
+
+
+_PERIOD_RE = {"month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "week": re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")}
+_PERIOD_EXAMPLE = {"month": "2026-11.md", "week": "2026-W47.md"}
+
+
+def _load_intros(root, config, diags, ctx_for) -> tuple:
+    records = []
+    period = config.newsletter.period
+    for rel in _content_files(root, "content/newsletters", ".md", diags):
+        parts_ = Path(rel).relative_to("content/newsletters").parts
+        if len(parts_) != 2:
+            diags.error(Position(rel), "a newsletter intro belongs in content/newsletters/<locality-id>/"
+                                       f"{_PERIOD_EXAMPLE[period]}")
+            continue
+        area, name = parts_[0], Path(parts_[1]).stem
+        if not _PERIOD_RE[period].match(name):
+            diags.error(Position(rel), f"file name: '{name}' is not a newsletter period: with "
+                                       f"newsletter period '{period}' name the file like {_PERIOD_EXAMPLE[period]}")
+            continue
+        ctx = ctx_for(rel)
+        text = read_text(root, rel, diags)
+        if text is None:
+            continue
+        parts = split_front_matter(text, rel, diags, required=False)
+        if parts is None:
+            continue
+        fm_text, fm_line, body, body_line = parts
+        raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1) if fm_text.strip() else None
+        if raw is None:
+            if fm_text.strip():
+                continue
+            raw = YMap()
+            raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+        ctx.field_name = ""  # type: ignore[attr-defined]
+        values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
+        rendered = ctx.markup.render(body, rel, body_line, diags)
+        if values is None:
+            continue
+        records.append(_make(model.NewsletterIntro, {
+            "title": values.get("title"), "pos": values["pos"], "field_pos": values["field_pos"],
+            "area": area, "period": name, "source": rel, "body": rendered,
+        }))
+    return tuple(records)
+
+
+def _load_ambassadors(root, diags, ctx_for) -> tuple:
+    records = []
+    for rel in _content_files(root, "content/ambassadors", ".yaml", diags):
+        locality = Path(rel).stem
+        if len(Path(rel).relative_to("content/ambassadors").parts) != 1:
+            diags.error(Position(rel), "ambassador files belong directly in content/ambassadors/, "
+                                       "named <locality-id>.yaml")
+            continue
+        ctx = ctx_for(rel)
+        text = read_text(root, rel, diags)
+        if text is None:
+            continue
+        raw = parse_yaml(text, rel, diags)
+        if raw is None:
+            continue
+        if not isinstance(raw, YList):
+            diags.error(getattr(raw, "pos", Position(rel)),
+                        "an ambassador file must be a list of ambassadors, each starting with '- id: ...'")
+            continue
+        for item, ipos in zip(raw, raw.item_pos):
+            ctx.field_name = ""  # type: ignore[attr-defined]
+            values = convert_record(item, AMBASSADOR, ipos, ctx)
+            if values is None or not _image(values, ctx, "photo", "photo_alt"):
+                continue
+            consent = values.pop("consent", None)
+            if consent is not None:
+                consent = _make(model.Consent, consent)
+            records.append(_make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
+    return tuple(records)
