@@ -145,9 +145,9 @@ class _Resolver:
             k = key(r)
             if k in out:
                 first = out[k]
-                where = first.pos.path if first.pos.path != r.pos.path else f"line {first.pos.line}"
+                where = f"in {first.pos.path}" if first.pos.path != r.pos.path else f"on line {first.pos.line}"
                 self.diags.error(r.field_pos.get("id", r.pos),
-                                 f"duplicate {kind} id '{k}' (also defined in {where})")
+                                 f"duplicate {kind} id '{k}' (also defined {where})")
             else:
                 out[k] = r
         return out
@@ -158,7 +158,8 @@ class _Resolver:
             return True
         if value not in self.invalid.get(plural, ()):
             where = pos or record.field_pos.get(field_name, record.pos)
-            self.diags.error(where, f"{field_name}: unknown {kind} '{value}'{did_you_mean(value, table)}")
+            choices = [*table, *self.invalid.get(plural, ())]
+            self.diags.error(where, f"{field_name}: unknown {kind} '{value}'{did_you_mean(value, choices)}")
         return False
 
     def scope(self, item, districts, municipalities, localities) -> bool:

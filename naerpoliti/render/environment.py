@@ -71,6 +71,7 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
         event_when=event_when,
         event_kind=lambda kind: EVENT_KINDS.get(kind, kind),
         isodate=lambda value: value.isoformat(),
+        event_iso=lambda e: e.start.date().isoformat() if e.all_day else e.start.isoformat(),
         html=lambda rendered: Markup(rendered.html),  # Markdown output, sanitised by markup.py
     )
     return env

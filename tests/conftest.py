@@ -1,0 +1,94 @@
+"""Fixtures that mirror the pipeline: a site root written inline, then built or checked."""
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from naerpoliti.build import run
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 22)
+
+REGISTRY = """\
+site:
+  title: Testpoliti
+  base_url: https://test.example.dk/
+districts:
+  - id: nordsjaelland
+    name: Nordsjællands Politi
+municipalities:
+  - id: frederikssund
+    name: Frederikssund Kommune
+    district: nordsjaelland
+stations:
+  - id: frederikssund-politistation
+    name: Frederikssund Politistation
+    address: Eksempelvej 1, 3600 Frederikssund
+officers:
+  - id: skibby-betjent
+    name: Mette Testesen
+    title: Områdebetjent
+    phone: "+45 72 58 12 34"
+    email: mette@example.dk
+    station: frederikssund-politistation
+localities:
+  - id: skibby
+    name: Skibby
+    municipality: frederikssund
+    postcodes: ["4050"]
+    officer: skibby-betjent
+  - id: slangerup
+    name: Slangerup
+    municipality: frederikssund
+    postcodes: ["3550"]
+    officer: skibby-betjent
+"""
+
+
+def news(title="Nyhed", date="2026-11-20", scope="localities: [skibby]", body="Brødtekst.", extra=""):
+    return f"---\ntitle: {title}\ndate: {date}\n{scope}\n{extra}---\n{body}\n"
+
+
+def make_site(root: Path, files: dict[str, str | bytes] | None = None, registry: str = REGISTRY) -> Path:
+    """Write a site root: the default registry plus the given files (path -> text or bytes)."""
+    files = {"localities.yaml": registry, **(files or {})}
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(textwrap.dedent(data) if rel != "localities.yaml" else data, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def site_root(tmp_path: Path):
+    def factory(files=None, registry: str = REGISTRY) -> Path:
+        return make_site(tmp_path / "root", files, registry)
+    return factory
+
+
+def messages(result) -> list[str]:
+    return [str(d) for d in result.diagnostics.sorted()]
+
+
+def build(root: Path, out: Path | None = None, today: dt.date = TODAY, strict: bool = False):
+    return run(root, out, today, strict)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The repository's demo content, built once for the session."""
+    out = tmp_path_factory.mktemp("demo") / "site"
+    result = run(REPO, out, TODAY)
+    assert not result.failed, [str(d) for d in result.diagnostics.errors]
+    return out

@@ -1,0 +1,54 @@
+from naerpoliti.errors import Diagnostics
+from naerpoliti.markup import Markup
+
+
+def render(text, base="/", media=lambda p, pos, img: p):
+    d = Diagnostics()
+    return Markup(base, media).render(text, "n.md", 5, d), d
+
+
+def test_raw_html_is_shown_as_text_not_passed_through():
+    r, _ = render('<script>alert(1)</script>\n\nHej <img src=x onerror="alert(1)">\n')
+    assert "<script" not in r.html and "<img" not in r.html
+    assert "&lt;script&gt;" in r.html
+
+
+def test_dangerous_link_schemes_are_not_links():
+    r, _ = render("[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html;base64,AAAA)")
+    assert "href" not in r.html
+
+
+def test_external_links_get_noopener_and_site_links_the_base_path():
+    r, _ = render("[ext](https://politi.dk) [int](/kontakt-politiet/)", base="/sub/")
+    assert '<a href="https://politi.dk" rel="noopener noreferrer">ext</a>' in r.html
+    assert '<a href="/sub/kontakt-politiet/">int</a>' in r.html
+    assert [(t, p.line) for t, p in r.links] == [("/kontakt-politiet/", 5)]
+
+
+def test_headings_move_down_so_the_page_title_is_the_only_h1():
+    r, _ = render("# Stor\n\n## Mindre\n\n###### Mindst\n")
+    assert "<h1>" not in r.html
+    assert "<h2>Stor</h2>" in r.html and "<h3>Mindre</h3>" in r.html and "<h6>Mindst</h6>" in r.html
+
+
+def test_tables_and_footnotes():
+    r, _ = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nTekst[^1]\n\n[^1]: Note\n")
+    assert "<table>" in r.html and "<td>1</td>" in r.html
+    assert 'class="footnotes"' in r.html
+
+
+def test_media_references_are_collected_and_rewritten():
+    r, d = render("![Lås](media/news/laas.png)\n\n[Folder](media/folder.pdf)", base="/sub/")
+    assert r.media == ("media/news/laas.png", "media/folder.pdf")
+    assert 'src="/sub/media/news/laas.png"' in r.html and 'href="/sub/media/folder.pdf"' in r.html
+    assert not d.items
+
+
+def test_image_without_alt_text_is_an_error_on_its_line():
+    _, d = render("Tekst\n\n![](media/x.png)\n")
+    assert [str(x).split(": error:")[0] for x in d.items] == ["n.md:7:1"]
+
+
+def test_summary_comes_from_the_first_paragraph():
+    r, _ = render("## Overskrift\n\nFørste *afsnit*.\n\nAndet.\n")
+    assert r.first_paragraph == "Første afsnit."
