@@ -64,7 +64,8 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         # Deduplicate: the same problem can be reached from two paths (e.g. a shared YAML node).
-        return sorted(set(self.items))
+        # localities.yaml first: its mistakes are often the cause of the others.
+        return sorted(set(self.items), key=lambda d: (d.position.path != "localities.yaml", d))
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

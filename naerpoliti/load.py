@@ -87,11 +87,50 @@ _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
-def _problem_position(relpath: str, exc: yaml.MarkedYAMLError, line_offset: int) -> Position:
-    mark = exc.problem_mark or exc.context_mark
-    if mark is None:
-        return Position(relpath, 1 + line_offset, 1)
+def _mark_position(relpath: str, mark, line_offset: int) -> Position:
     return Position(relpath, mark.line + 1 + line_offset, mark.column + 1)
+
+
+# PyYAML's messages, in words an editor understands: (problem start, context start) -> (message,
+# whether to point at the context mark, where the trouble began, instead of where it was noticed).
+_FRIENDLY = [
+    ("mapping values are not allowed", None,
+     "a ':' followed by a space inside a value: put the whole value in quotes "
+     "(title: \"Lås døren: sådan gør du\"), or check that the line above has a space after its ':'",
+     False),
+    ("found unexpected end of stream", "while scanning a quoted scalar",
+     "a quote starts here but is never closed: add the closing quote at the end of the value", True),
+    ("found unexpected end of stream", None, "the text ends in the middle of a value", False),
+    ("could not find expected ':'", None,
+     "this line is not 'name: value': add ': ' after the field name (with a space after the colon)",
+     True),
+    ("did not find expected '-' indicator", None,
+     "the indentation does not match the lines above: line up '-' and field names with the ones above "
+     "(use spaces, the same number as the lines above)", False),
+    ("expected <block end>", None,
+     "the indentation does not match the lines above: line up field names with the ones above "
+     "(use spaces, the same number as the lines above)", False),
+    ("found character '\\t' that cannot start any token", None,
+     "a tab character: indent with spaces, not tabs", False),
+    ("did not find expected key", None,
+     "the indentation does not match the lines above, or a value is missing its quotes", False),
+    ("did not find expected ',' or ']'", None,
+     "a list in [brackets] is not closed: end it with ']' and separate items with ', '", True),
+    ("found undefined alias", None, "'*' starts a value: put the value in quotes", False),
+]
+
+
+def _friendly(relpath: str, exc: yaml.MarkedYAMLError, line_offset: int) -> tuple[Position, str]:
+    problem = exc.problem or ""
+    context = exc.context or ""
+    for prefix, ctx_prefix, message, at_context in _FRIENDLY:
+        if problem.startswith(prefix) and (ctx_prefix is None or context.startswith(ctx_prefix)):
+            mark = exc.context_mark if at_context and exc.context_mark else exc.problem_mark
+            if mark is not None:
+                return _mark_position(relpath, mark, line_offset), f"YAML syntax error: {message}"
+    mark = exc.problem_mark or exc.context_mark
+    where = _mark_position(relpath, mark, line_offset) if mark else Position(relpath, 1 + line_offset, 1)
+    return where, f"YAML syntax error: {problem or 'this is not valid YAML'}"
 
 
 def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0) -> Any:
@@ -103,8 +142,7 @@ def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or "this is not valid YAML"
-        diags.error(_problem_position(relpath, exc, line_offset), f"YAML syntax error: {problem}")
+        diags.error(*_friendly(relpath, exc, line_offset))
     except yaml.YAMLError as exc:
         diags.error(Position(relpath, 1 + line_offset, 1), f"YAML error: {exc}")
     finally:

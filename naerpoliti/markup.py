@@ -8,6 +8,7 @@ media are rewritten for the site's base path, and external links get rel="noopen
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -27,6 +28,7 @@ def _make_parser() -> MarkdownIt:
 
 
 _MD = _make_parser()
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Markup:
 
     def render(self, source: str, relpath: str, first_line: int, diags: Diagnostics) -> Rendered:
         tokens = _MD.parse(source, {})
+        lines = source.split("\n")
         media: list[str] = []
         links: list[tuple[str, Position]] = []
         first_paragraph = ""
@@ -66,11 +69,18 @@ class Markup:
             if tok.type in ("heading_open", "heading_close"):
                 tok.tag = f"h{min(int(tok.tag[1]) + 1, 6)}"
             if tok.type == "inline":
-                line = first_line + (tok.map[0] if tok.map else 0)
+                index = tok.map[0] if tok.map else 0  # line of the block, counted from 0
                 if not first_paragraph and i > 0 and tokens[i - 1].type == "paragraph_open":
                     first_paragraph = _plain([tok]).strip()
                 for child in tok.children or []:
-                    self._fix_inline(child, Position(relpath, line, 1), diags, media, links)
+                    if child.type in ("softbreak", "hardbreak"):
+                        index += 1
+                        continue
+                    target = str(child.attrs.get("src") or child.attrs.get("href") or "")
+                    text = lines[index] if index < len(lines) else ""
+                    column = text.find("](" + target) + 3 if target and "](" + target in text else 1
+                    pos = Position(relpath, first_line + index, column)
+                    self._fix_inline(child, pos, diags, media, links)
         body = _MD.renderer.render(tokens, _MD.options, {})
         return Rendered(
             html=body,
@@ -87,16 +97,22 @@ class Markup:
             if not alt:
                 diags.error(pos, f"the image '{src}' has no alt text: write a short description "
                                  f"between the brackets, ![like this]({src})")
-            self._rewrite(tok, "src", pos, media, links, is_image=True)
+            self._rewrite(tok, "src", pos, diags, media, links, is_image=True)
         elif tok.type == "link_open":
             href = str(tok.attrs.get("href", ""))
             if href.startswith(("http://", "https://", "//")):
                 tok.attrs["rel"] = "noopener noreferrer"
             else:
-                self._rewrite(tok, "href", pos, media, links, is_image=False)
+                self._rewrite(tok, "href", pos, diags, media, links, is_image=False)
 
-    def _rewrite(self, tok: Token, attr: str, pos: Position, media, links, is_image: bool) -> None:
+    def _rewrite(self, tok: Token, attr: str, pos: Position, diags: Diagnostics, media, links,
+                 is_image: bool) -> None:
         target = str(tok.attrs.get(attr, ""))
+        if target and not target.startswith(("/", "#", "media/")) and not _SCHEME.match(target):
+            # Relative to what? A page's URL is not where its file is: ask for a site path instead.
+            diags.error(pos, f"link to '{target}': write links to pages on this site from the site root, "
+                             "starting with '/', e.g. '/lokalsamfund/skibby/' (or 'media/...' for a file)")
+            return
         if target.startswith("media/"):
             path = self.check_media(html.unescape(target), pos, is_image)
             if path is not None:

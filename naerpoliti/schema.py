@@ -155,10 +155,11 @@ class Ref(Id):
     """An id of another record; resolved in site.py, once everything is loaded."""
 
     kind: str = ""
+    example = ""
 
     @property
     def label(self) -> str:  # type: ignore[override]
-        return f"the id of a {self.kind}"
+        return f"the id of {_a(self.kind)}"
 
 
 class Date(FieldType):
@@ -205,7 +206,8 @@ class DateOrTime(FieldType):
                 return dt.datetime.combine(date, dt.time(), ctx.tz), False
             value = dt.datetime.combine(date, dt.time(int(hour), int(minute), int(second or 0)))
         except ValueError:
-            raise Invalid(f"'{text}' is not a real date and time (check the numbers)") from None
+            what = "date" if hour is None else "date and time"
+            raise Invalid(f"'{text}' is not a real {what} (check the numbers)") from None
         if offset:
             if offset == "Z":
                 tz = dt.timezone.utc
@@ -314,11 +316,15 @@ class Choice(FieldType):
     def label(self) -> str:  # type: ignore[override]
         return f"one of {one_of(self.choices)}"
 
+    aliases: dict = field(default_factory=dict)  # words an editor may write -> the allowed value
+
     def convert(self, raw, pos, ctx):
         if not isinstance(raw, str):
             raise self.wrong(raw)
         if raw not in self.choices:
-            raise Invalid(f"'{raw}' is not allowed here: use {one_of(self.choices)}{did_you_mean(raw, self.choices)}")
+            meant = self.aliases.get(slugify(raw))
+            hint = f" (did you mean '{meant}'?)" if meant else did_you_mean(raw, self.choices)
+            raise Invalid(f"'{raw}' is not allowed here: use {one_of(self.choices)}{hint}")
         return raw
 
 
@@ -437,24 +443,28 @@ class RecordSpec:
 def convert_record(raw: Any, spec: RecordSpec, pos: Position, ctx: Ctx, prefix: str = "") -> Optional[dict]:
     """Convert one mapping. Returns its values (with 'pos' and 'field_pos'), or None on error."""
     if not isinstance(raw, YMap):
-        what = f"'{prefix[:-1]}'" if prefix else f"a {spec.name}"
+        what = f"'{prefix[:-1]}'" if prefix else _a(spec.name)
         ctx.diags.error(pos, f"{what} must be a group of fields (name: value), not {_kind(raw)}")
         return None
     pos = raw.pos
     errors_before = len(ctx.diags.errors)
     known = [f.name for f in spec.fields]
+    misspelt: set[str] = set()
     for key in raw:
         if spec.field_named(key) is None:
-            ctx.diags.error(
-                raw.key_pos[key],
-                f"unknown field '{prefix}{key}' in a {spec.name}{did_you_mean(key, known)}",
-            )
+            hint = did_you_mean(key, known)
+            if hint:
+                misspelt.add(hint.split("'")[1])
+            ctx.diags.error(raw.key_pos[key], f"unknown field '{prefix}{key}' in {_a(spec.name)}{hint}")
     values: dict[str, Any] = {}
     field_pos: dict[str, Position] = {}
     for f in spec.fields:
         if f.name not in raw or raw[f.name] is None:
-            if f.required:
-                ctx.diags.error(pos, f"missing required field '{prefix}{f.name}' in a {spec.name}")
+            if f.required and f.name not in misspelt:  # the misspelt field was reported already
+                named = raw.get("id") or raw.get("name") or raw.get("title")
+                which = f" '{named}'" if isinstance(named, str) else ""
+                hint = f": add '{f.name}: ' with {f.type.label}" + (f", e.g. {f.type.example}" if f.type.example else "")
+                ctx.diags.error(pos, f"missing required field '{prefix}{f.name}' in the {spec.name}{which}{hint}")
             continue
         vpos = raw.value_pos[f.name]
         field_pos[f.name] = vpos
@@ -473,6 +483,10 @@ def convert_record(raw: Any, spec: RecordSpec, pos: Position, ctx: Ctx, prefix: 
     values["pos"] = pos
     values["field_pos"] = field_pos
     return values
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeio" else "a ") + noun
 
 
 def _image(values: dict, ctx: Ctx, path_field: str, alt_field: str) -> bool:
@@ -631,9 +645,16 @@ NEWS = RecordSpec("news item", model.NewsItem, (
     Field("draft", Bool(), "true: never published."),
 ), doc="A news item: content/news/<date>-<name>.md")
 
+EVENT_KIND_ALIASES = {
+    "aabent-lokalraadsmoede": "open-council-meeting", "lokalraadsmoede": "open-council-meeting",
+    "aabent-moede": "open-council-meeting", "borgermoede": "citizen-meeting", "moede": "citizen-meeting",
+    "mobil-politistation": "mobile-police-station", "den-mobile-politistation": "mobile-police-station",
+    "mobile-politistation": "mobile-police-station", "andet": "other", "arrangement": "other",
+}
+
 EVENT = RecordSpec("event", model.Event, (
     Field("title", Text(), "The title.", True),
-    Field("kind", Choice(tuple(model.EVENT_KINDS)), "open-council-meeting, citizen-meeting, "
+    Field("kind", Choice(tuple(model.EVENT_KINDS), aliases=EVENT_KIND_ALIASES), "open-council-meeting, citizen-meeting, "
           "mobile-police-station or other.", True),
     Field("start", DateOrTime(), "Start: YYYY-MM-DDTHH:MM, or YYYY-MM-DD for an all-day event.", True),
     Field("end", DateOrTime(), "End, same form as start; must not be before start."),
@@ -789,8 +810,10 @@ def load_registry(root: Path, diags: Diagnostics) -> Optional[dict]:
 
 def _remember_id(item: Any, kind: str, out: dict) -> None:
     """Ids of invalid records still count as existing, so one typo is reported once."""
-    if isinstance(item, YMap) and isinstance(item.get("id"), str):
-        out.setdefault("invalid_ids", {}).setdefault(kind, set()).add(item["id"])
+    if isinstance(item, YMap) and isinstance(item.get("id"), (str, int)) and not isinstance(item.get("id"), bool):
+        ids = out.setdefault("invalid_ids", {}).setdefault(kind, set())
+        ids.add(str(item["id"]))
+        ids.add(slugify(str(item["id"])))  # references already written in the corrected form
 
 
 def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> list[str]:
@@ -826,11 +849,12 @@ def _load_docs(root, folder, spec, diags, ctx_for, build) -> tuple:
         if parts is None:
             continue
         fm_text, fm_line, body, body_line = parts
+        errors_before = len(diags.errors)
         raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
         if raw is None:
-            if fm_text.strip():
+            if len(diags.errors) != errors_before:
                 continue
-            raw = YMap()
+            raw = YMap()  # empty, or only comments: every required field is missing
             raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
         ctx.field_name = ""  # type: ignore[attr-defined]
         values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
@@ -929,9 +953,10 @@ def _load_intros(root, config, diags, ctx_for) -> tuple:
         if parts is None:
             continue
         fm_text, fm_line, body, body_line = parts
-        raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1) if fm_text.strip() else None
+        errors_before = len(diags.errors)
+        raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
         if raw is None:
-            if fm_text.strip():
+            if len(diags.errors) != errors_before:
                 continue
             raw = YMap()
             raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
@@ -959,8 +984,11 @@ def _load_ambassadors(root, diags, ctx_for) -> tuple:
         text = read_text(root, rel, diags)
         if text is None:
             continue
+        errors_before = len(diags.errors)
         raw = parse_yaml(text, rel, diags)
         if raw is None:
+            if len(diags.errors) == errors_before:
+                diags.warning(Position(rel), "the file lists no ambassadors")
             continue
         if not isinstance(raw, YList):
             diags.error(getattr(raw, "pos", Position(rel)),
@@ -974,5 +1002,12 @@ def _load_ambassadors(root, diags, ctx_for) -> tuple:
             consent = values.pop("consent", None)
             if consent is not None:
                 consent = _make(model.Consent, consent)
+                bad = [f for f in ("expires", "withdrawn")
+                       if getattr(consent, f) is not None and getattr(consent, f) < consent.given]
+                for f in bad:
+                    diags.error(consent.field_pos[f], f"consent.{f}: {getattr(consent, f)} is before "
+                                                      f"consent.given {consent.given}: check both dates")
+                if bad:
+                    continue
             records.append(_make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
     return tuple(records)

@@ -17,6 +17,7 @@ from . import consent
 from .errors import Diagnostics, Position, did_you_mean
 from .model import (Content, District, Event, Locality, Municipality, NewsItem, NewsletterIntro,
                     Officer, Page, SiteConfig, Station)
+from .schema import SLUG_RE
 from .urls import RESERVED, Urls
 
 VERIFIED_MAX_AGE = dt.timedelta(days=365)
@@ -107,6 +108,8 @@ class SiteModel:
         for loc in self.localities:
             if loc.description:
                 yield loc.description
+        for intro in self.newsletter_intros:
+            yield intro.body
 
     def officer_of(self, locality: Locality) -> Officer:
         return self.officers[locality.officer]
@@ -158,7 +161,8 @@ class _Resolver:
             return True
         if value not in self.invalid.get(plural, ()):
             where = pos or record.field_pos.get(field_name, record.pos)
-            choices = [*table, *self.invalid.get(plural, ())]
+            # suggest ids of invalid records too, but only in their valid form
+            choices = [*table, *(i for i in self.invalid.get(plural, ()) if SLUG_RE.match(i))]
             self.diags.error(where, f"{field_name}: unknown {kind} '{value}'{did_you_mean(value, choices)}")
         return False
 

@@ -29,8 +29,10 @@ def test_syntax_error_names_line_and_column_with_offset():
     d = Diagnostics()
     assert parse_yaml("a: [1, 2\nb: 3\n", "f.md", d, line_offset=1) is None
     (err,) = d.items
-    assert err.position.path == "f.md" and err.position.line == 3
-    assert err.message.startswith("YAML syntax error:")
+    # points at the bracket that was opened, with the front matter's line offset
+    assert (err.position.path, err.position.line, err.position.column) == ("f.md", 2, 4)
+    assert err.message == ("YAML syntax error: a list in [brackets] is not closed: end it with ']' "
+                           "and separate items with ', '")
 
 
 def test_non_utf8_reports_the_line_and_column_of_the_bad_byte(tmp_path: Path):

@@ -44,9 +44,16 @@ def test_media_references_are_collected_and_rewritten():
     assert not d.items
 
 
-def test_image_without_alt_text_is_an_error_on_its_line():
-    _, d = render("Tekst\n\n![](media/x.png)\n")
-    assert [str(x).split(": error:")[0] for x in d.items] == ["n.md:7:1"]
+def test_image_without_alt_text_is_an_error_on_its_line_and_column():
+    _, d = render("Tekst\n\nFørste linje\nanden ![](media/x.png)\n")
+    assert [str(x).split(": error:")[0] for x in d.items] == ["n.md:8:11"]
+
+
+def test_relative_links_are_errors_because_they_would_break():
+    _, d = render("[a](lokalsamfund/skibby/) [b](#top) [c](mailto:a@example.dk) [d](tel:+4572581234)")
+    assert [str(x) for x in d.items] == [
+        "n.md:5:5: error: link to 'lokalsamfund/skibby/': write links to pages on this site from the site "
+        "root, starting with '/', e.g. '/lokalsamfund/skibby/' (or 'media/...' for a file)"]
 
 
 def test_summary_comes_from_the_first_paragraph():

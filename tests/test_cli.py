@@ -1,0 +1,99 @@
+"""The command line as an editor uses it: exit codes 0, 1, 2, dates, roots, reproducibility."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, news, tree
+from naerpoliti.cli import main
+
+
+def run_cli(*args, cwd=None, env=None):
+    return subprocess.run([sys.executable, "-m", "naerpoliti", *args], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_build_exit_0_and_summary(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news()})
+    p = run_cli("build", "--root", str(root), "--out", str(tmp_path / "out"), "--today", "2026-11-22")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("naerpoliti build: ") and "0 errors, 0 warnings" in p.stdout
+    assert (tmp_path / "out/nyheder/a/index.html").is_file()
+
+
+def test_content_error_exit_1_lists_errors_and_writes_nothing(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(scope="localities: [skiby]")})
+    p = run_cli("build", "--root", str(root), "--out", str(tmp_path / "out"), "--today", "2026-11-22")
+    assert p.returncode == 1
+    assert p.stderr.splitlines() == [
+        "content/news/a.md:4:14: error: localities: unknown locality 'skiby' (did you mean 'skibby'?)",
+        "naerpoliti: 1 error, 0 warnings; nothing was written",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [
+    [], ["publish"], ["build", "--today", "22-11-2026"], ["build", "--nonsense"],
+    ["check", "--root", "/nonexistent-folder"],
+])
+def test_usage_errors_exit_2(args, site_root):
+    root = site_root()
+    p = run_cli(*args, cwd=root)
+    assert p.returncode == 2, (args, p.stdout, p.stderr)
+    assert p.stderr
+
+
+def test_no_root_found_is_a_usage_error(tmp_path):
+    p = run_cli("check", cwd=tmp_path)
+    assert p.returncode == 2 and "no site root here" in p.stderr
+
+
+def test_root_is_found_from_a_subfolder(site_root):
+    root = site_root({"content/news/a.md": news()})
+    p = run_cli("check", "--today", "2026-11-22", cwd=root / "content" / "news")
+    assert p.returncode == 0 and "pages would be built" in p.stdout
+    assert not (root / "site").exists()  # check writes nothing
+
+
+def test_bad_source_date_epoch_is_a_usage_error(site_root):
+    p = run_cli("check", cwd=site_root(), env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert p.returncode == 2 and "SOURCE_DATE_EPOCH" in p.stderr
+
+
+def test_source_date_epoch_fixes_the_build_date(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news("Fremtid", "2026-11-23")})
+    # 2026-11-22 23:30 UTC is already 2026-11-23 in Copenhagen
+    p = run_cli("build", "--out", str(tmp_path / "o"), cwd=root, env={"SOURCE_DATE_EPOCH": "1795390200"})
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "o/nyheder/a/index.html").exists()
+    # 2026-11-22 22:30 UTC is 23:30 on the 22nd in Copenhagen
+    p = run_cli("build", "--out", str(tmp_path / "p"), cwd=root, env={"SOURCE_DATE_EPOCH": "1795386600"})
+    assert not (tmp_path / "p/nyheder/a").exists()
+
+
+def test_two_builds_with_the_same_date_are_byte_identical(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert main(["build", "--root", str(REPO), "--out", str(out), "--today", "2026-11-22"]) == 0
+    assert tree(a) == tree(b) and len(tree(a)) > 40
+
+
+def test_strict_turns_warnings_into_a_failure(tmp_path):
+    # the demo content has warnings on purpose (withdrawn consent, an old verification date)
+    assert main(["build", "--root", str(REPO), "--out", str(tmp_path / "s"), "--today", "2026-11-22",
+                 "--strict"]) == 1
+    assert not (tmp_path / "s").exists()
+
+
+def test_python_build_py_is_naerpoliti_build(tmp_path):
+    p = subprocess.run([sys.executable, "build.py", "--out", str(tmp_path / "site"), "--today", "2026-11-22"],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "site/lokalsamfund/skibby/index.html").is_file()
+
+
+def test_out_must_not_contain_the_root(site_root):
+    root = site_root()
+    assert main(["build", "--root", str(root), "--out", str(root.parent)]) == 2
+    assert main(["build", "--root", str(root), "--out", str(root)]) == 2
