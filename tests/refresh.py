@@ -3,6 +3,7 @@
     python tests/refresh.py            # both
     python tests/refresh.py invalid    # tests/sites/invalid/*/expected.txt
     python tests/refresh.py golden     # tests/golden/small/ from tests/sites/small/
+    python tests/refresh.py docs       # docs/fields.md from naerpoliti/schema.py
 
 Then read `git diff tests/`: the tests compare against these files byte for byte.
 """
@@ -41,8 +42,16 @@ def refresh_golden() -> None:
     print(f"golden: exit {code}, {sum(1 for p in out.rglob('*') if p.is_file())} files in {out}")
 
 
+def refresh_docs() -> None:
+    from naerpoliti.reference import fields_reference
+    (HERE.parent / "docs" / "fields.md").write_text(fields_reference(), encoding="utf-8")
+    print("docs/fields.md written")
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["invalid", "golden"]
+    which = sys.argv[1:] or ["invalid", "golden", "docs"]
+    if "docs" in which:
+        refresh_docs()
     if "invalid" in which:
         refresh_invalid()
     if "golden" in which:
