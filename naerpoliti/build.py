@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from .errors import Diagnostics, Position
 from .render import Output
 from .render.environment import make_environment, template_dirs
-from .render.pages import render_pages
+from .render.pages import render_pages, render_site_files
+from .urls import Urls
 from .schema import load_content
 from .site import SiteModel, build_site
 from .write import WriteStats, check_output_path, write_site
@@ -57,8 +58,16 @@ def gather(root: Path, today: Optional[dt.date], diags: Diagnostics) -> Optional
 
 
 def render_site(site: SiteModel, root: Path) -> list[Output]:
-    env = make_environment(root, site.config.language)
-    outputs = render_pages(site, env)
+    config = site.config
+    versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
+                for lang in config.languages]
+    outputs: list[Output] = []
+    envs = {}
+    for i, (lang, urls) in enumerate(versions):
+        envs[lang] = make_environment(root, lang)
+        other = versions[1 - i] if len(versions) == 2 else None
+        outputs += render_pages(site, envs[lang], urls, lang, other)
+    outputs += render_site_files(site, envs[config.language], site.urls, [o.path for o in outputs])
     for path in site.media:
         outputs.append(Output(path, source=root / "content" / path, origin=f"content/{path}"))
     assets: dict[str, Path] = {}

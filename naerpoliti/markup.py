@@ -2,7 +2,7 @@
 
 CommonMark with tables, strikethrough and footnotes. Raw HTML is never passed through (it is
 shown as text), markdown-it's link validation drops javascript:, vbscript: and data: links,
-headings are moved one level down (the page title is the only h1), links to site pages and
+headings are renumbered from h2 without gaps (the page title is the only h1), links to site pages and
 media are rewritten for the site's base path, and external links get rel="noopener noreferrer".
 """
 from __future__ import annotations
@@ -17,13 +17,23 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Diagnostics, Position
-from .model import Rendered
+from .model import MediaInfo, Rendered
 
 
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
+
+    # Wide tables scroll inside a focusable wrapper instead of widening the page on a phone.
+    def table_open(self, tokens, idx, options, env):
+        return '<div class="table--responsive-scroll" tabindex="0">\n<table class="table">\n'
+
+    def table_close(self, tokens, idx, options, env):
+        return "</table>\n</div>\n"
+
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("table_close", table_close)
     return md
 
 
@@ -53,9 +63,9 @@ def _plain(tokens: list[Token]) -> str:
 class Markup:
     """Renders Markdown for one site: knows the base path and where media live."""
 
-    def __init__(self, base_path: str, check_media: Callable[[str, Position, bool], Optional[str]]):
+    def __init__(self, base_path: str, check_media: Callable[[str, Position, bool], Optional[MediaInfo]]):
         # base_path: URL path of the site root, "/" or "/sub/"; check_media validates a media
-        # reference and returns its site-relative path, or None after reporting an error.
+        # reference and returns what it is, or None after reporting an error.
         self.base_path = base_path
         self.check_media = check_media
 
@@ -65,9 +75,13 @@ class Markup:
         media: list[str] = []
         links: list[tuple[str, Position]] = []
         first_paragraph = ""
+        # Headings start at h2 under the page's h1, without gaps: the levels used, in order,
+        # become h2, h3, ... (an editor's "##" and "####" become h2 and h3).
+        used = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
+        level = {n: f"h{min(i + 2, 6)}" for i, n in enumerate(used)}
         for i, tok in enumerate(tokens):
             if tok.type in ("heading_open", "heading_close"):
-                tok.tag = f"h{min(int(tok.tag[1]) + 1, 6)}"
+                tok.tag = level[int(tok.tag[1])]
             if tok.type == "inline":
                 index = tok.map[0] if tok.map else 0  # line of the block, counted from 0
                 if not first_paragraph and i > 0 and tokens[i - 1].type == "paragraph_open":
@@ -114,10 +128,13 @@ class Markup:
                              "starting with '/', e.g. '/lokalsamfund/skibby/' (or 'media/...' for a file)")
             return
         if target.startswith("media/"):
-            path = self.check_media(html.unescape(target), pos, is_image)
-            if path is not None:
-                media.append(path)
-                tok.attrs[attr] = self.base_path + path
+            info = self.check_media(html.unescape(target), pos, is_image)
+            if info is not None:
+                media.append(info.path)
+                tok.attrs[attr] = self.base_path + info.path
+                if info.width and info.height:  # no layout shift while images load
+                    tok.attrs["width"] = str(info.width)
+                    tok.attrs["height"] = str(info.height)
         elif target.startswith("/") and not target.startswith("//"):
             links.append((target, pos))
             tok.attrs[attr] = self.base_path + target[1:]

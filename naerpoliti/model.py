@@ -44,9 +44,20 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class MediaInfo:
+    """A checked media file: its path (media/...) and, for an image, its size in pixels."""
+
+    path: str
+    width: Optional[int] = None
+    height: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Image:
-    path: str  # relative to the site root, under media/
+    path: str  # media/..., inside content/
     alt: str
+    width: Optional[int] = None
+    height: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,15 @@ class SiteConfig:
     timezone: str = "Europe/Copenhagen"
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
     description: Optional[str] = None
+    alternate_language: Optional[str] = None
+    was_url: Optional[str] = None
+    accessibility_contact: Optional[str] = None
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.language, self.alternate_language) if self.alternate_language else (self.language,)
 
 
 @dataclass(frozen=True)
@@ -200,12 +218,8 @@ class NewsItem:
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
-EVENT_KINDS = {
-    "open-council-meeting": "Åbent lokalrådsmøde",
-    "citizen-meeting": "Borgermøde",
-    "mobile-police-station": "Mobil politistation",
-    "other": "Arrangement",
-}
+# The interface names them (translated) in the templates.
+EVENT_KINDS = ("open-council-meeting", "citizen-meeting", "mobile-police-station", "other")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
+import PIL.Image
 from email_validator import EmailNotValidError, validate_email
 
 from . import model
@@ -45,18 +46,32 @@ class Ctx:
     markup: Optional[Markup] = None
     tz: dt.tzinfo = dt.timezone.utc
 
-    def check_media(self, path: str, pos: Position, is_image: bool) -> Optional[str]:
-        problem = media_problem(self.root, path, is_image)
+    def check_media(self, path: str, pos: Position, is_image: bool) -> Optional[model.MediaInfo]:
+        problem, info = inspect_media(self.root, path, is_image)
         if problem:
             self.diags.error(pos, problem)
-            return None
-        return path
+        return info
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 
 
-def media_problem(root: Path, path: str, is_image: bool) -> Optional[str]:
+def inspect_media(root: Path, path: str, is_image: bool) -> tuple[Optional[str], Optional[model.MediaInfo]]:
+    """(problem, None) for a bad media reference, else (None, MediaInfo with an image's size)."""
+    problem = _media_path_problem(root, path, is_image)
+    if problem:
+        return problem, None
+    if not is_image:
+        return None, model.MediaInfo(path)
+    try:
+        with PIL.Image.open(root / "content" / path) as img:
+            width, height = img.size
+    except (OSError, PIL.Image.DecompressionBombError, ValueError):
+        return f"'content/{path}' is not an image that can be read (is it damaged, or another kind of file?)", None
+    return None, model.MediaInfo(path, width, height)
+
+
+def _media_path_problem(root: Path, path: str, is_image: bool) -> Optional[str]:
     parts = path.split("/")
     if (
         not path.startswith("media/")
@@ -336,10 +351,10 @@ class MediaFile(FieldType):
     def convert(self, raw, pos, ctx):
         if not isinstance(raw, str):
             raise self.wrong(raw)
-        problem = media_problem(ctx.root, raw.strip(), is_image=True)
+        problem, info = inspect_media(ctx.root, raw.strip(), is_image=True)
         if problem:
             raise Invalid(problem)
-        return raw.strip()
+        return info
 
 
 @dataclass
@@ -502,7 +517,7 @@ def _image(values: dict, ctx: Ctx, path_field: str, alt_field: str) -> bool:
                         f"{path_field}: the image has no alt text: add '{alt_field}: ' with a short "
                         "description of what the image shows")
         return False
-    values[path_field] = model.Image(path, alt)
+    values[path_field] = model.Image(path.path, alt, path.width, path.height)
     return True
 
 
@@ -529,6 +544,12 @@ SITE = RecordSpec("site setting", model.SiteConfig, (
           "(default Europe/Copenhagen)."),
     Field("newsletter", Record(spec=NEWSLETTER), "Newsletter settings: {period: month} or {period: week}."),
     Field("description", Text(), "One sentence about the site, for search engines and the front page."),
+    Field("alternate_language", Choice(("da", "en")), "Also publish the interface in this language, "
+          "under /en/ (or /da/); content stays in the language it is written in."),
+    Field("was_url", Url(), "The accessibility statement (tilgængelighedserklæring) on WAS-Tool; "
+          "without it the site publishes its own at /tilgaengelighedserklaering/. /was/ leads to it."),
+    Field("accessibility_contact", Email(), "Where to report an accessibility problem; shown in the "
+          "site's own accessibility statement."),
 ), doc="The settings of the whole site.")
 
 DISTRICT = RecordSpec("district", model.District, (
@@ -654,7 +675,7 @@ EVENT_KIND_ALIASES = {
 
 EVENT = RecordSpec("event", model.Event, (
     Field("title", Text(), "The title.", True),
-    Field("kind", Choice(tuple(model.EVENT_KINDS), aliases=EVENT_KIND_ALIASES), "open-council-meeting, citizen-meeting, "
+    Field("kind", Choice(model.EVENT_KINDS, aliases=EVENT_KIND_ALIASES), "open-council-meeting, citizen-meeting, "
           "mobile-police-station or other.", True),
     Field("start", DateOrTime(), "Start: YYYY-MM-DDTHH:MM, or YYYY-MM-DD for an all-day event.", True),
     Field("end", DateOrTime(), "End, same form as start; must not be before start."),
@@ -761,6 +782,10 @@ def load_registry(root: Path, diags: Diagnostics) -> Optional[dict]:
                         f"site.timezone: '{tzname}' is not a time zone"
                         f"{did_you_mean(tzname, available_timezones())}")
             return None
+    if site_values.get("alternate_language") and site_values["alternate_language"] == site_values.get("language", "da"):
+        diags.error(site_values["field_pos"]["alternate_language"],
+                    "site.alternate_language: must differ from site.language (the site is already in it)")
+        return None
     if not site_values["base_url"].endswith("/"):
         site_values["base_url"] += "/"
     if "newsletter" in site_values:

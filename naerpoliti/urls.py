@@ -9,6 +9,8 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 # Top-level names the site uses itself; a free page cannot take them.
+STATEMENT_SLUG = "tilgaengelighedserklaering"  # the accessibility statement, unless a page replaces it
+
 RESERVED = frozenset({
     "politikreds", "kommune", "lokalsamfund", "nyheder", "arrangementer", "assets", "media",
     "postnummer", "soeg", "data", "feeds", "kalender", "nyhedsbreve", "admin", "en", "da",
@@ -17,10 +19,14 @@ RESERVED = frozenset({
 
 
 class Urls:
-    def __init__(self, base_url: str):
+    """URLs of one language version of a site. The primary language lives at the base path, the
+    alternate one under a prefix (`/en/`); media and assets are shared, at the base path."""
+
+    def __init__(self, base_url: str, language_prefix: str = ""):
         parts = urlsplit(base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        self.root_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        self.base_path = self.root_path + (language_prefix.strip("/") + "/" if language_prefix else "")
         self.base_url = self.origin + self.base_path
 
     # pages
@@ -51,25 +57,35 @@ class Urls:
     def page(self, slug: str) -> str:
         return f"{self.base_path}{slug}/"
 
+    def statement(self) -> str:
+        return self.page(STATEMENT_SLUG)
+
+    def was(self) -> str:
+        return f"{self.root_path}was/"
+
     def not_found(self) -> str:
-        return f"{self.base_path}404.html"
+        return f"{self.root_path}404.html"
 
     def sitemap(self) -> str:
-        return f"{self.base_path}sitemap.xml"
+        return f"{self.root_path}sitemap.xml"
 
-    # files
+    def counterpart(self, url_path: str, other: "Urls") -> str:
+        """The same page in the other language version."""
+        return other.base_path + url_path[len(self.base_path):]
+
+    # files, shared by the language versions
     def media(self, path: str) -> str:
-        return self.base_path + quote(path)
+        return self.root_path + quote(path)
 
     def asset(self, name: str) -> str:
-        return f"{self.base_path}assets/{name}"
+        return f"{self.root_path}assets/{name}"
 
     def absolute(self, url_path: str) -> str:
         return self.origin + url_path
 
     def output_path(self, url_path: str) -> str:
         """The file, relative to the output folder, that serves a URL path of this site."""
-        if not url_path.startswith(self.base_path):
-            raise ValueError(f"{url_path!r} is not inside the site's base path {self.base_path!r}")
-        rel = url_path[len(self.base_path):]
+        if not url_path.startswith(self.root_path):
+            raise ValueError(f"{url_path!r} is not inside the site's base path {self.root_path!r}")
+        rel = url_path[len(self.root_path):]
         return rel + "index.html" if rel == "" or rel.endswith("/") else rel

@@ -66,7 +66,8 @@ def test_every_page_in_the_sitemap_exists_and_every_page_is_in_it(demo_site: Pat
     paths = {resolve(demo_site, "/", urlsplit(u).path) for u in locs}
     for p in paths:
         assert p.is_file(), p
-    pages = {p for p in demo_site.rglob("*.html") if p.name != "404.html"}
+    # every page but the 404 page and the /was/ redirect to the accessibility statement
+    pages = {p for p in demo_site.rglob("*.html") if p.name != "404.html" and p.parent.name != "was"}
     assert pages == paths
 
 
@@ -83,13 +84,14 @@ def test_every_page_is_well_formed_html5(demo_site: Path):
         parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
         doc = parser.parse(page.read_bytes())  # raises on any parse error
         assert len(doc.findall(".//h1")) == 1, page
-        assert doc.get("lang") == "da"
+        english = page.relative_to(demo_site).parts[0] == "en"
+        assert doc.get("lang") == ("en" if english else "da"), page
         assert doc.find(".//main") is not None
 
 
 def test_locality_page_shows_what_a_citizen_needs(demo_site: Path):
     html = (demo_site / "lokalsamfund/skibby/index.html").read_text()
-    for text in ["Områdebetjent", 'href="tel:+4572581234"', "mailto:", "Frederikssund Politistation",
+    for text in ["områdebetjent", 'href="tel:+4572581234"', "mailto:", "Frederikssund Politistation",
                  "tel:112", "tel:114", "De kan ikke modtage anmeldelser", "Tryghedsambassadører",
                  "Lokalråd", "Det arbejder vi med", "Seneste nyheder", "Kommende arrangementer",
                  "Mandag–torsdag kl. 10–14"]:
@@ -103,7 +105,7 @@ def test_news_archive_paginates(site_root, tmp_path):
     build(root, out)
     first = (out / "nyheder/index.html").read_text()
     second = (out / "nyheder/side/2/index.html").read_text()
-    assert first.count('<li>\n    <h2>') == 20 and second.count('<li>\n    <h2>') == 5
+    assert first.count("<li>\n    <h2") == 20 and second.count("<li>\n    <h2") == 5
     assert 'href="/nyheder/side/2/" rel="next"' in first and 'href="/nyheder/" rel="prev"' in second
     assert "Nyhed 24" in first and "Nyhed 0<" in second
 

@@ -1,8 +1,9 @@
 from naerpoliti.errors import Diagnostics
 from naerpoliti.markup import Markup
+from naerpoliti.model import MediaInfo
 
 
-def render(text, base="/", media=lambda p, pos, img: p):
+def render(text, base="/", media=lambda p, pos, img: MediaInfo(p, 640, 480) if img else MediaInfo(p)):
     d = Diagnostics()
     return Markup(base, media).render(text, "n.md", 5, d), d
 
@@ -25,22 +26,26 @@ def test_external_links_get_noopener_and_site_links_the_base_path():
     assert [(t, p.line) for t, p in r.links] == [("/kontakt-politiet/", 5)]
 
 
-def test_headings_move_down_so_the_page_title_is_the_only_h1():
+def test_headings_start_at_h2_without_gaps_so_the_page_title_is_the_only_h1():
     r, _ = render("# Stor\n\n## Mindre\n\n###### Mindst\n")
     assert "<h1>" not in r.html
-    assert "<h2>Stor</h2>" in r.html and "<h3>Mindre</h3>" in r.html and "<h6>Mindst</h6>" in r.html
+    assert "<h2>Stor</h2>" in r.html and "<h3>Mindre</h3>" in r.html and "<h4>Mindst</h4>" in r.html
+    r, _ = render("## Afsnit\n\n### Under\n")
+    assert "<h2>Afsnit</h2>" in r.html and "<h3>Under</h3>" in r.html
 
 
 def test_tables_and_footnotes():
     r, _ = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nTekst[^1]\n\n[^1]: Note\n")
-    assert "<table>" in r.html and "<td>1</td>" in r.html
+    assert '<div class="table--responsive-scroll" tabindex="0">\n<table class="table">' in r.html
+    assert "<td>1</td>" in r.html
     assert 'class="footnotes"' in r.html
 
 
 def test_media_references_are_collected_and_rewritten():
     r, d = render("![Lås](media/news/laas.png)\n\n[Folder](media/folder.pdf)", base="/sub/")
     assert r.media == ("media/news/laas.png", "media/folder.pdf")
-    assert 'src="/sub/media/news/laas.png"' in r.html and 'href="/sub/media/folder.pdf"' in r.html
+    assert '<img src="/sub/media/news/laas.png" alt="Lås" width="640" height="480" />' in r.html
+    assert 'href="/sub/media/folder.pdf"' in r.html
     assert not d.items
 
 

@@ -1,14 +1,23 @@
-"""The Jinja environment: the default theme, overridden file by file by a root's templates/."""
+"""The Jinja environment: the default theme, overridden file by file by a root's templates/, with
+the interface translated by Babel message catalogs and dates formatted per language."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import jinja2
 from babel.dates import format_date, format_time
+from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
-from ..model import EVENT_KINDS
+LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+# Date patterns per interface language (CLDR patterns, read by Babel).
+_DATE = {"da": "d. MMMM y", "en": "d MMMM y"}
+_WEEKDAY_DATE = {"da": "EEEE 'd.' d. MMMM y", "en": "EEEE d MMMM y"}
+_TIME = {"da": "'kl.' HH.mm", "en": "HH:mm"}
+_TIME_BARE = {"da": "HH.mm", "en": "HH:mm"}
 
 
 def theme_dir() -> Path:
@@ -28,8 +37,26 @@ def template_dirs(root: Path) -> list[Path]:
     return dirs
 
 
-def _locale(language: str) -> str:
-    return {"da": "da_DK", "en": "en_GB"}.get(language, "da_DK")
+def translations(root: Path, language: str) -> NullTranslations:
+    """The theme's catalog for a language, with a site's own templates/locale/ catalog on top."""
+    result: NullTranslations = NullTranslations()
+    for folder in reversed(template_dirs(root)):
+        locale_dir = folder / "locale"
+        if (locale_dir / language / "LC_MESSAGES" / "messages.mo").is_file():
+            loaded = Translations.load(str(locale_dir), [language])
+            if isinstance(result, Translations):
+                loaded.add_fallback(result)  # the site's own strings first, then the theme's
+            result = loaded
+    return result
+
+
+def json_for_script(value) -> Markup:
+    """JSON safe inside <script>: no '</script>', '<!--' or line separators can break out."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)
 
 
 def make_environment(root: Path, language: str) -> jinja2.Environment:
@@ -40,17 +67,19 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    locale = _locale(language)
+    env.install_gettext_translations(translations(root, language), newstyle=True)
+    locale = LOCALES[language]
 
     def date_long(value: dt.date) -> str:
-        return format_date(value, "d. MMMM y" if language == "da" else "d MMMM y", locale=locale)
+        return format_date(value, _DATE[language], locale=locale)
 
     def date_weekday(value: dt.date) -> str:
-        return format_date(value, "EEEE 'd.' d. MMMM y" if language == "da" else "EEEE d MMMM y", locale=locale)
+        return format_date(value, _WEEKDAY_DATE[language], locale=locale)
 
-    def time_short(value: dt.datetime) -> str:
-        return format_time(value, "HH.mm" if language == "da" else "HH:mm", locale=locale)
+    def time_short(value: dt.datetime, bare: bool = False) -> str:
+        return format_time(value, (_TIME_BARE if bare else _TIME)[language], locale=locale)
 
     def event_when(event) -> str:
         start_day = date_weekday(event.start.date())
@@ -58,20 +87,21 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
             if event.end and event.end.date() != event.start.date():
                 return f"{start_day} – {date_weekday(event.end.date())}"
             return start_day
-        text = f"{start_day}, kl. {time_short(event.start)}"
+        text = f"{start_day}, {time_short(event.start)}"
         if event.end:
             if event.end.date() == event.start.date():
-                text += f"–{time_short(event.end)}"
+                text += f"–{time_short(event.end, bare=True)}"
             else:
-                text += f" – {date_weekday(event.end.date())}, kl. {time_short(event.end)}"
+                text += f" – {date_weekday(event.end.date())}, {time_short(event.end)}"
         return text
 
+    env.globals["language"] = language
     env.filters.update(
         date_long=date_long,
         event_when=event_when,
-        event_kind=lambda kind: EVENT_KINDS.get(kind, kind),
         isodate=lambda value: value.isoformat(),
         event_iso=lambda e: e.start.date().isoformat() if e.all_day else e.start.isoformat(),
         html=lambda rendered: Markup(rendered.html),  # Markdown output, sanitised by markup.py
+        json_script=json_for_script,
     )
     return env

@@ -1,25 +1,36 @@
-"""HTML pages, the sitemap and robots.txt."""
+"""HTML pages of one language version, plus (once) the sitemap, robots.txt, 404 and /was/."""
 from __future__ import annotations
 
+from typing import Optional
 from xml.sax.saxutils import escape
 
 import jinja2
 
 from ..site import SiteModel
+from ..urls import STATEMENT_SLUG, Urls
 from . import Output
 
 NEWS_PER_PAGE = 20
 LATEST = 5
 
 
-def render_pages(site: SiteModel, env: jinja2.Environment) -> list[Output]:
-    urls = site.urls
+def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
+                 other: Optional[tuple[str, Urls]] = None) -> list[Output]:
+    """All pages of one language version. `other` is the other version (language, urls), if any."""
     out: list[Output] = []
-    common = {"site": site, "config": site.config, "urls": urls}
+    has_own_statement = any(p.slug == STATEMENT_SLUG for p in site.pages)
+    common = {
+        "site": site, "config": site.config, "urls": urls,
+        "statement_url": site.config.was_url or urls.statement(),
+    }
 
     def page(template: str, url_path: str, origin: str, **context) -> None:
+        alternates = []
+        if other is not None:
+            alternates = [(language, urls.absolute(url_path)),
+                          (other[0], urls.absolute(urls.counterpart(url_path, other[1])))]
         html = env.get_template(template).render(**common, **context, page_url=url_path,
-                                                 canonical=urls.absolute(url_path))
+                                                 canonical=urls.absolute(url_path), alternates=alternates)
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
     page("index.html", urls.home(), "the front page",
@@ -56,22 +67,32 @@ def render_pages(site: SiteModel, env: jinja2.Environment) -> list[Output]:
         page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e))
     for p in site.pages:
         page("page.html", urls.page(p.slug), p.source, item=p)
+    if not site.config.was_url and not has_own_statement:
+        page("accessibility.html", urls.statement(), "the accessibility statement")
+    return out
 
-    html = env.get_template("404.html").render(**common, page_url=urls.not_found(), canonical=None)
-    out.append(Output("404.html", html.encode("utf-8"), origin="the 404 page"))
-    out.append(sitemap(site, [o.path for o in out if o.path != "404.html"]))
+
+def render_site_files(site: SiteModel, env: jinja2.Environment, urls: Urls, html_paths: list[str]) -> list[Output]:
+    """The files a site has once, whatever its languages: 404, /was/, sitemap.xml, robots.txt."""
+    common = {"site": site, "config": site.config, "urls": urls, "alternates": [],
+              "statement_url": site.config.was_url or urls.statement()}
+    out = [Output("404.html", env.get_template("404.html").render(
+        **common, page_url=urls.not_found(), canonical=None).encode("utf-8"), origin="the 404 page")]
+    target = site.config.was_url or urls.absolute(urls.statement())
+    out.append(Output(urls.output_path(urls.was()), env.get_template("redirect.html").render(
+        **common, page_url=urls.was(), canonical=None, target=target).encode("utf-8"), origin="/was/"))
+    out.append(sitemap(urls, html_paths))
     out.append(Output("robots.txt", (
         "User-agent: *\nAllow: /\n" f"Sitemap: {urls.absolute(urls.sitemap())}\n").encode("utf-8"),
         origin="robots.txt"))
     return out
 
 
-def sitemap(site: SiteModel, html_paths: list[str]) -> Output:
-    urls = site.urls
+def sitemap(urls: Urls, html_paths: list[str]) -> Output:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(html_paths):
-        url_path = urls.base_path + (path[: -len("index.html")] if path.endswith("index.html") else path)
+        url_path = urls.root_path + (path[: -len("index.html")] if path.endswith("index.html") else path)
         lines.append(f"  <url><loc>{escape(urls.absolute(url_path))}</loc></url>")
     lines.append("</urlset>\n")
     return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), origin="sitemap.xml")

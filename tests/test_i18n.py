@@ -1,0 +1,120 @@
+"""The interface in Danish and English: catalogs complete and current, dates per language,
+an alternate language version under /en/ with hreflang, the accessibility statement and /was/."""
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from conftest import REGISTRY, REPO, build, news
+
+LOCALE = REPO / "templates" / "locale"
+
+
+def catalog(path: Path, reader=read_po):
+    with path.open("rb") as f:
+        return reader(f)
+
+
+def test_danish_catalog_is_complete_and_compiled():
+    po = catalog(LOCALE / "da/LC_MESSAGES/messages.po")
+    pot = catalog(LOCALE / "messages.pot")
+    ids = {m.id for m in pot if m.id}
+    assert ids and ids == {m.id for m in po if m.id}
+    for m in po:
+        if m.id:
+            assert m.string and "fuzzy" not in m.flags, f"untranslated: {m.id!r}"
+            # placeholders must survive translation
+            assert sorted(re.findall(r"%\(\w+\)s", m.id)) == sorted(re.findall(r"%\(\w+\)s", m.string)), m.id
+    mo = catalog(LOCALE / "da/LC_MESSAGES/messages.mo", read_mo)
+    assert {m.id: m.string for m in mo if m.id} == {m.id: m.string for m in po if m.id}, \
+        "messages.mo is stale: run pybabel compile -d templates/locale"
+
+
+def test_template_catalog_is_current():
+    method_map = [("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
+                                     "lstrip_blocks": "true", "newstyle_gettext": "true"}}
+    extracted = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+                 for msg in extract_from_dir(str(REPO), method_map, options_map=options)}
+    pot = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog(LOCALE / "messages.pot") if m.id}
+    assert extracted == pot, "run the extract and update commands in README (Translating)"
+
+
+def test_english_interface(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(date="2026-08-21")},
+                     registry=REGISTRY.replace("  base_url: https://test.example.dk/", "  base_url: https://test.example.dk/\n  language: en"))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    html = (out / "index.html").read_text()
+    assert '<html lang="en">' in html and "Find your local officer" in html and "Skip to content" in html
+    assert "21 August 2026" in (out / "nyheder/a/index.html").read_text()
+
+
+def test_danish_dates(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(date="2026-08-21")})
+    out = tmp_path / "site"
+    build(root, out)
+    page = (out / "nyheder/a/index.html").read_text()
+    assert '<html lang="da">' in page and "21. august 2026" in page
+
+
+def test_alternate_language_version_with_hreflang(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(title="Låsen")},
+                     registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               "  base_url: https://test.example.dk/\n  alternate_language: en"))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    da = (out / "lokalsamfund/skibby/index.html").read_text()
+    en = (out / "en/lokalsamfund/skibby/index.html").read_text()
+    for page in (da, en):
+        assert '<link rel="alternate" hreflang="da" href="https://test.example.dk/lokalsamfund/skibby/">' in page
+        assert '<link rel="alternate" hreflang="en" href="https://test.example.dk/en/lokalsamfund/skibby/">' in page
+    assert '<html lang="en">' in en and "Your local officer" in en and 'href="/en/nyheder/a/"' in en
+    assert "Låsen" in (out / "en/nyheder/a/index.html").read_text()  # content stays as written
+    assert 'href="/assets/naerpoliti.css"' in en  # assets shared, not copied
+    assert not (out / "en/assets").exists()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "https://test.example.dk/en/lokalsamfund/skibby/" in sitemap
+
+
+def test_same_language_twice_is_an_error(site_root):
+    root = site_root(registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               "  base_url: https://test.example.dk/\n  alternate_language: da"))
+    (msg,) = [str(d) for d in build(root).diagnostics.errors]
+    assert "alternate_language: must differ from site.language" in msg
+
+
+def test_accessibility_statement_in_every_footer_and_was_leads_to_it(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news()},
+                     registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               "  base_url: https://test.example.dk/\n  accessibility_contact: web@example.dk"))
+    out = tmp_path / "site"
+    build(root, out)
+    statement = (out / "tilgaengelighedserklaering/index.html").read_text()
+    assert "Tilgængelighedserklæring" in statement and "mailto:web@example.dk" in statement
+    for page in out.rglob("*.html"):
+        if page.parent.name != "was":
+            assert 'href="/tilgaengelighedserklaering/"' in page.read_text(), page
+    was = (out / "was/index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=https://test.example.dk/tilgaengelighedserklaering/">' in was
+
+
+def test_was_url_replaces_the_own_statement(site_root, tmp_path):
+    url = "https://www.was.digst.dk/naerpoliti-example-dk"
+    root = site_root(registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               f"  base_url: https://test.example.dk/\n  was_url: {url}"))
+    out = tmp_path / "site"
+    build(root, out)
+    assert not (out / "tilgaengelighedserklaering").exists()
+    assert f'href="{url}"' in (out / "index.html").read_text()
+    assert f"url={url}" in (out / "was/index.html").read_text()
+
+
+def test_an_editors_page_replaces_the_built_in_statement(site_root, tmp_path):
+    root = site_root({"content/pages/tilgaengelighedserklaering.md": "---\ntitle: Vores erklæring\n---\nTekst\n"})
+    out = tmp_path / "site"
+    build(root, out)
+    assert "Vores erklæring" in (out / "tilgaengelighedserklaering/index.html").read_text()
+    assert (out / "index.html").read_text().count('href="/tilgaengelighedserklaering/"') == 1
