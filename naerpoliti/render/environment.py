@@ -67,7 +67,7 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
     )
     env.install_gettext_translations(translations(root, language), newstyle=True)
     locale = LOCALES[language]
