@@ -63,6 +63,10 @@ class Image:
 @dataclass(frozen=True)
 class NewsletterSettings:
     period: str = "month"
+    sender: Optional[str] = None  # `from:` in localities.yaml; default nyhedsbrev@<site host>
+    reply_to: Optional[str] = None
+    unsubscribe_email: Optional[str] = None
+    unsubscribe_url: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -533,6 +533,12 @@ ID_DOC = "The id: lowercase letters a-z, digits and hyphens; æ, ø, å written 
 
 NEWSLETTER = RecordSpec("newsletter setting", model.NewsletterSettings, (
     Field("period", Choice(("month", "week")), "How often a newsletter issue is made: month (default) or week."),
+    Field("from", Email(), "The sender address of newsletter e-mails (default nyhedsbrev@ and the "
+          "site's host name); the display name is the site's title."),
+    Field("reply_to", Email(), "Where replies to a newsletter go."),
+    Field("unsubscribe_email", Email(), "Where a reader writes to unsubscribe (List-Unsubscribe: mailto)."),
+    Field("unsubscribe_url", Url(), "An https address that unsubscribes with one click "
+          "(List-Unsubscribe and List-Unsubscribe-Post, RFC 8058)."),
 ))
 
 SITE = RecordSpec("site setting", model.SiteConfig, (
@@ -789,8 +795,10 @@ def load_registry(root: Path, diags: Diagnostics) -> Optional[dict]:
     if not site_values["base_url"].endswith("/"):
         site_values["base_url"] += "/"
     if "newsletter" in site_values:
-        nl = site_values["newsletter"]
-        site_values["newsletter"] = model.NewsletterSettings(**{k: v for k, v in nl.items() if k not in ("pos", "field_pos")})
+        nl = {k: v for k, v in site_values["newsletter"].items() if k not in ("pos", "field_pos")}
+        if "from" in nl:  # `from` is a Python keyword
+            nl["sender"] = nl.pop("from")
+        site_values["newsletter"] = model.NewsletterSettings(**nl)
     config = _make(model.SiteConfig, site_values)
     try:
         tz = ZoneInfo(config.timezone)

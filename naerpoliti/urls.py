@@ -57,6 +57,37 @@ class Urls:
     def page(self, slug: str) -> str:
         return f"{self.base_path}{slug}/"
 
+    def area(self, kind: str | None, id: str | None = None) -> str:
+        """The page of an area: kind 'locality', 'municipality', 'district', or None for the site."""
+        if kind is None:
+            return self.base_path
+        return {"locality": self.locality, "municipality": self.municipality, "district": self.district}[kind](id)
+
+    # Subscriptions live once, beside the primary-language page of their area (content has one
+    # language), so they use the root path whatever the interface language.
+    def _area_root(self, kind: str | None, id: str | None) -> str:
+        return self.root_path + self.area(kind, id)[len(self.base_path):]
+
+    def feed(self, kind: str | None, id: str | None, fmt: str) -> str:
+        """fmt: 'rss' (rss.xml), 'atom' (atom.xml) or 'json' (feed.json)."""
+        return self._area_root(kind, id) + {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}[fmt]
+
+    def calendar(self, kind: str | None, id: str | None) -> str:
+        return self._area_root(kind, id) + "kalender.ics"
+
+    def event_calendar(self, slug: str) -> str:
+        return f"{self.root_path}arrangementer/{slug}/kalender.ics"
+
+    def opml(self, kind: str, id: str) -> str:
+        return self._area_root(kind, id) + "feeds.opml"
+
+    def newsletter_archive(self, kind: str, id: str) -> str:
+        return self.area(kind, id) + "nyhedsbrev/"
+
+    def newsletter_issue(self, kind: str, id: str, period: str) -> str:
+        """The web page of one issue; email.html, email.txt and nyhedsbrev.eml lie beside it."""
+        return self._area_root(kind, id) + f"nyhedsbrev/{period}/"
+
     def statement(self) -> str:
         return self.page(STATEMENT_SLUG)
 
