@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from . import send
 from .build import run
 from .write import WriteError
 
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check the content and links; write nothing")
     common(c)
     c.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    send.add_parser(sub)  # newsletter send
     return parser
 
 
@@ -80,6 +82,8 @@ def _check_epoch() -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # exits with 2 on a usage error
+    if args.command == "newsletter":
+        return send.main(args)
     try:
         _check_epoch()
         root = _resolve_root(args.root)

@@ -699,7 +699,8 @@ PAGE = RecordSpec("page", model.Page, (
 
 NEWSLETTER_INTRO = RecordSpec("newsletter intro", model.NewsletterIntro, (
     Field("title", Text(), "A title for the issue (optional)."),
-), doc="An editorial intro for one newsletter issue: content/newsletters/<locality-id>/<YYYY-MM>.md")
+), doc="An editorial intro for one newsletter issue: content/newsletters/<area>/<YYYY-MM>.md, where "
+    "<area> is a locality id or a municipality id (when both have the id, the locality's).")
 
 
 # --------------------------------------------------------------------------------------------

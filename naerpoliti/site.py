@@ -59,6 +59,7 @@ class SiteModel:
     news_index: ScopeIndex
     event_index: ScopeIndex
     media: tuple[str, ...]  # media files that published content refers to
+    postcodes: Mapping[str, tuple[Locality, ...]]  # postcode -> the localities it covers, by name
 
     # --- what a page of an area shows
 
@@ -82,10 +83,21 @@ class SiteModel:
             return [("municipality", id), ("district", mun.district)], [("municipality", id)]
         return [("district", id)], [("district", id)]
 
-    def news_for(self, kind: str, id: str, limit: Optional[int] = None) -> list[NewsItem]:
+    def news_for(self, kind: Optional[str], id: Optional[str], limit: Optional[int] = None) -> list[NewsItem]:
+        """Published news in an area's scope (kind None: the whole site), newest first."""
+        if kind is None:
+            return list(itertools.islice(self.news, limit))
         keys, below = self._area_keys(kind, id)
         items = self._scoped(self.news_index, keys, below, news_sort_key, reverse=True)
         return list(itertools.islice(items, limit))
+
+    def events_for(self, kind: Optional[str], id: Optional[str]) -> list[Event]:
+        """Every published event in an area's scope (kind None: the whole site), past and
+        upcoming, soonest first."""
+        if kind is None:
+            return list(self.events)
+        keys, below = self._area_keys(kind, id)
+        return list(self._scoped(self.event_index, keys, below, event_sort_key, reverse=False))
 
     def upcoming_events_for(self, kind: str, id: str, limit: Optional[int] = None) -> list[Event]:
         keys, below = self._area_keys(kind, id)
@@ -111,6 +123,13 @@ class SiteModel:
         for intro in self.newsletter_intros:
             yield intro.body
 
+    def area_name(self, kind: Optional[str], id: Optional[str]) -> str:
+        if kind is None:
+            return self.config.title
+        table = {"locality": self.locality_by_id, "municipality": self.municipality_by_id,
+                 "district": self.district_by_id}[kind]
+        return table[id].name
+
     def officer_of(self, locality: Locality) -> Officer:
         return self.officers[locality.officer]
 
@@ -133,8 +152,19 @@ def event_sort_key(item: Event):
     return (item.start.timestamp(), item.slug)
 
 
+_DANISH_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"})
+
+
+def danish_key(text: str) -> str:
+    """Sort key in Danish alphabetical order: a-z, then æ, ø, å (an initial 'aa' is å)."""
+    folded = text.casefold()
+    if folded.startswith("aa"):
+        folded = "å" + folded[2:]
+    return folded.translate(_DANISH_ORDER)
+
+
 def _by_name(records):
-    return tuple(sorted(records, key=lambda r: (r.name.casefold(), r.id)))
+    return tuple(sorted(records, key=lambda r: (danish_key(r.name), r.id)))
 
 
 class _Resolver:
@@ -296,7 +326,13 @@ def build_site(content: Content, today: dt.date, diags: Diagnostics) -> SiteMode
             if a.photo:
                 media.add(a.photo.path)
 
+    postcodes: dict[str, list] = {}
+    for loc in _by_name(localities.values()):
+        for code in loc.postcodes:
+            postcodes.setdefault(code, []).append(loc)
+
     return SiteModel(
+        postcodes=_ro({k: tuple(postcodes[k]) for k in sorted(postcodes)}),
         config=content.config,
         today=today,
         urls=urls,

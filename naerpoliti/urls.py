@@ -42,6 +42,15 @@ class Urls:
     def locality(self, id: str) -> str:
         return f"{self.base_path}lokalsamfund/{id}/"
 
+    def locality_index(self) -> str:
+        return f"{self.base_path}lokalsamfund/"
+
+    def postcode_index(self) -> str:
+        return f"{self.base_path}postnummer/"
+
+    def postcode(self, code: str) -> str:
+        return f"{self.base_path}postnummer/{code}/"
+
     def news(self, slug: str) -> str:
         return f"{self.base_path}nyheder/{slug}/"
 

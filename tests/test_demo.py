@@ -67,7 +67,9 @@ def test_every_page_in_the_sitemap_exists_and_every_page_is_in_it(demo_site: Pat
     for p in paths:
         assert p.is_file(), p
     # every page but the 404 page and the /was/ redirect to the accessibility statement
-    pages = {p for p in demo_site.rglob("*.html") if p.name != "404.html" and p.parent.name != "was"}
+    # (and the HTML versions of newsletter e-mails, which are not web pages)
+    pages = {p for p in demo_site.rglob("*.html")
+             if p.name not in ("404.html", "email.html") and p.parent.name != "was"}
     assert pages == paths
 
 
@@ -86,7 +88,8 @@ def test_every_page_is_well_formed_html5(demo_site: Path):
         assert len(doc.findall(".//h1")) == 1, page
         english = page.relative_to(demo_site).parts[0] == "en"
         assert doc.get("lang") == ("en" if english else "da"), page
-        assert doc.find(".//main") is not None
+        if page.name != "email.html":  # an e-mail shown inside a webmail page has no main landmark
+            assert doc.find(".//main") is not None
 
 
 def test_locality_page_shows_what_a_citizen_needs(demo_site: Path):
@@ -139,3 +142,15 @@ def test_a_root_without_templates_uses_the_packaged_theme_and_a_templates_folder
     assert "EGEN SKABELON Om" in (out / "om/index.html").read_text()
     assert "Find din betjent" in (out / "om/index.html").read_text()  # base.html from the theme
     assert (out / "assets/naerpoliti.css").read_text() == "body { color: red }"
+
+
+def test_every_locality_page_announces_its_feeds_calendar_and_newsletter(demo_site: Path):
+    for loc in LOCALITIES:
+        html = (demo_site / "lokalsamfund" / loc / "index.html").read_text()
+        base = f"https://naerpoliti.example.dk/lokalsamfund/{loc}/"
+        for kind, href in [("application/rss+xml", base + "rss.xml"), ("application/atom+xml", base + "atom.xml"),
+                           ("text/calendar", base + "kalender.ics")]:
+            assert re.search(rf'<link rel="alternate" type="{re.escape(kind)}" title="[^"]+" href="{re.escape(href)}">',
+                             html), (loc, kind)
+        assert f'href="/lokalsamfund/{loc}/nyhedsbrev/"' in html
+        assert "Abonnér" in html

@@ -95,7 +95,7 @@ def test_accessibility_statement_in_every_footer_and_was_leads_to_it(site_root, 
     statement = (out / "tilgaengelighedserklaering/index.html").read_text()
     assert "Tilgængelighedserklæring" in statement and "mailto:web@example.dk" in statement
     for page in out.rglob("*.html"):
-        if page.parent.name != "was":
+        if page.parent.name != "was" and page.name != "email.html":  # e-mails link absolutely
             assert 'href="/tilgaengelighedserklaering/"' in page.read_text(), page
     was = (out / "was/index.html").read_text()
     assert '<meta http-equiv="refresh" content="0; url=https://test.example.dk/tilgaengelighedserklaering/">' in was

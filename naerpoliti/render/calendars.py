@@ -1,12 +1,215 @@
 """iCalendar files per area, for the whole site and per event.
 
-Scaffold: being written (issue 4); returns nothing yet.
+Every locality, municipality and district, and the site as a whole, gets `kalender.ics` beside its
+page with every published event of its scope, past and upcoming (the same scope rules as news:
+an event about a municipality is in the calendar of each of its localities, an event about a
+locality in its municipality's and district's). Every event page has its own `kalender.ics` to add
+that one event.
+
+RFC 5545 through the icalendar library (CRLF, folding at 75 octets, escaping), with a VTIMEZONE
+for the site's time zone, plus the calendar properties of RFC 7986 (NAME, DESCRIPTION, URL,
+SOURCE, REFRESH-INTERVAL) and their older X-WR- names that Outlook and Google Calendar read.
+A pure function of the SiteModel: UIDs are `<file name>@<site host>`, DTSTAMP is the event's
+start (a moment from the content, never the clock), so an unchanged site gives the same bytes.
 """
 from __future__ import annotations
 
+import datetime as dt
+from html.parser import HTMLParser
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event as VEvent, Timezone, vDuration, vText, vUri
+
+from ..model import Event
 from ..site import SiteModel
 from . import Output
+from .feeds import EVENT_KIND_NAMES, areas, event_when, events_for, host
+
+PRODID = "-//naerpoliti//naerpoliti static site generator//EN"
+REFRESH = dt.timedelta(hours=12)  # how often a subscribed calendar should be fetched again
+_DESCRIPTION = {"da": "Arrangementer i {area}: åbne lokalrådsmøder, borgermøder og besøg af den "
+                      "mobile politistation.",
+                "en": "Events in {area}: open council meetings, citizens' meetings and visits of "
+                      "the mobile police station."}
+
+_BLOCKS = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+           "table", "tr", "hr", "section"}
+
+
+class _Text(HTMLParser):
+    """Rendered Markdown -> plain text with paragraphs kept apart (for DESCRIPTION)."""
+
+    def __init__(self, origin: str):
+        super().__init__(convert_charrefs=True)
+        self.origin = origin
+        self.parts: list[str] = []
+        self.lists: list[list] = []  # per open list: [ordered, counter]
+        self.href: Optional[str] = None
+        self.link_text: list[str] = []
+
+    def _block(self) -> None:
+        self.parts.append("\n\n")
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("ul", "ol"):
+            self.lists.append([tag == "ol", 0])
+        if tag == "li":
+            self.parts.append("\n")
+            if self.lists:
+                self.lists[-1][1] += 1
+                ordered, n = self.lists[-1]
+                self.parts.append("  " * (len(self.lists) - 1) + (f"{n}. " if ordered else "- "))
+            return
+        if tag in _BLOCKS:
+            self._block()
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag == "a":
+            self.href = attrs.get("href")
+            self.link_text = []
+        elif tag == "img" and attrs.get("alt"):
+            self.parts.append(f"[{attrs['alt']}]")
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag in _BLOCKS and tag != "li":
+            self._block()
+        elif tag == "a" and self.href:
+            href = self.href
+            if href.startswith("/") and not href.startswith("//"):
+                href = self.origin + href
+            text = "".join(self.link_text).strip()
+            if href.startswith(("http://", "https://", "mailto:", "tel:")) and href.split(":", 1)[-1].lstrip("/") != text:
+                self.parts.append(f" ({href.removeprefix('mailto:')})")
+            self.href = None
+
+    def handle_data(self, data):
+        data = " ".join(data.split("\n"))
+        self.parts.append(data)
+        if self.href is not None:
+            self.link_text.append(data)
+
+    def text(self) -> str:
+        raw = "".join(self.parts)
+        lines = [line.rstrip() for line in raw.split("\n")]
+        out: list[str] = []
+        for line in lines:
+            if line.strip() or (out and out[-1] != ""):
+                out.append(line if line.strip() else "")
+        return "\n".join(out).strip()
+
+
+def plain_text(html: str, origin: str) -> str:
+    parser = _Text(origin)
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+def _uid(site: SiteModel, event: Event) -> str:
+    return f"{event.slug}@{host(site)}"
+
+
+def vevent(site: SiteModel, event: Event, tz: ZoneInfo, language: str) -> VEvent:
+    urls = site.urls
+    url = urls.absolute(urls.event(event.slug))
+    start = event.start.astimezone(tz)
+    end = event.end.astimezone(tz) if event.end else None
+    ev = VEvent()
+    ev.add("uid", _uid(site, event))
+    # DTSTAMP must be UTC; it comes from the content (the start), never from the clock.
+    ev.add("dtstamp", start.astimezone(dt.timezone.utc))
+    if event.all_day:
+        ev.add("dtstart", start.date())
+        # DTEND of an all-day event is exclusive: the day after the last day.
+        ev.add("dtend", (end or start).date() + dt.timedelta(days=1))
+    else:
+        ev.add("dtstart", start)
+        if end is not None:
+            ev.add("dtend", end)
+    ev.add("summary", event.title)
+    ev.add("location", event.location)
+    body = plain_text(event.body.html, urls.origin) or event.summary
+    ev.add("description", f"{body}\n\n{url}" if body else url)
+    ev.add("url", vUri(url), parameters={"VALUE": "URI"})
+    ev.add("categories", [EVENT_KIND_NAMES[language].get(event.kind, EVENT_KIND_NAMES[language]["other"])])
+    ev.add("class", "PUBLIC")
+    ev.add("transp", "OPAQUE")
+    return ev
+
+
+class _Zones:
+    """VTIMEZONEs of the site's time zone, made once per range of years."""
+
+    def __init__(self, tzid: str):
+        self.tzid = tzid
+        self.cache: dict[tuple[int, int], Timezone] = {}
+
+    def for_events(self, events: list[Event]) -> Optional[Timezone]:
+        if not events or self.tzid.upper() in ("UTC", "ETC/UTC"):
+            return None
+        first = min(e.start.year for e in events)
+        last = max(e.last_day.year for e in events)
+        key = (first, last)
+        if key not in self.cache:
+            # From the first year of the calendar's events to a year after the last: the zone's
+            # transitions in that range, so clients need no time zone database of their own.
+            self.cache[key] = Timezone.from_tzid(self.tzid, first_date=dt.date(first, 1, 1),
+                                                 last_date=dt.date(last + 2, 1, 1))
+        return self.cache[key]
+
+
+def _calendar(site: SiteModel, name: str, description: str, page_url: str, source_url: str,
+              components: list[VEvent], zone: Optional[Timezone], subscription: bool) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)  # RFC 7986
+    cal.add("x-wr-calname", vText(name))
+    cal.add("description", description)  # RFC 7986
+    cal.add("x-wr-caldesc", vText(description))
+    cal.add("x-wr-timezone", vText(site.config.timezone))
+    cal.add("url", vUri(page_url), parameters={"VALUE": "URI"})
+    if subscription:
+        cal.add("source", vUri(source_url), parameters={"VALUE": "URI"})  # RFC 7986
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(REFRESH))
+    if zone is not None:
+        cal.add_component(zone)
+    for c in components:
+        cal.add_component(c)
+    return cal.to_ical()
 
 
 def render_calendars(site: SiteModel) -> list[Output]:
-    return []
+    urls = site.urls
+    tz = ZoneInfo(site.config.timezone)
+    language = site.config.language if site.config.language in EVENT_KIND_NAMES else "en"
+    zones = _Zones(site.config.timezone)
+    vevents = {id(e): vevent(site, e, tz, language) for e in site.events}
+    outputs: list[Output] = []
+    for kind, aid in areas(site):
+        events = events_for(site, kind, aid)
+        area = site.area_name(kind, aid)
+        name = area if kind is None else f"{area} – {site.config.title}"
+        url = urls.calendar(kind, aid)
+        data = _calendar(site, name, _DESCRIPTION[language].format(area=area),
+                         urls.absolute(urls.area(kind, aid)), urls.absolute(url),
+                         [vevents[id(e)] for e in events], zones.for_events(events), subscription=True)
+        outputs.append(Output(urls.output_path(url), data,
+                              origin=f"calendar of {kind or 'the site'}{' ' + aid if aid else ''}"))
+    for e in site.events:
+        url = urls.event_calendar(e.slug)
+        when = event_when(e, language, tz)
+        data = _calendar(site, f"{e.title} – {site.config.title}", f"{when}, {e.location}",
+                         urls.absolute(urls.event(e.slug)), urls.absolute(url),
+                         [vevents[id(e)]], zones.for_events([e]), subscription=False)
+        outputs.append(Output(urls.output_path(url), data, origin=e.source))
+    return outputs

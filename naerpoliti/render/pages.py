@@ -8,7 +8,7 @@ import jinja2
 
 from ..site import SiteModel
 from ..urls import STATEMENT_SLUG, Urls
-from . import Output
+from . import Output, structured
 
 NEWS_PER_PAGE = 20
 LATEST = 5
@@ -24,38 +24,47 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
         "statement_url": site.config.was_url or urls.statement(),
     }
 
-    def page(template: str, url_path: str, origin: str, **context) -> None:
+    def page(template: str, url_path: str, origin: str, feeds=(None, None), **context) -> None:
+        """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
         alternates = []
         if other is not None:
             alternates = [(language, urls.absolute(url_path)),
                           (other[0], urls.absolute(urls.counterpart(url_path, other[1])))]
-        html = env.get_template(template).render(**common, **context, page_url=url_path,
+        html = env.get_template(template).render(**common, **context, page_url=url_path, feeds=feeds,
                                                  canonical=urls.absolute(url_path), alternates=alternates)
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
     page("index.html", urls.home(), "the front page",
          news=site.news[:LATEST], events=site.upcoming_events[:LATEST])
     for d in site.districts:
-        page("district.html", urls.district(d.id), f"district '{d.id}'", district=d,
+        page("district.html", urls.district(d.id), f"district '{d.id}'", ("district", d.id), district=d,
              news=site.news_for("district", d.id, LATEST),
              events=site.upcoming_events_for("district", d.id, LATEST))
     for m in site.municipalities:
-        page("municipality.html", urls.municipality(m.id), f"municipality '{m.id}'", municipality=m,
+        page("municipality.html", urls.municipality(m.id), f"municipality '{m.id}'", ("municipality", m.id),
+             municipality=m,
              district=site.district_by_id[m.district],
              news=site.news_for("municipality", m.id, LATEST),
              events=site.upcoming_events_for("municipality", m.id, LATEST))
     for loc in site.localities:
         mun = site.municipality_by_id[loc.municipality]
         officer = site.officers[loc.officer]
-        page("locality.html", urls.locality(loc.id), f"locality '{loc.id}'", locality=loc,
+        page("locality.html", urls.locality(loc.id), f"locality '{loc.id}'", ("locality", loc.id), locality=loc,
              municipality=mun, district=site.district_by_id[mun.district], officer=officer,
              station=site.stations.get(officer.station) if officer.station else None,
              ambassadors=site.ambassadors_of.get(loc.id, ()),
+             jsonld=structured.locality(site, urls, loc),
              news=site.news_for("locality", loc.id, LATEST),
              events=site.upcoming_events_for("locality", loc.id, LATEST))
+    page("localities.html", urls.locality_index(), "the list of localities",
+         letters=_by_letter(site.localities))
+    page("postcodes.html", urls.postcode_index(), "the list of postcodes")
+    for code, localities in site.postcodes.items():
+        page("postcode.html", urls.postcode(code), f"postcode {code}", code=code, localities=localities)
     for n in site.news:
-        page("news.html", urls.news(n.slug), n.source, item=n,
-             author=site.officers.get(n.author) if n.author else None, areas=site.scope_areas(n))
+        author = site.officers.get(n.author) if n.author else None
+        page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
+             jsonld=structured.news(site, urls, n, author))
     pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
     for number in range(1, pages_count + 1):
         chunk = site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE]
@@ -64,12 +73,24 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
     page("events.html", urls.events(), "the event list",
          upcoming=site.upcoming_events, past=site.past_events)
     for e in site.events:
-        page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e))
+        page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e),
+             jsonld=structured.event(site, urls, e))
     for p in site.pages:
         page("page.html", urls.page(p.slug), p.source, item=p)
     if not site.config.was_url and not has_own_statement:
         page("accessibility.html", urls.statement(), "the accessibility statement")
     return out
+
+
+def _by_letter(localities) -> list[tuple[str, list]]:
+    """Localities grouped under their first letter, in the order of the site (Danish order)."""
+    groups: dict[str, list] = {}
+    for loc in localities:
+        letter = loc.name[:1].upper()
+        if loc.name.casefold().startswith("aa"):
+            letter = "Å"
+        groups.setdefault(letter, []).append(loc)
+    return list(groups.items())
 
 
 def render_site_files(site: SiteModel, env: jinja2.Environment, urls: Urls, html_paths: list[str]) -> list[Output]:

@@ -33,6 +33,7 @@ class PageCase:
     name: str
     path: str
     status: int = 200
+    web_page: bool = True  # False for an e-mail: read inside a mail program, it has no landmarks
 
     def __str__(self) -> str:
         return self.name
@@ -50,6 +51,12 @@ PAGES: list[PageCase] = [
     PageCase("page", "/om-tryghedsambassadoerer/"),
     PageCase("not-found", "/findes-ikke/", status=404),
     PageCase("statement", "/tilgaengelighedserklaering/"),
+    PageCase("localities-a-z", "/lokalsamfund/"),
+    PageCase("postcodes", "/postnummer/"),
+    PageCase("postcode", "/postnummer/4700/"),
+    PageCase("newsletter-archive", "/lokalsamfund/skibby/nyhedsbrev/"),
+    PageCase("newsletter-issue", "/lokalsamfund/skibby/nyhedsbrev/2026-11/"),
+    PageCase("newsletter-email", "/lokalsamfund/skibby/nyhedsbrev/2026-11/email.html", web_page=False),
     PageCase("en-front", "/en/"),
     PageCase("en-locality", "/en/lokalsamfund/glumsoe/"),
     PageCase("en-event", "/en/arrangementer/2026-12-05-den-mobile-politistation-paa-torvet-i-viborg/"),

@@ -1,0 +1,225 @@
+"""Newsletter issues (nyhedsbreve), computed from the SiteModel. Pure: no clock, no files.
+
+Every locality and every municipality has one issue per period (`site.newsletter.period`: a
+calendar month, id 'YYYY-MM', or an ISO week, id 'YYYY-Www') in which anything in its scope
+happened:
+
+- a published news item in scope dated in the period,
+- an event in scope starting in the period, or
+- an editorial intro, `content/newsletters/<area-id>/<period>.md`. The folder names a locality or
+  a municipality; where a locality and a municipality share an id, the intro is the locality's
+  (the content format names locality ids there).
+
+Only periods that have started on or before the build date have an issue; the issue of the
+current period grows until the period ends, and is dated the build date until then.
+
+An issue holds the period's news in scope (newest first) and the upcoming events in scope: events
+starting on or after the period's first day and at most UPCOMING_DAYS (60) days after its last day,
+soonest first. An issue is a snapshot of its period, so an old issue keeps listing the events that
+were upcoming then. The contact officers are the locality's officer, or for a municipality the
+distinct officers of its localities (in the order of the localities, by name).
+
+Everything is grouped per area in one pass over the items in its scope.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import quote, urlsplit
+
+from babel.dates import format_date
+
+from .model import Event, NewsItem, NewsletterIntro, Officer, SiteConfig
+from .render.environment import LOCALES
+from .site import SiteModel
+
+UPCOMING_DAYS = 60
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Area:
+    kind: str  # 'locality' or 'municipality'
+    id: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.id}"
+
+
+@dataclass(frozen=True)
+class Issue:
+    area: Area
+    period: str  # 'YYYY-MM' or 'YYYY-Www'
+    first_day: dt.date
+    last_day: dt.date
+    date: dt.date  # min(last day of the period, build date)
+    intro: Optional[NewsletterIntro]
+    news: tuple[NewsItem, ...]  # dated in the period, newest first
+    events: tuple[Event, ...]  # upcoming as of the period, soonest first
+    officers: tuple[Officer, ...]
+
+    @property
+    def key(self) -> str:
+        """Unique and stable: 'PERIOD.KIND.ID' (the Message-ID's left part)."""
+        return f"{self.period}.{self.area.kind}.{self.area.id}"
+
+
+# --- periods
+
+
+def period_of(day: dt.date, kind: str) -> str:
+    """The id of the period ('month' or 'week') that contains a day."""
+    if kind == "week":
+        iso = day.isocalendar()
+        return f"{iso.year:04d}-W{iso.week:02d}"
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a period id, 'YYYY-MM' or 'YYYY-Www'."""
+    m = _MONTH.match(period)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    w = _WEEK.match(period)
+    if w:
+        first = dt.date.fromisocalendar(int(w.group(1)), int(w.group(2)), 1)
+        return first, first + dt.timedelta(days=6)
+    raise ValueError(f"not a newsletter period: {period!r}")
+
+
+def period_words(period: str, language: str) -> str:
+    """'november 2026', 'uge 47 i 2026' (da); 'November 2026', 'week 47 of 2026' (en)."""
+    first, _ = period_bounds(period)
+    locale = LOCALES[language]
+    if _WEEK.match(period):
+        # CLDR's "yw" skeleton; da and en_GB count weeks like ISO 8601 (Monday, 4 days)
+        return format_date(first, "'uge' w 'i' Y" if language == "da" else "'week' w 'of' Y", locale=locale)
+    return format_date(first, "LLLL y", locale=locale)
+
+
+# --- areas and officers
+
+
+def areas(site: SiteModel) -> list[Area]:
+    """Every area that has a newsletter: localities, then municipalities, each by name."""
+    return ([Area("locality", loc.id, loc.name) for loc in site.localities]
+            + [Area("municipality", m.id, m.name) for m in site.municipalities])
+
+
+def contact_officers(site: SiteModel, kind: str, id: str) -> tuple[Officer, ...]:
+    if kind == "locality":
+        return (site.officer_of(site.locality_by_id[id]),)
+    found: dict[str, Officer] = {}
+    for loc in site.localities_of.get(id, ()):
+        found.setdefault(loc.officer, site.officer_of(loc))
+    return tuple(found.values())
+
+
+def _intros(site: SiteModel) -> dict[tuple[str, str], dict[str, NewsletterIntro]]:
+    """(kind, id) -> period -> intro. A folder name that is both a locality's and a municipality's
+    id is the locality's."""
+    out: dict[tuple[str, str], dict[str, NewsletterIntro]] = {}
+    for intro in site.newsletter_intros:
+        kind = "locality" if intro.area in site.locality_by_id else "municipality"
+        out.setdefault((kind, intro.area), {})[intro.period] = intro
+    return out
+
+
+def _events_in_scope(site: SiteModel, kind: str, id: str) -> list[Event]:
+    """Every published event in an area's scope, past and future, soonest first."""
+    return site.events_for(kind, id)
+
+
+# --- issues
+
+
+def issues_for(site: SiteModel, area: Area, intros: Optional[dict[str, NewsletterIntro]] = None) -> list[Issue]:
+    """The issues of one area, newest first."""
+    kind = site.config.newsletter.period
+    news_by_period: dict[str, list[NewsItem]] = {}
+    for item in site.news_for(area.kind, area.id):  # newest first, so every list is too
+        news_by_period.setdefault(period_of(item.date, kind), []).append(item)
+    events = _events_in_scope(site, area.kind, area.id)
+    starts = [e.start.date() for e in events]  # ascending, for the upcoming window
+    periods = set(news_by_period) | {period_of(day, kind) for day in starts}
+    intros = intros or {}
+    periods |= set(intros)
+    officers = contact_officers(site, area.kind, area.id)
+    out = []
+    for period in sorted(periods, reverse=True):
+        first, last = period_bounds(period)
+        if first > site.today:
+            continue
+        lo = bisect.bisect_left(starts, first)
+        hi = bisect.bisect_right(starts, last + dt.timedelta(days=UPCOMING_DAYS))
+        out.append(Issue(
+            area=area, period=period, first_day=first, last_day=last, date=min(last, site.today),
+            intro=intros.get(period), news=tuple(news_by_period.get(period, ())),
+            events=tuple(events[lo:hi]), officers=officers,
+        ))
+    return out
+
+
+def all_issues(site: SiteModel) -> list[tuple[Area, list[Issue]]]:
+    """Every area with a newsletter and its issues (newest first; possibly none)."""
+    intros = _intros(site)
+    return [(a, issues_for(site, a, intros.get((a.kind, a.id)))) for a in areas(site)]
+
+
+# --- sending
+
+
+def host(config: SiteConfig) -> str:
+    return urlsplit(config.base_url).hostname or "localhost"
+
+
+def sender(config: SiteConfig) -> str:
+    """The From address: newsletter.from, else nyhedsbrev@ and the site's host."""
+    return config.newsletter.sender or f"nyhedsbrev@{host(config)}"
+
+
+def unsubscribe_mailto(config: SiteConfig, subject: str) -> str:
+    address = config.newsletter.unsubscribe_email or sender(config)
+    return f"mailto:{address}?subject={quote(subject)}"
+
+
+def unsubscribe_link(config: SiteConfig, subject: str) -> str:
+    """The visible unsubscribe link: the unsubscribe page, else a prepared e-mail."""
+    return config.newsletter.unsubscribe_url or unsubscribe_mailto(config, subject)
+
+
+def list_unsubscribe(config: SiteConfig, subject: str) -> list[str]:
+    """The URIs of List-Unsubscribe (RFC 2369): the https page first, then mailto."""
+    out = []
+    if config.newsletter.unsubscribe_url:
+        out.append(config.newsletter.unsubscribe_url)
+    if config.newsletter.unsubscribe_email or not out:
+        out.append(unsubscribe_mailto(config, subject))
+    return out
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def preheader(issue: Issue) -> str:
+    """The hidden line most mail apps show after the subject: the first news title, else the
+    intro's first line."""
+    if issue.news:
+        return issue.news[0].title
+    if issue.intro:
+        return issue.intro.body.first_paragraph or first_line(issue.intro.body.text)
+    return ""

@@ -1,0 +1,423 @@
+"""Newsletters: which issues exist, and that each one's web page, email.html, email.txt and
+nyhedsbrev.eml are what a reader's mail app and a mail server expect, byte for byte reproducible."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import html5lib
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from conftest import REGISTRY, REPO, TODAY, build, news, tree
+from naerpoliti.build import gather
+from naerpoliti.errors import Diagnostics
+from naerpoliti.newsletter import UPCOMING_DAYS, all_issues, period_bounds, period_of, period_words
+
+INTRO = "---\ntitle: {title}\n---\nKære borgere\n\nLæs om [Skibby](/lokalsamfund/skibby/) her.\n"
+
+
+def event(title="Møde", start="2026-11-25T19:00", scope="localities: [skibby]", extra=""):
+    return (f"---\ntitle: {title}\nkind: citizen-meeting\nstart: {start}\nlocation: Hallen, Vej 1\n"
+            f"{scope}\n{extra}---\nTekst.\n")
+
+
+def registry(**newsletter) -> str:
+    settings = ", ".join(f"{k}: {v}" for k, v in newsletter.items())
+    return REGISTRY.replace("  base_url: https://test.example.dk/",
+                            f"  base_url: https://test.example.dk/\n  newsletter: {{{settings}}}")
+
+
+def model(root: Path, today: dt.date = TODAY):
+    diags = Diagnostics()
+    site = gather(root, today, diags)
+    assert site is not None, [str(d) for d in diags.errors]
+    return site
+
+
+def issues_of(site, kind: str, id: str):
+    return {a.id: issues for a, issues in all_issues(site) if a.kind == kind}[id]
+
+
+# --- which issues -----------------------------------------------------------------------------------
+
+def test_periods(tmp_path):
+    assert period_of(dt.date(2026, 11, 22), "month") == "2026-11"
+    assert period_of(dt.date(2026, 11, 22), "week") == "2026-W47"
+    assert period_of(dt.date(2024, 12, 30), "week") == "2025-W01"  # the ISO year, not the calendar year
+    assert period_bounds("2026-02") == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert period_bounds("2026-12") == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert period_bounds("2025-W01") == (dt.date(2024, 12, 30), dt.date(2025, 1, 5))
+    assert period_words("2026-11", "da") == "november 2026"
+    assert period_words("2026-11", "en") == "November 2026"
+    assert period_words("2026-W47", "da") == "uge 47 i 2026"
+    assert period_words("2026-W47", "en") == "week 47 of 2026"
+
+
+def test_one_issue_per_period_with_something_in_scope(site_root):
+    root = site_root({
+        "content/news/sep.md": news("September", "2026-09-10"),
+        "content/news/kommune.md": news("Kommunen", "2026-09-20", scope="municipalities: [frederikssund]"),
+        "content/news/kladde.md": news("Kladde", "2026-07-01", extra="draft: true\n"),
+        "content/news/fremtid.md": news("Fremtid", "2026-11-30"),  # not published on the build date
+        "content/news/nov.md": news("November", "2026-11-02"),
+        "content/events/okt.md": event("Oktobermøde", "2026-10-05T19:00"),
+        "content/events/jan.md": event("Januarmøde", "2027-01-10T19:00"),  # a period not started yet
+        "content/newsletters/skibby/2026-08.md": INTRO.format(title="Kun en intro"),
+        "content/newsletters/skibby/2026-12.md": INTRO.format(title="For tidligt"),
+    })
+    site = model(root)
+    skibby = issues_of(site, "locality", "skibby")
+    assert [i.period for i in skibby] == ["2026-11", "2026-10", "2026-09", "2026-08"]
+    nov, okt, sep, aug = skibby
+    assert aug.intro is not None and aug.intro.title == "Kun en intro" and not aug.news
+    assert [e.title for e in aug.events] == ["Oktobermøde"]  # within 60 days after 31 August
+    assert [n.title for n in sep.news] == ["Kommunen", "September"]  # newest first, municipality scope too
+    assert okt.news == () and [e.title for e in okt.events] == ["Oktobermøde"]
+    assert [n.title for n in nov.news] == ["November"]
+    assert (nov.first_day, nov.last_day, nov.date) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30), TODAY)
+    assert sep.date == dt.date(2026, 9, 30)  # a past period is dated its last day
+    assert [e.title for e in nov.events] == ["Januarmøde"]  # within 60 days after 30 November
+    assert [o.id for o in nov.officers] == ["skibby-betjent"]
+    # slangerup only gets what is scoped to the municipality
+    assert [(i.period, [n.title for n in i.news]) for i in issues_of(site, "locality", "slangerup")] \
+        == [("2026-09", ["Kommunen"])]
+    # the municipality gets everything below it, but not the locality's intro
+    mun = issues_of(site, "municipality", "frederikssund")
+    assert [i.period for i in mun] == ["2026-11", "2026-10", "2026-09"]
+    assert all(i.intro is None for i in mun)
+
+
+def test_upcoming_events_window(site_root):
+    last = dt.date(2026, 10, 31)
+    inside = last + dt.timedelta(days=UPCOMING_DAYS)
+    root = site_root({
+        "content/news/okt.md": news("Oktober", "2026-10-10"),
+        "content/events/foer.md": event("Før", "2026-09-30T19:00"),
+        "content/events/start.md": event("Første dag", "2026-10-01T09:00"),
+        "content/events/sidst.md": event("Sidste dag i vinduet", f"{inside}T23:00"),
+        "content/events/efter.md": event("Dagen efter", f"{inside + dt.timedelta(days=1)}T09:00"),
+    })
+    okt = next(i for i in issues_of(model(root), "locality", "skibby") if i.period == "2026-10")
+    assert [e.title for e in okt.events] == ["Første dag", "Sidste dag i vinduet"]
+
+
+def test_weekly_issues(site_root):
+    root = site_root({
+        "content/news/a.md": news("Uge 47", "2026-11-20"),
+        "content/news/b.md": news("Nytår", "2024-12-30"),
+        "content/newsletters/skibby/2026-W45.md": INTRO.format(title="Uge 45"),
+    }, registry=registry(period="week"))
+    site = model(root)
+    issues = issues_of(site, "locality", "skibby")
+    assert [i.period for i in issues] == ["2026-W47", "2026-W45", "2025-W01"]
+    assert (issues[0].first_day, issues[0].last_day) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert issues[1].intro.title == "Uge 45"
+
+
+def test_intro_for_a_municipality_and_its_distinct_officers(site_root):
+    reg = REGISTRY.replace("    officer: skibby-betjent\n", "    officer: OFFICER\n", 2)
+    reg = reg.replace("OFFICER", "skibby-betjent", 1).replace("OFFICER", "slangerup-betjent", 1)
+    reg = reg.replace("localities:\n", "  - id: slangerup-betjent\n    name: Sune Testesen\n    title: Lokalbetjent\n"
+                                       "    email: sune@example.dk\nlocalities:\n", 1)
+    root = site_root({"content/newsletters/frederikssund/2026-11.md": INTRO.format(title="Kommunens brev")},
+                     registry=reg)
+    site = model(root)
+    (issue,) = issues_of(site, "municipality", "frederikssund")
+    assert issue.intro.title == "Kommunens brev"
+    assert [o.id for o in issue.officers] == ["skibby-betjent", "slangerup-betjent"]
+    assert issues_of(site, "locality", "skibby") == []
+
+
+# --- the built files --------------------------------------------------------------------------------
+
+UNSUBSCRIBE_URL = "https://test.example.dk/afmeld"
+FULL = registry(**{"from": "nyt@test.example.dk", "reply_to": "svar@test.example.dk",
+                   "unsubscribe_email": "afmeld@test.example.dk", "unsubscribe_url": UNSUBSCRIBE_URL})
+
+
+@pytest.fixture
+def built(site_root, tmp_path):
+    def factory(registry_text: str = FULL, files: dict | None = None) -> Path:
+        root = site_root({
+            "content/news/a.md": news("Sådan sikrer du dit hjem & din have", "2026-11-20"),
+            "content/news/b.md": news("Ældre nyhed", "2026-11-03", body="Første afsnit.\n\nAndet."),
+            "content/events/m.md": event("Borgermøde om indbrud", "2026-12-09T19:00"),
+            "content/newsletters/skibby/2026-11.md": INTRO.format(title="Nyhedsbrev for Skibby"),
+            **(files or {}),
+        }, registry=registry_text)
+        out = tmp_path / "site"
+        result = build(root, out)
+        assert not result.failed, [str(d) for d in result.diagnostics.errors]
+        return out
+    return factory
+
+
+def parse_eml(path: Path) -> EmailMessage:
+    return email.parser.BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+
+
+def test_eml_is_a_ready_multipart_alternative_message(built):
+    out = built(files={"content/news/c.md": news("August", "2026-08-05")})
+    folder = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    raw = (folder / "nyhedsbrev.eml").read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"\r\n")  # CRLF only
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert max(raw) < 128  # 7-bit: encoded words and quoted-printable
+    msg = parse_eml(folder / "nyhedsbrev.eml")
+    assert msg["Subject"] == "Testpoliti – Skibby, november 2026"
+    assert msg["From"] == "Testpoliti <nyt@test.example.dk>"
+    assert msg["To"] == "undisclosed-recipients:;"
+    assert msg["Reply-To"] == "svar@test.example.dk"
+    assert msg["Date"] == "Sun, 22 Nov 2026 12:00:00 +0100"  # the build date, noon local time
+    assert msg["Message-ID"] == "<2026-11.locality.skibby@test.example.dk>"
+    assert msg["List-Id"] == "Skibby <locality-skibby.test.example.dk>"
+    assert msg["List-Unsubscribe"] == (
+        f"<{UNSUBSCRIBE_URL}>, <mailto:afmeld@test.example.dk?subject=Afmeld%20nyhedsbrevet%20for%20Skibby>")
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["List-Archive"] == "<https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/>"
+    assert msg["MIME-Version"] == "1.0"
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in parts)
+    assert parts[0].get_content().replace("\r\n", "\n") == (folder / "email.txt").read_text(encoding="utf-8")
+    assert parts[1].get_content().replace("\r\n", "\n") == (folder / "email.html").read_text(encoding="utf-8")
+    # a past period is dated its last day, at noon, in summer time too
+    old = parse_eml(out / "kommune/frederikssund/nyhedsbrev/2026-08/nyhedsbrev.eml")
+    assert old["Date"] == "Mon, 31 Aug 2026 12:00:00 +0200"
+    assert old["Message-ID"] == "<2026-08.municipality.frederikssund@test.example.dk>"
+    assert old["List-Id"] == "Frederikssund Kommune <municipality-frederikssund.test.example.dk>"
+
+
+def test_eml_without_unsubscribe_settings_uses_the_sender(built):
+    out = built(REGISTRY)
+    msg = parse_eml(out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
+    assert msg["From"] == "Testpoliti <nyhedsbrev@test.example.dk>"
+    assert msg["Reply-To"] is None and msg["List-Unsubscribe-Post"] is None
+    mailto = "mailto:nyhedsbrev@test.example.dk?subject=Afmeld%20nyhedsbrevet%20for%20Skibby"
+    assert msg["List-Unsubscribe"] == f"<{mailto}>"
+    html = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
+    assert f'href="{mailto}"' in html
+
+
+def test_eml_with_a_mailto_only_has_no_one_click(built):
+    out = built(registry(unsubscribe_email="afmeld@test.example.dk"))
+    msg = parse_eml(out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
+    assert msg["List-Unsubscribe-Post"] is None
+    assert msg["List-Unsubscribe"].startswith("<mailto:afmeld@test.example.dk?subject=")
+
+
+def test_long_names_and_urls_stay_readable_in_the_headers(built):
+    reg = FULL.replace("    name: Skibby\n", "    name: Skibby Sønder-Overdrev og Omegns Lokalsamfund, Nord\n")
+    reg = reg.replace(UNSUBSCRIBE_URL, UNSUBSCRIBE_URL + "/" + "meget-lang-sti/" * 6)
+    out = built(reg)
+    msg = parse_eml(out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
+    assert msg["List-Id"] == "Skibby Sønder-Overdrev og Omegns Lokalsamfund Nord <locality-skibby.test.example.dk>"
+    assert msg["List-Unsubscribe"].startswith(f"<{UNSUBSCRIBE_URL}/meget-lang-sti/meget")
+    assert "=?" not in msg["List-Unsubscribe"]
+
+
+def _style_rules_outside_media(css: str) -> str:
+    """What is left of a style sheet without its @media blocks."""
+    out, depth, i = [], 0, 0
+    while i < len(css):
+        if depth == 0 and css.startswith("@media", i):
+            j = css.index("{", i)
+            depth, i = 1, j + 1
+            while depth:
+                depth += {"{": 1, "}": -1}.get(css[i], 0)
+                i += 1
+            continue
+        out.append(css[i])
+        i += 1
+    return "".join(out).strip()
+
+
+def check_email_html(path: Path, unsubscribe: str) -> None:
+    data = path.read_bytes()
+    assert len(data) < 100_000, f"{path}: {len(data)} bytes; Gmail clips messages over about 100 KB"
+    text = data.decode("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(data)  # raises on errors
+    assert doc.get("lang") == "da"
+    assert not re.search(r"<link\b|<script\b|<svg\b|<iframe\b|<form\b", text, re.I)
+    for style in doc.iter("style"):
+        assert _style_rules_outside_media(style.text or "") == "", f"{path}: a style rule was not inlined"
+    for el in doc.iter():
+        if el.get("class") and el.tag != "html":
+            assert el.get("style"), f"{path}: <{el.tag} class={el.get('class')}> has no inline style"
+        if el.tag in ("td", "h1", "h2", "h3", "p", "a", "table"):
+            assert el.get("style"), f"{path}: <{el.tag}> has no inline style"
+    tables = list(doc.iter("table"))
+    assert tables and all(t.get("role") == "presentation" for t in tables)
+    for img in doc.iter("img"):
+        assert img.get("alt"), f"{path}: an image without alt text"
+        assert img.get("src", "").startswith("https://")
+    for a in doc.iter("a"):
+        assert a.get("href", "").startswith(("https://", "mailto:", "tel:")), a.get("href")
+    body = doc.find("body")
+    preheader = body[0]
+    assert preheader.tag == "div" and "display: none" in preheader.get("style") and preheader.text.strip()
+    links = {a.get("href"): "".join(a.itertext()) for a in doc.iter("a")}
+    assert links.get(unsubscribe) == "Afmeld"
+    assert "ring 112" in text and "ring 114" in text
+
+
+def test_email_html_is_for_every_mail_app(built):
+    out = built()
+    folder = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    check_email_html(folder / "email.html", UNSUBSCRIBE_URL)
+    html = (folder / "email.html").read_text()
+    doc = html5lib.parse(html, namespaceHTMLElements=False)
+    assert "".join(doc.find("body")[0].itertext()) == "Sådan sikrer du dit hjem & din have"
+    assert 'href="https://test.example.dk/lokalsamfund/skibby/"' in html  # the intro's site link, absolute
+    assert "Mette Testesen" in html and "mette@example.dk" in html
+    assert 'href="https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/2026-11/"' in html  # web version
+
+
+def test_email_html_of_the_demo(demo_site: Path):
+    files = sorted(demo_site.rglob("email.html"))
+    assert files
+    for path in files:
+        check_email_html(path, "https://naerpoliti.example.dk/afmeld")
+
+
+def test_preheader_falls_back_to_the_intro(built):
+    out = built(files={"content/newsletters/skibby/2026-10.md": "Første linje i intro.\n\nMere.\n"})
+    doc = html5lib.parse((out / "lokalsamfund/skibby/nyhedsbrev/2026-10/email.html").read_bytes(),
+                         namespaceHTMLElements=False)
+    assert "".join(doc.find("body")[0].itertext()) == "Første linje i intro."
+
+
+def test_email_txt_is_readable_plain_text(built):
+    out = built()
+    text = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
+    for line in text.splitlines():
+        assert len(line) <= 72 or " " not in line.strip(), f"not wrapped: {line!r}"
+    assert not re.search(r"</?[a-z][a-z0-9]*[ >/]", text)  # no HTML
+    assert "Sådan sikrer du dit hjem & din have (20. november 2026)" in text
+    assert "  https://test.example.dk/nyheder/a/" in text
+    assert "Læs om Skibby (https://test.example.dk/lokalsamfund/skibby/) her." in text
+    assert "Kære borgere\n\nLæs om" in text
+    assert "https://test.example.dk/arrangementer/m/" in text
+    assert "Akut: ring 112" in text and "Ikke akut: ring 114" in text
+    assert text.rstrip().endswith(UNSUBSCRIBE_URL)
+    assert "\r" not in text and text.endswith("\n")
+
+
+def test_text_template_messages_are_in_the_catalog():
+    """babel.cfg extracts templates/**.html; the .txt templates may only use messages from there."""
+    method_map = [("templates/email/**.txt", "jinja2")]
+    options = {"templates/email/**.txt": {"extensions": "jinja2.ext.i18n,jinja2.ext.do", "trim_blocks": "true",
+                                          "lstrip_blocks": "true", "newstyle_gettext": "true"}}
+    used = {m[2] for m in extract_from_dir(str(REPO), method_map, options_map=options)}
+    with (REPO / "templates/locale/messages.pot").open("rb") as f:
+        known = {m.id for m in read_po(f) if m.id}
+    assert used and used <= known, sorted(used - known)
+
+
+def test_web_pages_link_the_email_files_and_the_archive(built):
+    out = built()
+    page = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/index.html").read_text()
+    doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    assert len(doc.findall(".//h1")) == 1 and "Nyhedsbrev for Skibby" in "".join(doc.find(".//h1").itertext())
+    for href in ("email.html", "email.txt", "nyhedsbrev.eml"):
+        assert f'href="/lokalsamfund/skibby/nyhedsbrev/2026-11/{href}"' in page
+    for text in ['href="/nyheder/a/"', 'href="/arrangementer/m/"', "Mette Testesen", 'href="tel:112"',
+                 'href="/lokalsamfund/skibby/nyhedsbrev/"', 'aria-current="page">November 2026<',
+                 'href="https://test.example.dk/lokalsamfund/skibby/rss.xml"']:
+        assert text in page, text
+    archive = (out / "lokalsamfund/skibby/nyhedsbrev/index.html").read_text()
+    for text in ['href="/lokalsamfund/skibby/nyhedsbrev/2026-11/"', 'href="/lokalsamfund/skibby/rss.xml"',
+                 'href="/lokalsamfund/skibby/atom.xml"', 'href="/lokalsamfund/skibby/kalender.ics"',
+                 'href="mailto:afmeld@test.example.dk?subject=Nyhedsbrev%20for%20Skibby"',
+                 'href="mailto:mette@example.dk"', "Nyhedsbreve for Skibby"]:
+        assert text in archive, text
+
+
+def test_every_area_has_an_archive_even_without_issues(built):
+    out = built()
+    empty = (out / "lokalsamfund/slangerup/nyhedsbrev/index.html").read_text()
+    assert "Der er endnu ingen nyhedsbreve for Slangerup." in empty
+    assert (out / "kommune/frederikssund/nyhedsbrev/index.html").is_file()
+    assert not (out / "lokalsamfund/slangerup/nyhedsbrev/2026-11").exists()
+
+
+def test_municipality_with_several_officers(site_root, tmp_path):
+    reg = REGISTRY.replace("    officer: skibby-betjent\n", "    officer: OFFICER\n", 2)
+    reg = reg.replace("OFFICER", "skibby-betjent", 1).replace("OFFICER", "slangerup-betjent", 1)
+    reg = reg.replace("localities:\n", "  - id: slangerup-betjent\n    name: Sune Testesen\n    title: Lokalbetjent\n"
+                                       "    email: sune@example.dk\nlocalities:\n", 1)
+    root = site_root({"content/news/k.md": news("Kommunen", scope="municipalities: [frederikssund]")}, registry=reg)
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    folder = out / "kommune/frederikssund/nyhedsbrev/2026-11"
+    page = (folder / "index.html").read_text()
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert "Dine lokale betjente" in page and "Sune Testesen" in page and "Mette Testesen" in page
+    check_email_html(folder / "email.html", "mailto:nyhedsbrev@test.example.dk?subject="
+                                            "Afmeld%20nyhedsbrevet%20for%20Frederikssund%20Kommune")
+    assert "Sune Testesen, lokalbetjent" in (folder / "email.txt").read_text()
+
+
+def test_newsletters_publish_no_one_without_consent(site_root, tmp_path):
+    from test_consent import PEOPLE, assert_absent, phone_forms, png
+    root = site_root({
+        "content/ambassadors/skibby.yaml": PEOPLE,
+        "content/media/ambassadors/fuld.png": png(rgb=(1, 2, 3)),
+        "content/media/ambassadors/delvis.png": png(rgb=(4, 5, 6)),
+        "content/media/ambassadors/traekket.png": png(rgb=(7, 8, 9)),
+        "content/news/a.md": news("Nyhed"),
+        "content/newsletters/skibby/2026-11.md": INTRO.format(title="Intro"),
+    })
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    files = {p: d for p, d in tree(out).items() if "/nyhedsbrev/" in p}
+    assert any(p.endswith(".eml") for p in files)
+    # the .eml decoded, so that quoted-printable cannot hide anything
+    for p in [p for p in files if p.endswith(".eml")]:
+        msg = email.message_from_bytes(files[p], policy=policy.default)
+        files[p + ":decoded"] = "".join(part.get_content() for part in msg.iter_parts()).encode()
+    unpublished = ["Halinspektørrolle Hemmelig", "delvis@example.dk", *phone_forms("+45 30 22 22 22")]
+    for name, phone, mail in [("Ingen Samtykkesen", "+45 30 33 33 33", "ingen@example.dk"),
+                              ("Fremtid Samtykkesen", "+45 30 44 44 44", "fremtid@example.dk"),
+                              ("Udloebet Samtykkesen", "+45 30 55 55 55", "udloebet@example.dk"),
+                              ("Traekket Samtykkesen", "+45 30 66 66 66", "traekket@example.dk"),
+                              ("Navnloes Samtykkesen", "+45 30 77 77 77", "navnloes@example.dk")]:
+        unpublished += [name, mail, *phone_forms(phone)]
+    assert_absent(files, unpublished)
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    first = tree(built())
+    second_out = tmp_path / "again"
+    root = tmp_path / "root"
+    assert not build(root, second_out).failed
+    second = tree(second_out)
+    newsletter_files = [p for p in first if "/nyhedsbrev/" in p]
+    assert len(newsletter_files) > 10
+    assert first == second
+
+
+def test_demo_issues(demo_site: Path):
+    emls = sorted(demo_site.rglob("nyhedsbrev.eml"))
+    assert len(emls) >= 20
+    for path in emls:
+        folder = path.parent
+        for name in ("index.html", "email.html", "email.txt"):
+            assert (folder / name).is_file()
+        msg = parse_eml(path)
+        area = folder.parent.parent
+        kind = "locality" if area.parent.name == "lokalsamfund" else "municipality"
+        assert msg["Message-ID"] == f"<{folder.name}.{kind}.{area.name}@naerpoliti.example.dk>"
+    for kind in ("lokalsamfund", "kommune"):
+        for area in (p for p in (demo_site / kind).iterdir() if p.is_dir()):
+            assert (area / "nyhedsbrev/index.html").is_file(), area
+    glumsoe = (demo_site / "lokalsamfund/glumsoe/nyhedsbrev/2026-10/email.txt").read_text()
+    assert "Kære netværk i Glumsø" in glumsoe
