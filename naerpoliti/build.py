@@ -19,7 +19,10 @@ from .render.environment import make_environment, template_dirs
 from .render.calendars import render_calendars
 from .render.feeds import render_feeds
 from .render.newsletters import render_newsletters
+from .render.fulltext import render_fulltext
+from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
+from .render.searchindex import render_search_index
 from .urls import Urls
 from .schema import load_content
 from .site import SiteModel, build_site
@@ -70,13 +73,16 @@ def render_site(site: SiteModel, root: Path) -> list[Output]:
         envs[lang] = make_environment(root, lang)
         other = versions[1 - i] if len(versions) == 2 else None
         outputs += render_pages(site, envs[lang], urls, lang, other)
-    # Subscriptions exist once, in the primary language: content has one language.
+    # Subscriptions and data exist once, in the primary language: content has one language.
     outputs += render_newsletters(site, envs[config.language], site.urls)
+    outputs += render_open_data(site, envs[config.language], site.urls)
     outputs += render_site_files(site, envs[config.language], site.urls,
                                  [o.path for o in outputs if o.path.endswith(".html")
                                   and not o.path.endswith(("/email.html",))])
     outputs += render_feeds(site)
     outputs += render_calendars(site)
+    outputs += render_search_index(site)
+    outputs += render_fulltext(site, outputs)  # last: it indexes the rendered pages
     for path in site.media:
         outputs.append(Output(path, source=root / "content" / path, origin=f"content/{path}"))
     assets: dict[str, Path] = {}

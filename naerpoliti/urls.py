@@ -51,6 +51,25 @@ class Urls:
     def postcode(self, code: str) -> str:
         return f"{self.base_path}postnummer/{code}/"
 
+    def search_page(self) -> str:
+        """Full-text search of news, events and pages (Pagefind)."""
+        return f"{self.base_path}soeg/"
+
+    def search_index(self) -> str:
+        """The small index of localities for the instant officer search, fetched on first use."""
+        return f"{self.root_path}data/soegeindeks.json"
+
+    def open_data_page(self) -> str:
+        """The page that explains the open data and how to reuse it."""
+        return f"{self.base_path}data/"
+
+    def open_data(self, name: str) -> str:
+        """An open-data file: data/<name>.json (localities, officers, ...)."""
+        return f"{self.root_path}data/{name}.json"
+
+    def open_data_schema(self, name: str) -> str:
+        return f"{self.root_path}data/schemas/{name}.schema.json"
+
     def news(self, slug: str) -> str:
         return f"{self.base_path}nyheder/{slug}/"
 
