@@ -114,6 +114,12 @@ class FieldType:
     def convert(self, raw: Any, pos: Position, ctx: Ctx) -> Any:
         raise NotImplementedError
 
+    def scalar_text(self, raw: Any) -> str:
+        """A value written as text or a whole number (YAML reads 4050 as a number), stripped."""
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.wrong(raw)
+        return str(raw).strip()
+
     def wrong(self, raw: Any) -> Invalid:
         hint = f", e.g. {self.example}" if self.example else ""
         extra = ""
@@ -149,9 +155,7 @@ class Id(FieldType):
     example = "'skibby'"
 
     def convert(self, raw, pos, ctx):
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            raise self.wrong(raw)
-        return check_slug(str(raw))
+        return check_slug(self.scalar_text(raw))
 
 
 def check_slug(value: str) -> str:
@@ -182,9 +186,7 @@ class Date(FieldType):
     example = "2026-11-20"
 
     def convert(self, raw, pos, ctx):
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            raise self.wrong(raw)
-        text = str(raw).strip()
+        text = self.scalar_text(raw)
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise Invalid(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20")
         try:
@@ -205,9 +207,7 @@ class DateOrTime(FieldType):
     example = "2026-12-03T19:00"
 
     def convert(self, raw, pos, ctx):
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            raise self.wrong(raw)
-        text = str(raw).strip()
+        text = self.scalar_text(raw)
         m = _DT_RE.fullmatch(text)
         if not m:
             raise Invalid(
@@ -248,9 +248,7 @@ class PhoneNumber(FieldType):
     example = '"+45 72 58 12 34"'
 
     def convert(self, raw, pos, ctx):
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            raise self.wrong(raw)
-        text = str(raw).strip()
+        text = self.scalar_text(raw)
         try:
             number = phonenumbers.parse(text, "DK")
         except phonenumbers.NumberParseException:
@@ -298,9 +296,7 @@ class Postcode(FieldType):
     example = '"4050"'
 
     def convert(self, raw, pos, ctx):
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            raise self.wrong(raw)
-        text = str(raw).strip()
+        text = self.scalar_text(raw)
         if not re.fullmatch(r"\d{4}", text):
             raise Invalid(f"postcode '{text}' must be four digits in quotes, e.g. \"4050\"")
         return text
