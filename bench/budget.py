@@ -30,7 +30,8 @@ PAGES = {  # page type -> path in the demo site
     "locality": "/lokalsamfund/skibby/", "news": "/nyheder/2026-11-20-saadan-sikrer-du-dit-hjem-mod-indbrud/",
     "news archive": "/nyheder/", "events": "/arrangementer/",
     "event": "/arrangementer/2026-12-03-aabent-lokalraadsmoede-om-tryghed-i-glumsoe/",
-    "free page": "/om-tryghedsambassadoerer/", "statement": "/tilgaengelighedserklaering/", "404": "/404.html",
+    "free page": "/om-tryghedsambassadoerer/", "statement": "/tilgaengelighedserklaering/", "search": "/soeg/", "open data": "/data/",
+    "postcode": "/postnummer/4700/", "newsletter": "/lokalsamfund/skibby/nyhedsbrev/2026-11/", "404": "/404.html",
 }
 
 

@@ -63,7 +63,7 @@ def gather(root: Path, today: Optional[dt.date], diags: Diagnostics) -> Optional
     return None if diags.errors else site
 
 
-def render_site(site: SiteModel, root: Path) -> list[Output]:
+def render_site(site: SiteModel, root: Path, fulltext: bool = True) -> list[Output]:
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
@@ -82,7 +82,8 @@ def render_site(site: SiteModel, root: Path) -> list[Output]:
     outputs += render_feeds(site)
     outputs += render_calendars(site)
     outputs += render_search_index(site)
-    outputs += render_fulltext(site, outputs)  # last: it indexes the rendered pages
+    if fulltext:  # `check` skips it: the index is built from pages that were checked already
+        outputs += render_fulltext(site, outputs)  # last: it indexes the rendered pages
     for path in site.media:
         outputs.append(Output(path, source=root / "content" / path, origin=f"content/{path}"))
     assets: dict[str, Path] = {}
@@ -126,7 +127,7 @@ def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict
     site = gather(root, today, diags)
     if site is not None:
         result.site = site
-        result.outputs = render_site(site, root)
+        result.outputs = render_site(site, root, fulltext=out is not None)
         check_outputs(site, result.outputs, diags)
     result.strict = strict
     if out is not None and not result.failed:

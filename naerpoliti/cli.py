@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 
 from . import send
 from .build import run
+from .render.fulltext import FulltextError
 from .write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -97,7 +98,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except UsageError as exc:
         print(f"naerpoliti: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except WriteError as exc:
+    except (WriteError, FulltextError) as exc:
         print(f"naerpoliti: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -14,7 +14,7 @@ STATEMENT_SLUG = "tilgaengelighedserklaering"  # the accessibility statement, un
 RESERVED = frozenset({
     "politikreds", "kommune", "lokalsamfund", "nyheder", "arrangementer", "assets", "media",
     "postnummer", "soeg", "data", "feeds", "kalender", "nyhedsbreve", "admin", "en", "da",
-    "was", "404", "sitemap", "robots", "index",
+    "was", "404", "sitemap", "robots", "index", "pagefind",
 })
 
 

@@ -1,13 +1,125 @@
 """Full-text search of news, events and pages with Pagefind, run over the rendered pages.
 
-Scaffold: being written (issue 5); returns nothing yet.
+Pagefind (https://pagefind.app, from the PyPI package `pagefind[bin]`) reads HTML files and writes
+a static search index: a small JavaScript API (`pagefind.js`), a WebAssembly search engine and
+compressed index chunks and fragments, fetched by the browser only when someone searches on the
+search page (`templates/search.html`, `templates/assets/fulltext.js`).
+
+The build stays atomic and writes nothing outside its output folder: the pages to index are
+written into a temporary folder, Pagefind runs there, its bundle is read back as Output objects
+under `pagefind/` (at the site's root path) and the temporary folder is removed. Only pages of the
+primary language whose main content carries `data-pagefind-body` are written (news items, events
+and free pages in the default theme), so the other pages (localities, with their officers, lists,
+newsletters, 404, /was/) are never indexed, not even when a site has no such page at all.
+
+The pages are indexed in the interface language (`--force-language`), which has Pagefind use its
+stemmer for it: with `da`, a search for "indbruddet" finds "indbrud". Given the same pages,
+Pagefind's files are the same bytes (their names are hashes of their contents); the one file whose
+key order varies from run to run, `pagefind-entry.json`, is written with sorted keys.
 """
 from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
 
 from ..site import SiteModel
 from . import Output
 
+BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
+ENTRY = "pagefind-entry.json"
+# Pagefind's ready-made interfaces, which the site does not use (fulltext.js talks to pagefind.js).
+UNUSED = re.compile(r"pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)")
+# An element of a page's <body> that holds what Pagefind indexes.
+INDEXED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
+TIMEOUT = 600  # seconds
+
+
+class FulltextError(RuntimeError):
+    """Pagefind is missing or failed: the build stops and writes nothing."""
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary: $PAGEFIND_BINARY_PATH, else the one shipped by `pagefind[bin]`."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:  # pragma: no cover - pagefind is a dependency
+        raise FulltextError("the Python package 'pagefind' is missing: pip install 'pagefind[bin]'") from None
+    found = get_executable()
+    if found is None or not Path(found).is_file():
+        raise FulltextError("Pagefind's binary is missing: pip install 'pagefind[bin]' "
+                            "(or set PAGEFIND_BINARY_PATH)")
+    return Path(found)
+
+
+def pages_to_index(site: SiteModel, outputs: list[Output]) -> list[Output]:
+    """The HTML pages of the primary language that have something for Pagefind to index."""
+    urls = site.urls
+    others = tuple(f"{lang}/" for lang in site.config.languages if lang != site.config.language)
+    skipped = {urls.output_path(urls.not_found()), urls.output_path(urls.was())}
+    return [o for o in outputs
+            if o.data is not None and o.path.endswith(".html")
+            and not o.path.startswith(others) and o.path not in skipped
+            and not o.path.endswith("/email.html") and INDEXED.search(o.data)]
+
 
 def render_fulltext(site: SiteModel, outputs: list[Output]) -> list[Output]:
     """The Pagefind index and its files, made from the HTML pages among `outputs`."""
-    return []
+    pages = pages_to_index(site, outputs)
+    if not pages:
+        return []  # nothing to search: Pagefind cannot make an empty index (fulltext.js says so)
+    binary = pagefind_executable()
+    prefix = site.urls.root_path.lstrip("/")  # so that result URLs carry the base path
+    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp:
+        source, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+        for o in pages:
+            target = source / prefix / o.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(o.data)
+        run_pagefind(binary, source, bundle, site.config.language, cwd=Path(tmp))
+        return read_bundle(bundle, site.urls.root_path)
+
+
+def run_pagefind(binary: Path, source: Path, bundle: Path, language: str, cwd: Path) -> str:
+    """Run Pagefind over `source`, writing its files to `bundle`; returns its log."""
+    # Settings come from the command line only: no pagefind.yml (cwd is the empty temporary
+    # folder) and no PAGEFIND_* variables, so the index depends on the pages alone.
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+    command = [str(binary), "--site", str(source), "--output-path", str(bundle),
+               "--force-language", language]
+    try:
+        proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=TIMEOUT)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise FulltextError(f"could not run Pagefind ({binary}): {exc}") from None
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        tail = "\n".join(log.strip().splitlines()[-10:])
+        raise FulltextError(f"Pagefind failed (exit status {proc.returncode}):\n{tail}")
+    return log
+
+
+def read_bundle(bundle: Path, root_path: str) -> list[Output]:
+    out: list[Output] = []
+    for f in sorted(bundle.rglob("*")):
+        if not f.is_file():
+            continue
+        rel = f.relative_to(bundle).as_posix()
+        if UNUSED.fullmatch(rel):
+            continue
+        data = f.read_bytes()
+        if rel == ENTRY:
+            data = _sorted_json(data)
+        out.append(Output(f"{BUNDLE}/{rel}", data, origin=f"the Pagefind index ({root_path}{BUNDLE}/{rel})"))
+    return out
+
+
+def _sorted_json(data: bytes) -> bytes:
+    """pagefind-entry.json with its keys in a fixed order (Pagefind writes them in hash order)."""
+    value = json.loads(data)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+

@@ -77,6 +77,10 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
              jsonld=structured.event(site, urls, e))
     for p in site.pages:
         page("page.html", urls.page(p.slug), p.source, item=p)
+    # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').
+    page("search.html", urls.search_page(), "the search page",
+         csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
+             "object-src 'none'; base-uri 'self'; form-action 'self'")
     if not site.config.was_url and not has_own_statement:
         page("accessibility.html", urls.statement(), "the accessibility statement")
     return out

@@ -51,6 +51,8 @@ PAGES: list[PageCase] = [
     PageCase("page", "/om-tryghedsambassadoerer/"),
     PageCase("not-found", "/findes-ikke/", status=404),
     PageCase("statement", "/tilgaengelighedserklaering/"),
+    PageCase("search", "/soeg/"),
+    PageCase("open-data", "/data/"),
     PageCase("localities-a-z", "/lokalsamfund/"),
     PageCase("postcodes", "/postnummer/"),
     PageCase("postcode", "/postnummer/4700/"),

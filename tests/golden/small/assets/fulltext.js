@@ -1,0 +1,141 @@
+// Full-text search on /soeg/ (search.html). Pagefind (/pagefind/, made by the build) is imported
+// only when someone searches. Results: links with excerpts, whose <mark>s are rebuilt as elements
+// and all else inserted as text. The count is announced in a live region; ?q= holds the query.
+
+const PAGE_SIZE = 10; // results shown at a time (each fetches a fragment)
+
+const root = document.getElementById("fulltext");
+if (root) start(root);
+
+function start(root) {
+  const strings = root.dataset;
+  const form = root.querySelector("form");
+  const input = form.elements.q;
+  const status = document.getElementById("fulltext-status");
+  const list = document.getElementById("fulltext-results");
+  const more = document.getElementById("fulltext-more");
+  let api = null; // promise of Pagefind's module
+  let latest = 0; // number of the latest search: older answers are dropped
+  let waiting = []; // results not shown yet
+
+  function pagefind() {
+    if (!api) {
+      api = import(strings.bundle).then(async (module) => {
+        await module.options({ excerptLength: 24 });
+        return module;
+      });
+      api.catch(() => { api = null; }); // try again next time
+    }
+    return api;
+  }
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function counted(count, query) {
+    const template = count === 0 ? strings.none : count === 1 ? strings.one : strings.many;
+    return template.replace("{count}", () => String(count)).replace("{query}", () => query);
+  }
+
+  async function search(query) {
+    const number = ++latest;
+    waiting = [];
+    list.replaceChildren();
+    list.hidden = true;
+    more.hidden = true;
+    if (!query) {
+      say(query === null ? "" : strings.empty);
+      return;
+    }
+    say(strings.searching);
+    try {
+      const found = await (await pagefind()).search(query);
+      if (number !== latest || !found) return;
+      waiting = found.results;
+      await showMore(number, false);
+      if (number === latest) say(counted(found.results.length, query));
+    } catch (error) {
+      if (number === latest) say(strings.failed);
+    }
+  }
+
+  async function showMore(number, focus) {
+    const batch = waiting.slice(0, PAGE_SIZE);
+    const data = await Promise.all(batch.map((result) => result.data()));
+    if (number !== latest) return;
+    waiting = waiting.slice(batch.length);
+    const items = data.map(resultItem);
+    list.append(...items);
+    list.hidden = list.children.length === 0;
+    more.hidden = waiting.length === 0;
+    if (focus && items.length) items[0].querySelector("a").focus();
+  }
+
+  function resultItem(data) {
+    const item = document.createElement("li");
+    const heading = document.createElement("h2");
+    heading.className = "h4";
+    const link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = (data.meta && data.meta.title) || data.url;
+    heading.append(link);
+    item.append(heading);
+    const facts = [data.meta && data.meta.kind, data.meta && data.meta.date].filter(Boolean);
+    if (facts.length) {
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = facts.join(" · ");
+      item.append(meta);
+    }
+    if (data.excerpt) item.append(excerpt(data.excerpt));
+    return item;
+  }
+
+  function queryOfPage() {
+    return new URLSearchParams(window.location.search).get("q");
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = input.value.trim();
+    const url = new URL(window.location.href);
+    if (query) url.searchParams.set("q", query);
+    else url.searchParams.delete("q");
+    if (url.href !== window.location.href) window.history.pushState(null, "", url);
+    search(query);
+  });
+
+  more.addEventListener("click", () => {
+    more.hidden = true;
+    showMore(latest, true).catch(() => say(strings.failed));
+  });
+
+  window.addEventListener("popstate", () => {
+    const query = queryOfPage();
+    input.value = query || "";
+    search(query === null ? null : query.trim());
+  });
+
+  const initial = queryOfPage();
+  if (initial !== null && initial.trim()) {
+    input.value = initial;
+    search(initial.trim());
+  }
+}
+
+// Pagefind's excerpt as a paragraph: only <mark>s become elements. DOMParser's document is inert.
+function excerpt(html) {
+  const paragraph = document.createElement("p");
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  for (const node of parsed.body.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      paragraph.append(mark);
+    } else {
+      paragraph.append(node.textContent);
+    }
+  }
+  return paragraph;
+}

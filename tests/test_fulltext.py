@@ -1,0 +1,255 @@
+"""Full-text search with Pagefind (naerpoliti/render/fulltext.py): the build runs Pagefind over the
+news, events and free pages of the primary language, in Danish (stemmed), writes its index under
+/pagefind/ and nothing anywhere else, the same bytes every time; the search page /soeg/.
+
+Pagefind's files are read as they are: a fragment (one per page) is gzip'ed "pagefind_dcd" + JSON;
+an index chunk is gzip'ed "pagefind_dcd" + CBOR, in which every indexed word is a text string."""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REGISTRY, build, news, tree
+from naerpoliti.render.fulltext import FulltextError, pagefind_executable, run_pagefind
+
+MAGIC = b"pagefind_dcd"
+
+EVENT = """\
+---
+title: Borgermøde om tryghed
+start: 2026-12-09 19:00
+end: 2026-12-09 20:30
+location: Borgerhuset, Prøvevej 4, 4050 Skibby
+kind: citizen-meeting
+localities: [skibby]
+---
+Kom og hør om nabohjælp.
+"""
+
+PAGE = "---\ntitle: Om ordningen\n---\nTryghedsambassadører er frivillige.\n"
+
+
+def fragments(site: Path) -> dict[str, dict]:
+    """Every page Pagefind indexed: URL -> its fragment (content, meta...)."""
+    out = {}
+    for f in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(f.read_bytes())
+        assert data.startswith(MAGIC), f
+        fragment = json.loads(data[len(MAGIC):])
+        out[fragment["url"]] = fragment
+    return out
+
+
+def index_words(site: Path) -> bytes:
+    """The index chunks, decompressed, in one piece."""
+    chunks = sorted((site / "pagefind" / "index").glob("*.pf_index"))
+    assert chunks
+    return b"".join(gzip.decompress(f.read_bytes()) for f in chunks)
+
+
+def has_word(index: bytes, word: str) -> bool:
+    """Whether the index holds the word itself (a CBOR text string of it), not only a longer one."""
+    data = word.encode("utf-8")
+    assert len(data) < 24  # one-byte CBOR header
+    return bytes([0x60 + len(data)]) + data in index
+
+
+def entry(site: Path) -> dict:
+    return json.loads((site / "pagefind" / "pagefind-entry.json").read_bytes())
+
+
+@pytest.fixture
+def small(site_root, tmp_path):
+    """A site with one news item, one event and one page; the officer appears on locality pages only."""
+    root = site_root({
+        "content/news/2026-11-20-indbrud.md": news(
+            title="Indbruddene i Skibby", body="Tyvene kom om natten. Lås døren, også når du er hjemme."),
+        "content/events/2026-12-09-borgermoede.md": EVENT,
+        "content/pages/om-ordningen.md": PAGE,
+    })
+    out = tmp_path / "site"
+    result = build(root, out)
+    assert not result.failed, [str(d) for d in result.diagnostics.errors]
+    return out
+
+
+# --- The index ------------------------------------------------------------------------------------------
+
+def test_demo_build_has_pagefind_api_and_index(demo_site: Path):
+    bundle = demo_site / "pagefind"
+    for name in ("pagefind.js", "pagefind-entry.json", "wasm.da.pagefind"):
+        assert (bundle / name).is_file(), name
+    assert list((bundle / "index").glob("*.pf_index")) and list((bundle / "fragment").glob("*.pf_fragment"))
+    assert list(bundle.glob("pagefind.da_*.pf_meta"))
+    # Pagefind's ready-made interfaces are not shipped: fulltext.js uses the JS API only.
+    assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
+
+
+def test_demo_indexes_exactly_its_news_events_and_pages(demo_site: Path):
+    urls = set(fragments(demo_site))
+    expected = {f"/{p.parent.relative_to(demo_site).as_posix()}/"
+                for pattern in ("nyheder/*/index.html", "arrangementer/*/index.html")
+                for p in demo_site.glob(pattern) if "side" not in p.parts}
+    expected |= {f"/{p.stem}/" for p in (Path(__file__).parent.parent / "content" / "pages").glob("*.md")}
+    assert urls == expected
+    assert entry(demo_site)["languages"]["da"]["page_count"] == len(expected)
+
+
+def test_only_news_events_and_pages_are_indexed(small: Path):
+    found = fragments(small)
+    assert set(found) == {"/nyheder/2026-11-20-indbrud/", "/arrangementer/2026-12-09-borgermoede/",
+                          "/om-ordningen/"}
+    assert found["/nyheder/2026-11-20-indbrud/"]["meta"]["title"] == "Indbruddene i Skibby"
+    assert found["/nyheder/2026-11-20-indbrud/"]["meta"]["kind"] == "Nyhed"
+    assert found["/nyheder/2026-11-20-indbrud/"]["meta"]["date"] == "20. november 2026"
+    assert found["/arrangementer/2026-12-09-borgermoede/"]["meta"]["kind"] == "Borgermøde"
+    # The officer is on the locality pages (and the front page), which are not indexed.
+    assert "Testesen" in (small / "lokalsamfund" / "skibby" / "index.html").read_text()
+    index = index_words(small)
+    assert not has_word(index, "testesen") and not has_word(index, "mett")
+    assert not any("Testesen" in json.dumps(f, ensure_ascii=False) for f in found.values())
+    # An event's place can be found, and its labels ("Hvor") do not run into it.
+    content = found["/arrangementer/2026-12-09-borgermoede/"]["content"]
+    assert "Borgerhuset" in content and "Hvor" not in content and "Tilføj til kalender" not in content
+
+
+def test_danish_stemming(small: Path):
+    """Words are indexed by their Danish stem: "indbruddene" as "indbrud", "tyvene" as "tyv", so a
+    search for "indbruddet" (stemmed to "indbrud" too) finds the news item."""
+    languages = entry(small)["languages"]
+    assert list(languages) == ["da"] and languages["da"]["wasm"] == "da"  # the Danish stemmer
+    assert (small / "pagefind" / "wasm.da.pagefind").is_file()
+    index = index_words(small)
+    assert has_word(index, "indbrud") and not has_word(index, "indbruddene")
+    assert has_word(index, "tyv") and not has_word(index, "tyvene")
+
+
+def test_pagefind_has_a_stemmer_for_danish(tmp_path):
+    """Pagefind says so when it has no stemmer for a language; for Danish it says nothing."""
+    def log_for(language: str) -> str:
+        site = tmp_path / language / "site"
+        site.mkdir(parents=True)
+        (site / "index.html").write_text(
+            f'<html lang="{language}"><body><main data-pagefind-body><h1>Indbruddene</h1></main></body></html>')
+        return run_pagefind(pagefind_executable(), site, tmp_path / language / "bundle", language, tmp_path / language)
+    assert "doesn't support stemming" in log_for("xx")  # the message it gives
+    assert "doesn't support stemming" not in log_for("da")
+
+
+def test_english_interface_is_indexed_once_in_its_language(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(title="Låsen")},
+                     registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               "  base_url: https://test.example.dk/\n  alternate_language: en"))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    assert set(fragments(out)) == {"/nyheder/a/"}  # not /en/nyheder/a/
+    assert list(entry(out)["languages"]) == ["da"]
+    assert (out / "en" / "soeg" / "index.html").is_file()
+    assert not (out / "en" / "pagefind").exists()
+
+
+def test_sub_path_site_has_result_urls_in_its_path(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news()},
+                     registry=REGISTRY.replace("https://test.example.dk/", "https://test.example.dk/sub/"))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    assert set(fragments(out)) == {"/sub/nyheder/a/"}
+    assert 'data-bundle="/sub/pagefind/pagefind.js"' in (out / "soeg" / "index.html").read_text()
+
+
+def test_site_without_anything_to_search_builds_without_an_index(site_root, tmp_path):
+    out = tmp_path / "site"
+    assert not build(site_root(), out).failed
+    assert (out / "soeg" / "index.html").is_file()
+    assert not (out / "pagefind").exists()
+
+
+def test_index_is_the_same_bytes_every_build(site_root, tmp_path):
+    root = site_root({"content/news/2026-11-20-a.md": news(title="Indbrud", body="Tyvene kom."),
+                      "content/news/2026-11-21-b.md": news(title="Hastighed", body="Kør langsomt."),
+                      "content/events/2026-12-09-borgermoede.md": EVENT,
+                      "content/pages/om-ordningen.md": PAGE})
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert not build(root, first).failed and not build(root, second).failed
+    a, b = tree(first / "pagefind"), tree(second / "pagefind")
+    assert a and a == b
+
+
+# --- Atomic builds -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def temp_folder(tmp_path, monkeypatch):
+    """The folder where temporary files go, to see that the build leaves none behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_successful_build_leaves_no_temporary_files(small, site_root, tmp_path, temp_folder):
+    root = site_root({"content/news/a.md": news()})
+    assert not build(root, tmp_path / "again").failed
+    assert list(temp_folder.iterdir()) == []
+
+
+def test_a_build_with_content_errors_writes_nothing(site_root, tmp_path, temp_folder):
+    root = site_root({"content/news/a.md": news(scope="localities: [skiby]")})
+    out = tmp_path / "site"
+    result = build(root, out)
+    assert result.failed and not out.exists()
+    assert list(temp_folder.iterdir()) == []
+
+
+def test_when_pagefind_fails_nothing_is_written(site_root, tmp_path, temp_folder, monkeypatch):
+    root = site_root({"content/news/a.md": news(title="Første")})
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    before = tree(out)
+    (root / "content/news/a.md").write_text(news(title="Anden"), encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")  # a "Pagefind" that fails
+    with pytest.raises(FulltextError, match="Pagefind failed"):
+        build(root, out)
+    assert tree(out) == before
+    assert list(temp_folder.iterdir()) == []
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    with pytest.raises(FulltextError, match="binary is missing"):
+        build(root, out)
+    assert tree(out) == before
+
+
+# --- The search page ---------------------------------------------------------------------------------------
+
+def test_search_page(small: Path):
+    html = (small / "soeg" / "index.html").read_text()
+    assert '<html lang="da">' in html
+    assert len(re.findall(r"<h1[ >]", html)) == 1
+    assert re.search(r'<form [^>]*action="/soeg/" method="get" role="search"', html)
+    assert '<label for="fulltext-q">Søgeord</label>' in html
+    assert re.search(r'<input id="fulltext-q" type="search" name="q"', html)
+    assert '<script type="module" src="/assets/fulltext.js"></script>' in html
+    assert 'data-bundle="/pagefind/pagefind.js"' in html
+    assert 'data-many="{count} resultater for »{query}«."' in html
+    # Without JavaScript: what to do instead, with links to the localities A–Å and the news.
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
+    assert "kræver JavaScript" in noscript
+    assert 'href="/lokalsamfund/"' in noscript and 'href="/nyheder/"' in noscript
+    # The breadcrumbs end with the page.
+    assert re.search(r'<li class="breadcrumbs__list-item" aria-current="page">Søg</li>', html)
+    assert (small / "assets" / "fulltext.js").is_file()
+    assert "/soeg/" in (small / "sitemap.xml").read_text()
+
+
+def test_search_page_in_english(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news()},
+                     registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               "  base_url: https://test.example.dk/\n  alternate_language: en"))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    html = (out / "en" / "soeg" / "index.html").read_text()
+    assert "<h1>Search news, events and pages</h1>" in html
+    assert 'action="/en/soeg/"' in html and 'data-bundle="/pagefind/pagefind.js"' in html
