@@ -154,3 +154,42 @@ def test_every_locality_page_announces_its_feeds_calendar_and_newsletter(demo_si
                              html), (loc, kind)
         assert f'href="/lokalsamfund/{loc}/nyhedsbrev/"' in html
         assert "Abonnér" in html
+
+
+def _jsonld(page: Path) -> dict:
+    import json
+    m = re.search(r'<script type="application/ld\+json">(.*?)</script>', page.read_text(), re.S)
+    assert m, page
+    return json.loads(m.group(1))
+
+
+def test_structured_data_matches_what_the_page_shows(demo_site: Path):
+    import html as htmllib
+    loc_page = demo_site / "lokalsamfund/skibby/index.html"
+    text = htmllib.unescape(loc_page.read_text())
+    data = _jsonld(loc_page)
+    assert data["@type"] == "GovernmentOrganization" and data["url"] == "https://naerpoliti.example.dk/lokalsamfund/skibby/"
+    officer = data["contactPoint"][0]
+    assert officer["name"] in text and f'href="tel:{officer["telephone"]}"' in text and officer["email"] in text
+    assert {c["telephone"] for c in data["contactPoint"][1:]} == {"112", "114"}
+    assert data["areaServed"]["address"]["postalCode"] == "4050" and "Postnummer 4050" in text
+    assert data["location"]["@type"] == "PoliceStation" and data["location"]["name"] in text
+
+    event_page = demo_site / "arrangementer/2026-12-03-aabent-lokalraadsmoede-om-tryghed-i-glumsoe/index.html"
+    ev, etext = _jsonld(event_page), htmllib.unescape(event_page.read_text())
+    assert ev["@type"] == "Event" and f"<h1>{ev['name']}</h1>" in etext
+    assert f'<time datetime="{ev["startDate"]}">' in etext and ev["location"]["name"] in etext
+
+    news_page = demo_site / "nyheder/2026-11-20-saadan-sikrer-du-dit-hjem-mod-indbrud/index.html"
+    nw, ntext = _jsonld(news_page), htmllib.unescape(news_page.read_text())
+    assert nw["@type"] == "NewsArticle" and f"<h1>{nw['headline']}</h1>" in ntext
+    assert nw["datePublished"] == "2026-11-20" and nw["author"]["name"] in ntext
+    # no structured data on any page carries an ambassador
+    for page in demo_site.rglob("*.html"):
+        if "application/ld+json" in page.read_text():
+            assert "Olufsen" not in json_dump(_jsonld(page))
+
+
+def json_dump(value) -> str:
+    import json
+    return json.dumps(value, ensure_ascii=False)
