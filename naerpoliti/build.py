@@ -20,6 +20,7 @@ from .render.calendars import render_calendars
 from .render.feeds import render_feeds
 from .render.newsletters import render_newsletters
 from .render.fulltext import render_fulltext
+from .render.images import render_media
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .render.searchindex import render_search_index
@@ -84,8 +85,7 @@ def render_site(site: SiteModel, root: Path, fulltext: bool = True) -> list[Outp
     outputs += render_search_index(site)
     if fulltext:  # `check` skips it: the index is built from pages that were checked already
         outputs += render_fulltext(site, outputs)  # last: it indexes the rendered pages
-    for path in site.media:
-        outputs.append(Output(path, source=root / "content" / path, origin=f"content/{path}"))
+    outputs += render_media(site.media, root)  # images re-encoded without metadata, in srcset widths
     assets: dict[str, Path] = {}
     for folder in reversed(template_dirs(root)):  # the site's own templates/ win
         base = folder / "assets"

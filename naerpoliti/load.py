@@ -14,6 +14,12 @@ import yaml
 
 from .errors import Diagnostics, Position
 
+# Limits on hostile or broken input: each gives a content error instead of a hang or a crash.
+MAX_YAML_BYTES = 2_000_000  # a .yaml file (localities.yaml for all of Denmark is far smaller)
+MAX_MARKDOWN_BYTES = 200_000  # a .md file: about 30,000 words, far more than any page or news item
+MAX_LINE_CHARS = 100_000  # one line of any file
+MAX_YAML_DEPTH = 50  # groups of fields and lists inside each other
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -133,8 +139,66 @@ def _friendly(relpath: str, exc: yaml.MarkedYAMLError, line_offset: int) -> tupl
     return where, f"YAML syntax error: {problem or 'this is not valid YAML'}"
 
 
+class _Refused(Exception):
+    def __init__(self, mark, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def _check_events(text: str) -> None:
+    """Refuse aliases and deep nesting before anything is built.
+
+    An alias can repeat a value exponentially often ("billion laughs"), and libyaml's composer
+    recurses once per nesting level (a crash, not an exception, at some 100,000 levels): both are
+    found here in the flat event stream, before composing.
+    """
+    parser = _BaseLoader(text)
+    anchors: set = set()
+    first_anchor = None
+    try:
+        depth = 0
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:  # PyYAML would say "found undefined alias"
+                    raise _Refused(event.start_mark, "YAML syntax error: '*' starts a value: put the value in quotes")
+                raise _Refused(event.start_mark,
+                               f"'*{event.anchor}' repeats the value marked '&{event.anchor}': anchors and "
+                               "aliases (& and *) are not supported; write the value out in full")
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                anchors.add(anchor)
+                first_anchor = first_anchor or event.start_mark
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise _Refused(event.start_mark,
+                                   f"lists and groups of fields are nested more than {MAX_YAML_DEPTH} "
+                                   "levels deep: content never needs this; check the brackets and indentation")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        if first_anchor is not None:
+            raise _Refused(first_anchor, "a value starting with '&' marks an anchor: anchors and aliases "
+                                         "(& and *) are not supported; put the whole value in quotes "
+                                         "(title: \"&-tegnet\")")
+    finally:
+        parser.dispose()
+
+
 def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0) -> Any:
     """Parse one YAML document; on a syntax error report it and return None."""
+    try:
+        _check_events(text)
+    except _Refused as exc:
+        diags.error(_mark_position(relpath, exc.mark, line_offset), exc.message)
+        return None
+    except yaml.MarkedYAMLError as exc:
+        diags.error(*_friendly(relpath, exc, line_offset))
+        return None
+    except yaml.YAMLError as exc:
+        diags.error(Position(relpath, 1 + line_offset, 1), f"YAML error: {exc}")
+        return None
     loader = _MarkedLoader(text)
     loader.relpath = relpath
     loader.line_offset = line_offset
@@ -151,11 +215,35 @@ def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0
 
 
 def read_text(root: Path, relpath: str, diags: Diagnostics) -> Optional[str]:
-    """Read a UTF-8 text file, dropping a byte-order mark and normalising line ends."""
+    """Read a UTF-8 text file, dropping a byte-order mark and normalising line ends.
+
+    Refuses a link to a file outside the site folder, a file over the size limit and a line over
+    MAX_LINE_CHARS characters.
+    """
+    path = root / relpath
     try:
-        data = (root / relpath).read_bytes()
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
+        inside = False
+    if not inside:
+        diags.error(Position(relpath), "this is a link (symlink) to a file outside the site folder, "
+                                       "which is not published: put the file itself here instead")
+        return None
+    limit = MAX_MARKDOWN_BYTES if relpath.endswith(".md") else MAX_YAML_BYTES
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            diags.error(Position(relpath), f"the file is too big ({size:,} bytes; at most {limit:,} bytes): "
+                                           "split it into smaller files, or check that it is the right file")
+            return None
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
     except OSError as exc:
         diags.error(Position(relpath), f"cannot read the file: {exc.strerror}")
+        return None
+    if len(data) > limit:  # it grew while we looked
+        diags.error(Position(relpath), f"the file is too big (over {limit:,} bytes): "
+                                       "split it into smaller files, or check that it is the right file")
         return None
     try:
         text = data.decode("utf-8")
@@ -170,7 +258,30 @@ def read_text(root: Path, relpath: str, diags: Diagnostics) -> Optional[str]:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE_CHARS:
+            diags.error(Position(relpath, number, MAX_LINE_CHARS + 1),
+                        f"line {number} is {len(line):,} characters long (at most {MAX_LINE_CHARS:,}): "
+                        "break it into shorter lines, or check that this is the right file")
+            return None
+    bad = CONTROL_CHARS.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        diags.error(Position(relpath, line, column), control_char_message(bad.group()))
+        return None
+    return text
+
+
+# Characters that cannot appear in HTML, XML feeds, calendars or e-mail: C0 controls but tab and
+# line ends, DEL, C1 controls and the non-characters U+FFFE/U+FFFF. They come from pasting.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def control_char_message(char: str) -> str:
+    return (f"an invisible control character (U+{ord(char):04X}) is in the text: delete it "
+            "(it often comes with text pasted from another program)")
 
 
 _FENCE = re.compile(r"^---[ \t]*$", re.M)

@@ -1,7 +1,8 @@
 """One configured Markdown renderer for all content text.
 
 CommonMark with tables, strikethrough and footnotes. Raw HTML is never passed through (it is
-shown as text), markdown-it's link validation drops javascript:, vbscript: and data: links,
+shown as text), markdown-it's link validation drops javascript:, vbscript: and data: links, images
+must be files in content/media/ (never another host, nor a data: URI), nesting is capped (maxNesting),
 headings are renumbered from h2 without gaps (the page title is the only h1), links to site pages and
 media are rewritten for the site's base path, and external links get rel="noopener noreferrer".
 """
@@ -49,10 +50,15 @@ class MediaRef:
 
 
 def _plain(tokens: list[Token]) -> str:
+    # Iterative, so no nesting of hostile input can exhaust Python's recursion limit.
     out: list[str] = []
-    for tok in tokens:
-        if tok.children:
-            out.append(_plain(tok.children))
+    stack = [iter(tokens)]
+    while stack:
+        tok = next(stack[-1], None)
+        if tok is None:
+            stack.pop()
+        elif tok.children:
+            stack.append(iter(tok.children))
         elif tok.type in ("text", "code_inline"):
             out.append(tok.content)
         elif tok.type in ("softbreak", "hardbreak"):
@@ -111,6 +117,12 @@ class Markup:
             if not alt:
                 diags.error(pos, f"the image '{src}' has no alt text: write a short description "
                                  f"between the brackets, ![like this]({src})")
+            if not src.startswith("media/"):
+                # An image from another host would tell that host who reads the page.
+                diags.error(pos, f"the image '{src[:100]}' is not a file of this site: images must be files "
+                                 "in content/media/, written as ![Alt text](media/news/foto.jpg)")
+                tok.attrs["src"] = ""
+                return
             self._rewrite(tok, "src", pos, diags, media, links, is_image=True)
         elif tok.type == "link_open":
             href = str(tok.attrs.get("href", ""))

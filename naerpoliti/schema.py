@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
-import PIL.Image
 from email_validator import EmailNotValidError, validate_email
 
 from . import model
 from .errors import Diagnostics, Position, did_you_mean, one_of
-from .load import YList, YMap, parse_yaml, read_text, split_front_matter
+from .load import CONTROL_CHARS, YList, YMap, control_char_message, parse_yaml, read_text, split_front_matter
 from .markup import Markup
+from .render.images import check_image, image_size
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
@@ -63,11 +63,11 @@ def inspect_media(root: Path, path: str, is_image: bool) -> tuple[Optional[str],
         return problem, None
     if not is_image:
         return None, model.MediaInfo(path)
-    try:
-        with PIL.Image.open(root / "content" / path) as img:
-            width, height = img.size
-    except (OSError, PIL.Image.DecompressionBombError, ValueError):
-        return f"'content/{path}' is not an image that can be read (is it damaged, or another kind of file?)", None
+    full = root / "content" / path
+    problem = check_image(full, f"content/{path}")  # unreadable, too large, a decompression bomb
+    if problem:
+        return problem, None
+    width, height = image_size(full)  # as shown: turned by its EXIF orientation
     return None, model.MediaInfo(path, width, height)
 
 
@@ -79,6 +79,9 @@ def _media_path_problem(root: Path, path: str, is_image: bool) -> Optional[str]:
         or any(ord(ch) < 32 or ch == "\\" for ch in path)
     ):
         return f"'{path}' is not a media path: write a path inside the media folder, e.g. 'media/news/foto.jpg'"
+    if any(_windows_reserved(p) for p in parts):
+        return (f"'{path}' uses a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1-COM9, "
+                "LPT1-LPT9, also with an extension): rename that file or folder")
     if is_image and not path.lower().endswith(IMAGE_SUFFIXES):
         return f"'{path}' is not an image: use a {', '.join(s[1:] for s in IMAGE_SUFFIXES)} file"
     full = root / "content" / path  # media live in content/media/ and are written as media/...
@@ -128,6 +131,13 @@ class FieldType:
         return Invalid(f"must be {self.label}{hint}, not {_kind(raw)}{extra}")
 
 
+def _no_control_chars(text: str) -> None:
+    """YAML escapes ("\\x01") can put control characters into a value that the file check missed."""
+    bad = CONTROL_CHARS.search(text)
+    if bad:
+        raise Invalid(control_char_message(bad.group()))
+
+
 class Text(FieldType):
     label = "text"
 
@@ -137,6 +147,7 @@ class Text(FieldType):
         text = " ".join(str(raw).split())
         if not text:
             raise Invalid("must not be empty")
+        _no_control_chars(text)
         return text
 
 
@@ -147,6 +158,7 @@ class MarkdownText(FieldType):
         text = Text().convert(raw, pos, ctx) if not isinstance(raw, str) else raw
         if not text.strip():
             raise Invalid("must not be empty")
+        _no_control_chars(text)
         return ctx.markup.render(text, pos.path, pos.line, ctx.diags)
 
 
@@ -158,7 +170,23 @@ class Id(FieldType):
         return check_slug(self.scalar_text(raw))
 
 
+# Device names Windows reserves, also with an extension ("con.html"): ids and file names become
+# folder names, which could then not be created or copied there.
+WINDOWS_RESERVED = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                              *(f"lpt{i}" for i in range(1, 10))])
+
+
+def _windows_reserved(name: str) -> bool:
+    return name.split(".", 1)[0].strip().lower() in WINDOWS_RESERVED
+
+
 def check_slug(value: str) -> str:
+    if SLUG_RE.match(value) and _windows_reserved(value):
+        raise Invalid(
+            f"'{value}' cannot be used as an id or file name: Windows reserves it for a device "
+            "(CON, PRN, AUX, NUL, COM1-COM9, LPT1-LPT9), so its folder could not be created there; "
+            f"add a word, e.g. '{value}-1'"
+        )
     if SLUG_RE.match(value):
         return value
     suggestion = slugify(value)

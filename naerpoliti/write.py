@@ -96,8 +96,22 @@ def prepare_out(out: Path) -> Path:
 
 
 def _clean_leftovers(out: Path) -> None:
+    """Remove staging folders of builds that were killed; leave those of builds still running."""
     for stale in out.parent.glob(f".{out.name}.tmp-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_site(out: Path, outputs: Iterable[Output]) -> WriteStats:
@@ -112,11 +126,12 @@ def write_site(out: Path, outputs: Iterable[Output]) -> WriteStats:
     same = {o.path for o in outputs if o.path in existing and _same(o, existing[o.path])}
     removed = len(set(existing) - wanted)
     changed = len(outputs) - len(same)
+    if out.parent.is_dir():
+        _clean_leftovers(out)  # a killed build's staging folder may hold unpublished content
     if changed == 0 and removed == 0 and MARKER in existing:
         return WriteStats(len(outputs), 0, 0, swapped=False)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(out)
     staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         staging.mkdir()

@@ -11,6 +11,8 @@ from babel.dates import format_date, format_time
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
+from .images import renditions
+
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 
 # Date patterns per interface language (CLDR patterns, read by Babel).
@@ -96,6 +98,7 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
         return text
 
     env.globals["language"] = language
+    env.globals["image_renditions"] = renditions  # srcset of the image() macro
     env.filters.update(
         date_long=date_long,
         event_when=event_when,

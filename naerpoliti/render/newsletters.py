@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -204,6 +204,16 @@ def _phrase(name: str) -> str:
     return " ".join(_SPECIALS.sub(" ", name).split())
 
 
+def _header_text(value: str, name: str) -> str:
+    """Header text we encode ourselves. Python's email package (before 3.11.10) decodes an
+    encoded word written in a display name or subject ("=?utf-8?q?=0D=0ABcc:...?=") while folding,
+    which injects headers; text that is not plain ASCII, or looks like an encoded word, becomes
+    encoded words here, so nothing in it is read as header syntax."""
+    if value.isascii() and "=?" not in value and value.isprintable():
+        return value
+    return Header(value, "utf-8", header_name=name).encode()
+
+
 def _ascii_url(url: str) -> str:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
@@ -215,15 +225,15 @@ def eml(site: SiteModel, issue: Issue, subject: str, text: str, html: str, archi
     config = site.config
     host = newsletter.host(config)
     msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = subject
-    msg["From"] = Address(display_name=config.title, addr_spec=newsletter.sender(config))
+    msg.set_raw("Subject", _header_text(subject, "Subject"))
+    msg.set_raw("From", f"{_header_text(_phrase(config.title), 'From')} <{newsletter.sender(config)}>")
     msg["To"] = "undisclosed-recipients:;"
     if config.newsletter.reply_to:
         msg["Reply-To"] = config.newsletter.reply_to
     noon = dt.datetime.combine(issue.date, dt.time(12), tzinfo=ZoneInfo(config.timezone))
     msg["Date"] = format_datetime(noon)
     msg["Message-ID"] = f"<{issue.key}@{host}>"
-    msg["List-Id"] = f"{_phrase(issue.area.name)} <{issue.area.key}.{host}>"  # RFC 2919
+    msg.set_raw("List-Id", f"{_header_text(_phrase(issue.area.name), 'List-Id')} <{issue.area.key}.{host}>")  # RFC 2919
     # URLs are written as they are: the email package would fold a long one into encoded words
     msg.set_raw("List-Unsubscribe", ",\n ".join(  # RFC 2369
         f"<{_ascii_url(uri)}>" for uri in newsletter.list_unsubscribe(config, unsubscribe_subject)))

@@ -1,0 +1,225 @@
+"""Published images, written through Pillow and never copied as they are.
+
+A photo straight from a phone tells where and when it was taken (EXIF and its GPS block, XMP,
+IPTC, maker notes, PNG text chunks). Every image is therefore decoded to its pixels, turned the
+right way up (the EXIF orientation is applied first), converted to sRGB, and encoded again with no
+metadata at all, in the format its name promises. It is written in the widths the theme uses:
+
+    media/news/foto.jpg         the main file: the original width, or MAX_WIDTH if wider
+    media/news/foto-480w.jpg    each of WIDTHS narrower than the main file (never upscaled)
+    media/news/foto-960w.jpg
+
+`renditions()` is the one place that decides those names and sizes: the templates' `image()` macro
+builds `srcset` from it, and `render_media()` writes the files from it. Same input, same bytes:
+no encoder here writes a timestamp.
+
+Content checks (too large, not readable) are `check_image()`, called while content is checked;
+rendering only guards against decompression bombs and stops if one got that far.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+import PIL.Image
+import PIL.ImageCms
+import PIL.ImageOps
+import PIL.ImageSequence
+
+from . import Output
+
+MAX_WIDTH = 1600  # the main file is never wider
+WIDTHS = (480, 960)  # the smaller files for srcset, each written only when narrower than the main file
+MAX_PIXELS = 40_000_000  # larger images are refused (40 megapixels, e.g. 7746 x 5164)
+MAX_BYTES = 20 * 1024 * 1024  # larger files are refused (20 MB)
+MAX_FRAMES = 300  # of an animated GIF
+
+# What each file name ends with, and what it is written as: the name (and so every link to it) stays.
+FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF", ".avif": "AVIF"}
+
+# Encoder options. None of them writes EXIF, XMP, ICC, text chunks or a time.
+_SAVE = {
+    "JPEG": {"quality": 82, "progressive": True, "optimize": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 82, "method": 4},
+    "AVIF": {"quality": 70, "speed": 6, "max_threads": 1},
+    "GIF": {"optimize": False},
+}
+
+_SRGB = PIL.ImageCms.ImageCmsProfile(PIL.ImageCms.createProfile("sRGB"))
+_ORIENTATION = 0x0112
+
+
+class ImageRefused(Exception):
+    """An image that should never have reached rendering (check_image() refuses it first)."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    path: str  # media/...
+    width: int
+    height: int
+
+
+def image_format(path: str) -> Optional[str]:
+    """The Pillow format an image path is written as, or None for other media (PDF...)."""
+    return FORMATS.get(Path(path).suffix.lower())
+
+
+def renditions(path: str, width: Optional[int], height: Optional[int]) -> tuple[Rendition, ...]:
+    """Every file written for an image of this (upright) size, narrowest first; the last is the
+    main file, at `path` itself. Empty when the size is not known."""
+    if not width or not height or image_format(path) is None:
+        return ()
+    main = min(width, MAX_WIDTH)
+    stem, dot, ext = path.rpartition(".")
+
+    def scaled(w: int) -> int:
+        return max(1, round(height * w / width))
+
+    smaller = [Rendition(f"{stem}-{w}w.{ext}", w, scaled(w)) for w in WIDTHS if w < main]
+    return (*smaller, Rendition(path, main, scaled(main)))
+
+
+# --------------------------------------------------------------------------------------------
+# Checking, for schema.py: problems are reported as content errors there.
+
+def _open(path: Path) -> PIL.Image.Image:
+    """Open lazily (the header only), with Pillow's decompression-bomb warning as an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
+        return PIL.Image.open(path)
+
+
+def _size_problem(name: str, width: int, height: int, frames: int) -> Optional[str]:
+    if width * height > MAX_PIXELS:
+        return (f"'{name}' is {width} x {height} pixels: images may have at most {MAX_PIXELS // 1_000_000} "
+                f"megapixels; make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
+    if frames > MAX_FRAMES:
+        return f"'{name}' has {frames} frames: an animation may have at most {MAX_FRAMES}"
+    return None
+
+
+def check_image(path: Path, name: Optional[str] = None) -> Optional[str]:
+    """A problem with the image file at `path` (named `name` in the message, e.g.
+    'content/media/news/foto.jpg'), or None if it can be published."""
+    name = name or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return f"the file '{name}' cannot be read"
+    if size > MAX_BYTES:
+        return (f"'{name}' is {size / 1024 / 1024:.1f} MB: images may be at most {MAX_BYTES // 1024 // 1024} MB; "
+                f"make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
+    try:
+        with _open(path) as img:
+            width, height = img.size
+            frames = getattr(img, "n_frames", 1) if img.format == "GIF" else 1
+            fmt = img.format
+    except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError):
+        return (f"'{name}' is too large to open: images may have at most {MAX_PIXELS // 1_000_000} megapixels; "
+                f"make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
+    except (OSError, ValueError, SyntaxError):
+        return f"'{name}' is not an image that can be read (is it damaged, or another kind of file?)"
+    if fmt not in {*FORMATS.values(), "MPO"}:  # MPO: a phone's JPEG with a second picture (only the first is kept)
+        return f"'{name}' is a {fmt} image: use a {', '.join(s[1:] for s in FORMATS)} file"
+    return _size_problem(name, width, height, frames)
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image as it is shown: turned by its EXIF orientation."""
+    with _open(path) as img:
+        width, height = img.size
+        if img.getexif().get(_ORIENTATION) in (5, 6, 7, 8):
+            width, height = height, width
+    return width, height
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+def _to_srgb(im: PIL.Image.Image) -> PIL.Image.Image:
+    """RGB or RGBA in sRGB, using the image's own ICC profile if it has one."""
+    alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+    target = "RGBA" if alpha else "RGB"
+    icc = im.info.get("icc_profile")
+    if im.mode not in ("RGB", "RGBA", "L", "CMYK"):
+        im = im.convert(target)
+    if icc:
+        try:
+            profile = PIL.ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = PIL.ImageCms.profileToProfile(im, profile, _SRGB, outputMode=target)
+            if converted is not None:
+                return converted
+        except (PIL.ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a damaged profile: take the pixel values as they are
+    return im if im.mode == target else im.convert(target)
+
+
+def _pixels_only(im: PIL.Image.Image) -> PIL.Image.Image:
+    """A new image with the same pixels and nothing else: no info, no EXIF, no profile."""
+    return PIL.Image.frombytes(im.mode, im.size, im.tobytes())
+
+
+def _resize(im: PIL.Image.Image, width: int, height: int) -> PIL.Image.Image:
+    return im if im.size == (width, height) else im.resize((width, height), PIL.Image.Resampling.LANCZOS)
+
+
+def _encode(frames: list[PIL.Image.Image], fmt: str, durations: list[int], loop) -> bytes:
+    buf = io.BytesIO()
+    first = frames[0]
+    if fmt == "JPEG" and first.mode == "RGBA":  # no transparency in JPEG: on white
+        flat = PIL.Image.new("RGB", first.size, (255, 255, 255))
+        flat.paste(first, mask=first.getchannel("A"))
+        first = flat
+    options = dict(_SAVE[fmt])
+    if fmt == "GIF" and len(frames) > 1:
+        options.update(save_all=True, append_images=frames[1:], duration=durations, disposal=2)
+        if loop is not None:
+            options["loop"] = loop
+    first.save(buf, fmt, **options)
+    return buf.getvalue()
+
+
+def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
+    """Every rendition of one image with its bytes. Raises ImageRefused for a decompression bomb."""
+    fmt = image_format(path)
+    try:
+        img = _open(source)
+    except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError) as e:
+        raise ImageRefused(f"content/{path}: {e}") from None
+    with img:
+        frames_in = getattr(img, "n_frames", 1) if fmt == "GIF" and img.format == "GIF" else 1
+        problem = _size_problem(f"content/{path}", *img.size, frames_in)
+        if problem:
+            raise ImageRefused(problem)
+        loop = img.info.get("loop")
+        frames, durations = [], []
+        for frame in (PIL.ImageSequence.Iterator(img) if frames_in > 1 else [img]):
+            durations.append(int(frame.info.get("duration", 100)))
+            upright = PIL.ImageOps.exif_transpose(frame)  # a new image, orientation applied
+            frames.append(_pixels_only(_to_srgb(upright)))
+    width, height = frames[0].size
+    result = []
+    for r in renditions(path, width, height):
+        sized = [_resize(f, r.width, r.height) for f in frames]
+        result.append((r, _encode(sized, fmt, durations, loop)))
+    return result
+
+
+def render_media(media: Iterable[str], root: Path) -> list[Output]:
+    """The site's media files: images written through render_image() (each once), anything else
+    (PDF...) copied as it is."""
+    outputs: list[Output] = []
+    for path in sorted(set(media)):
+        source = root / "content" / path
+        origin = f"content/{path}"
+        if image_format(path) is None:
+            outputs.append(Output(path, source=source, origin=origin))
+            continue
+        for rendition, data in render_image(source, path):
+            outputs.append(Output(rendition.path, data=data, origin=origin))
+    return outputs
