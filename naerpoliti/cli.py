@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import send
+from . import consentreport, scaffold, send
 from .build import run
 from .render.fulltext import FulltextError
 from .write import WriteError
@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check the content and links; write nothing")
     common(c)
     c.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    c.add_argument("--consent", action="store_true",
+                   help="print the consent report: who is published with which fields, who is not "
+                        "and why, whose consent expires soon, and officers to verify")
+    scaffold.add_parser(sub)  # new
     send.add_parser(sub)  # newsletter send
     return parser
 
@@ -85,6 +89,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)  # exits with 2 on a usage error
     if args.command == "newsletter":
         return send.main(args)
+    if args.command == "new":
+        return scaffold.main(args)
     try:
         _check_epoch()
         root = _resolve_root(args.root)
@@ -94,6 +100,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             out = out.resolve()
             if out == root or root.is_relative_to(out):
                 raise UsageError(f"--out {out}: the output folder cannot be the site root or contain it")
+        if args.command == "check" and args.consent:
+            return consentreport.main(root, args.today, sys.stdout, sys.stderr)
         result = run(root, out, args.today, args.strict)
     except UsageError as exc:
         print(f"naerpoliti: error: {exc}", file=sys.stderr)
