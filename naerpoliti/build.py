@@ -14,6 +14,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, Position
+from .progress import QUIET, Progress
 from .render import Output
 from .render.environment import make_environment, template_dirs
 from .render.calendars import render_calendars
@@ -64,28 +65,45 @@ def gather(root: Path, today: Optional[dt.date], diags: Diagnostics) -> Optional
     return None if diags.errors else site
 
 
-def render_site(site: SiteModel, root: Path, fulltext: bool = True) -> list[Output]:
+def render_site(site: SiteModel, root: Path, fulltext: bool = True, media: bool = True,
+                progress: Progress = QUIET) -> list[Output]:
+    """Every output of the site, in memory. `check` skips the full-text index and image encoding:
+    the pages it would index were checked already, and images were checked when loaded."""
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
     outputs: list[Output] = []
-    envs = {}
-    for i, (lang, urls) in enumerate(versions):
-        envs[lang] = make_environment(root, lang)
+    envs = {lang: make_environment(root, lang) for lang, _ in versions}
+    primary = envs[config.language]
+
+    def pages(i: int) -> list[Output]:
+        lang, urls = versions[i]
         other = versions[1 - i] if len(versions) == 2 else None
-        outputs += render_pages(site, envs[lang], urls, lang, other)
+        return render_pages(site, envs[lang], urls, lang, other)
+
+    def site_files() -> list[Output]:
+        html = [o.path for o in outputs if o.path.endswith(".html") and not o.path.endswith("/email.html")]
+        return render_site_files(site, primary, site.urls, html)
+
+    steps = [(f"pages ({lang})" if len(versions) > 1 else "pages", lambda i=i: pages(i))
+             for i, (lang, _) in enumerate(versions)]
     # Subscriptions and data exist once, in the primary language: content has one language.
-    outputs += render_newsletters(site, envs[config.language], site.urls)
-    outputs += render_open_data(site, envs[config.language], site.urls)
-    outputs += render_site_files(site, envs[config.language], site.urls,
-                                 [o.path for o in outputs if o.path.endswith(".html")
-                                  and not o.path.endswith(("/email.html",))])
-    outputs += render_feeds(site)
-    outputs += render_calendars(site)
-    outputs += render_search_index(site)
-    if fulltext:  # `check` skips it: the index is built from pages that were checked already
-        outputs += render_fulltext(site, outputs)  # last: it indexes the rendered pages
-    outputs += render_media(site.media, root)  # images re-encoded without metadata, in srcset widths
+    steps += [
+        ("newsletters", lambda: render_newsletters(site, primary, site.urls)),
+        ("open data", lambda: render_open_data(site, primary, site.urls)),
+        ("sitemap and site files", site_files),
+        ("feeds", lambda: render_feeds(site)),
+        ("calendars", lambda: render_calendars(site)),
+        ("search index", lambda: render_search_index(site)),
+    ]
+    if fulltext:
+        steps.append(("full-text search", lambda: render_fulltext(site, outputs)))  # indexes the pages above
+    if media:
+        steps.append(("images", lambda: render_media(site.media, root)))  # re-encoded without metadata
+    progress.start(len(steps) + 2)  # + checking links and writing, counted by run()
+    for description, render in steps:
+        progress.step(description)
+        outputs += render()
     assets: dict[str, Path] = {}
     for folder in reversed(template_dirs(root)):  # the site's own templates/ win
         base = folder / "assets"
@@ -119,18 +137,25 @@ def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) ->
                 diags.error(pos, f"link to '{target}': there is no such page on the site")
 
 
-def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False) -> Result:
+def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False,
+        progress: Progress = QUIET) -> Result:
     """Build (out given) or only check (out None) one site root."""
     started = time.perf_counter()
     diags = Diagnostics()
     result = Result(diags)
+    progress.step("reading content")
     site = gather(root, today, diags)
     if site is not None:
         result.site = site
-        result.outputs = render_site(site, root, fulltext=out is not None)
+        checking = out is None
+        result.outputs = render_site(site, root, fulltext=not checking, media=not checking,
+                                     progress=progress)
+        progress.step("checking links")
         check_outputs(site, result.outputs, diags)
     result.strict = strict
     if out is not None and not result.failed:
+        progress.step("writing")
         result.written = write_site(out, result.outputs)
+    progress.done()
     result.seconds = time.perf_counter() - started
     return result

@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import consentreport, scaffold, send
+from . import consentreport, scaffold, send, serve
+from . import progress as progress_
 from .build import run
+from .errors import Diagnostic
 from .render.fulltext import FulltextError
 from .write import WriteError
 
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--consent", action="store_true",
                    help="print the consent report: who is published with which fields, who is not "
                         "and why, whose consent expires soon, and officers to verify")
+    common(serve.add_parser(sub))  # serve
     scaffold.add_parser(sub)  # new
     send.add_parser(sub)  # newsletter send
     return parser
@@ -84,6 +87,47 @@ def _check_epoch() -> None:
         raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
 
 
+def github_annotation(d: Diagnostic, root: Path) -> str:
+    """A GitHub Actions workflow command that shows a diagnostic on the line it is about."""
+    path = root / d.position.path
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        try:
+            path = path.resolve().relative_to(Path(workspace).resolve())
+        except ValueError:
+            pass
+    else:
+        path = Path(d.position.path)
+
+    def prop(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+
+    message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (f"::{d.severity} file={prop(path.as_posix())},line={d.position.line},"
+            f"col={d.position.column},title=naerpoliti::{message}")
+
+
+def summary(result, out: Optional[Path]) -> str:
+    """One line: what was built (or would be), the problems and the time."""
+    paths = [o.path for o in result.outputs]
+    pages = sum(1 for p in paths if p.endswith(".html") and not p.endswith("/email.html"))
+    feeds = sum(1 for p in paths if p.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json"))
+    calendars = sum(1 for p in paths if p.endswith(".ics"))
+    newsletters = sum(1 for p in paths if p.endswith(".eml"))
+    made = f"{pages} pages, {feeds} feeds, {calendars} calendars, {newsletters} newsletter issues"
+    errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    if out is None:
+        return f"naerpoliti check: {counts}; {made} would be built ({result.seconds:.2f} s)"
+    w = result.written
+    try:
+        shown = out.relative_to(Path.cwd())
+    except ValueError:
+        shown = out
+    change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
+    return f"naerpoliti build: {made}; {counts}; {w.files} files in {shown}/ ({change}) in {result.seconds:.2f} s"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # exits with 2 on a usage error
@@ -95,14 +139,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _check_epoch()
         root = _resolve_root(args.root)
         out = None
-        if args.command == "build":
+        if args.command in ("build", "serve"):
             out = args.out if args.out is not None else root / "site"
             out = out.resolve()
             if out == root or root.is_relative_to(out):
                 raise UsageError(f"--out {out}: the output folder cannot be the site root or contain it")
+        if args.command == "serve":
+            return serve.serve(root, out, args.host, args.port, args.today, args.strict)
         if args.command == "check" and args.consent:
             return consentreport.main(root, args.today, sys.stdout, sys.stderr)
-        result = run(root, out, args.today, args.strict)
+        shown = progress_.for_stream(sys.stderr) if out is not None else progress_.QUIET
+        result = run(root, out, args.today, args.strict, progress=shown)
     except UsageError as exc:
         print(f"naerpoliti: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -110,26 +157,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"naerpoliti: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    for d in result.diagnostics.sorted():
+    diagnostics = result.diagnostics.sorted()
+    for d in diagnostics:
         print(d, file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for d in diagnostics:
+            print(github_annotation(d, root))
     errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if result.failed:
         why = "" if errors else " (warnings fail with --strict)"
         print(f"naerpoliti: {counts}{why}; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
-    pages = sum(1 for o in result.outputs if o.path.endswith(".html"))
-    if out is None:
-        print(f"naerpoliti check: {counts}; {pages} pages would be built ({result.seconds:.2f} s)")
-    else:
-        w = result.written
-        try:
-            shown = out.relative_to(Path.cwd())
-        except ValueError:
-            shown = out
-        change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
-        print(f"naerpoliti build: {pages} pages, {w.files} files ({change}) in {shown}/; "
-              f"{counts} ({result.seconds:.2f} s)")
+    print(summary(result, out))
     return EXIT_OK
 
 

@@ -18,7 +18,7 @@ def test_build_exit_0_and_summary(site_root, tmp_path):
     root = site_root({"content/news/a.md": news()})
     p = run_cli("build", "--root", str(root), "--out", str(tmp_path / "out"), "--today", "2026-11-22")
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("naerpoliti build: ") and "0 errors, 0 warnings" in p.stdout
+    assert p.stdout.startswith("naerpoliti build: ") and "; 0 errors, 0 warnings; " in p.stdout
     assert (tmp_path / "out/nyheder/a/index.html").is_file()
 
 
@@ -52,7 +52,7 @@ def test_no_root_found_is_a_usage_error(tmp_path):
 def test_root_is_found_from_a_subfolder(site_root):
     root = site_root({"content/news/a.md": news()})
     p = run_cli("check", "--today", "2026-11-22", cwd=root / "content" / "news")
-    assert p.returncode == 0 and "pages would be built" in p.stdout
+    assert p.returncode == 0 and "newsletter issues would be built" in p.stdout
     assert not (root / "site").exists()  # check writes nothing
 
 
@@ -97,3 +97,73 @@ def test_out_must_not_contain_the_root(site_root):
     root = site_root()
     assert main(["build", "--root", str(root), "--out", str(root.parent)]) == 2
     assert main(["build", "--root", str(root), "--out", str(root)]) == 2
+
+
+def test_summary_counts_what_was_written(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(),
+                      "content/events/2026-12-01-m.md": "---\ntitle: Møde\nkind: other\nstart: 2026-12-01T19:00\n"
+                                                        "location: Hallen\nlocalities: [skibby]\n---\nTekst.\n"})
+    out = tmp_path / "out"
+    p = run_cli("build", "--root", str(root), "--out", str(out), "--today", "2026-11-22")
+    assert p.returncode == 0, p.stderr
+    files = [f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()]
+    pages = sum(1 for f in files if f.endswith(".html") and not f.endswith("/email.html"))
+    feeds = sum(1 for f in files if f.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json"))
+    calendars = sum(1 for f in files if f.endswith(".ics"))
+    issues = sum(1 for f in files if f.endswith(".eml"))
+    assert pages > 10 and feeds > 3 and calendars > 1 and issues > 0
+    assert p.stdout.startswith(f"naerpoliti build: {pages} pages, {feeds} feeds, {calendars} calendars, "
+                               f"{issues} newsletter issues; 0 errors, 0 warnings; ")
+    # every file but the marker that says naerpoliti wrote the folder
+    assert f"; {len(files) - 1} files in " in p.stdout and (out / ".naerpoliti").is_file()
+
+
+def test_github_annotations_name_file_line_and_column(site_root):
+    root = site_root({"content/news/a.md": news(scope="localities: [skiby]")})
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(root.parent)}
+    p = run_cli("check", "--root", str(root), "--today", "2026-11-22", env=env)
+    assert p.returncode == 1
+    # the workspace is the repository; the root is a folder in it
+    assert p.stdout.splitlines() == [
+        f"::error file={root.name}/content/news/a.md,line=4,col=14,title=naerpoliti::"
+        "localities: unknown locality 'skiby' (did you mean 'skibby'?)"]
+    assert "content/news/a.md:4:14: error:" in p.stderr  # the plain lines stay for people
+    quiet = run_cli("check", "--root", str(root), "--today", "2026-11-22", env={"GITHUB_ACTIONS": ""})
+    assert quiet.stdout == ""
+
+
+def test_annotation_escapes_what_would_end_the_command():
+    from naerpoliti.cli import github_annotation
+    from naerpoliti.errors import Diagnostic, Position
+    d = Diagnostic(Position("content/news/a,b:c.md", 3, 1), "warning", "50% done\nnext::line")
+    line = github_annotation(d, REPO)
+    assert line == ("::warning file=content/news/a%2Cb%3Ac.md,line=3,col=1,title=naerpoliti::"
+                    "50%25 done%0Anext::line")
+    assert "\n" not in line
+
+
+def test_progress_bar_on_a_terminal_and_lines_in_a_log(site_root, tmp_path):
+    import io
+    import pty
+    from naerpoliti import progress
+    from naerpoliti.build import run
+    root = site_root({"content/news/a.md": news()})
+    master, slave = pty.openpty()
+    with open(slave, "w", closefd=True) as tty:
+        assert isinstance(progress.for_stream(tty), progress.TerminalProgress)
+        bar = progress.TerminalProgress(tty, after=0)
+        assert not run(root, tmp_path / "a", progress=bar).failed
+        tty.flush()
+        shown = os.read(master, 65536).decode("utf-8", "replace")
+    os.close(master)
+    assert "pages" in shown and "\x1b[" in shown  # drawn with terminal control sequences
+    log = io.StringIO()
+    assert isinstance(progress.for_stream(log), progress.LineProgress)
+    assert not run(root, tmp_path / "b", progress=progress.LineProgress(log, after=0)).failed
+    lines = log.getvalue().splitlines()
+    assert lines and all(line.startswith("naerpoliti: [") for line in lines)
+    assert any(line.endswith("pages") for line in lines) and lines[-1].endswith("writing")
+    assert "\x1b" not in log.getvalue()
+    quiet = io.StringIO()  # a short build stays silent in a log
+    assert not run(root, tmp_path / "c", progress=progress.LineProgress(quiet)).failed
+    assert quiet.getvalue() == ""

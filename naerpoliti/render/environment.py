@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import jinja2
@@ -61,8 +62,48 @@ def json_for_script(value) -> Markup:
     return Markup(text)
 
 
+# One environment per (root, language) for the life of the process: `serve` and the benchmark
+# rebuild many times, and compiling the templates is most of a small site's build time. Jinja
+# reloads a template whose file changed (auto_reload); a new or changed message catalog or a new
+# templates/ folder makes a new environment.
+_ENVIRONMENTS: dict[tuple[str, str], tuple[tuple, jinja2.Environment]] = {}
+
+
+def _signature(root: Path) -> tuple:
+    dirs = template_dirs(root)
+    catalogs = []
+    for folder in dirs:
+        for mo in sorted((folder / "locale").glob("*/LC_MESSAGES/messages.mo")):
+            catalogs.append((str(mo), mo.stat().st_mtime_ns))
+    return tuple(str(d) for d in dirs), tuple(catalogs)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates on disk, so that a fresh process (a CLI build) skips compiling; Jinja
+    checks each entry against the template's source, so a stale entry is never used."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "naerpoliti" / f"jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def make_environment(root: Path, language: str) -> jinja2.Environment:
+    key = (str(root.resolve()), language)
+    signature = _signature(root)
+    cached = _ENVIRONMENTS.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    env = _new_environment(root, language)
+    _ENVIRONMENTS[key] = (signature, env)
+    return env
+
+
+def _new_environment(root: Path, language: str) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
         autoescape=True,  # every template, whatever its file name
         undefined=jinja2.StrictUndefined,

@@ -220,6 +220,22 @@ def render_media(media: Iterable[str], root: Path) -> list[Output]:
         if image_format(path) is None:
             outputs.append(Output(path, source=source, origin=origin))
             continue
-        for rendition, data in render_image(source, path):
+        for rendition, data in _rendered(source, path):
             outputs.append(Output(rendition.path, data=data, origin=origin))
     return outputs
+
+
+# Encoded renditions by source file and its bytes' identity, for the life of the process: `serve`
+# rebuilds on every save, and re-encoding unchanged images was a tenth of a rebuild.
+_ENCODED: dict[tuple[str, str], tuple[tuple, list]] = {}
+
+
+def _rendered(source: Path, path: str) -> list:
+    st = source.stat()
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    key = (str(source), path)
+    cached = _ENCODED.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, list(render_image(source, path)))
+        _ENCODED[key] = cached
+    return cached[1]

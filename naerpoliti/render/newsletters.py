@@ -84,15 +84,35 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls) -> 
             )
             page("newsletter_issue.html", url_path, origin, feeds, crumbs=_crumbs(site, urls, area),
                  **context)
-            html = inline_css(env.get_template("email/email.html").render(**common, **context))
-            text = wrap(env.get_template("email/email.txt").render(**common, **context))
+            raw_html = env.get_template("email/email.html").render(**common, **context)
+            raw_text = env.get_template("email/email.txt").render(**common, **context)
+            html, text, message = _email_files(site, issue, context["subject"], raw_text, raw_html,
+                                               context["archive_url"], unsubscribe_subject)
             base = urls.output_path(url_path)[: -len("index.html")]
-            out.append(Output(base + "email.html", html.encode("utf-8"), origin=origin))
-            out.append(Output(base + "email.txt", text.encode("utf-8"), origin=origin))
-            out.append(Output(base + EML_NAME, eml(site, issue, context["subject"], text, html,
-                                                    context["archive_url"], unsubscribe_subject),
-                              origin=origin))
+            out.append(Output(base + "email.html", html, origin=origin))
+            out.append(Output(base + "email.txt", text, origin=origin))
+            out.append(Output(base + EML_NAME, message, origin=origin))
     return out
+
+
+# The finished e-mail files by everything they are made from, for the life of the process: inlining
+# the CSS and encoding the message were a third of a `serve` rebuild, and most issues do not change.
+_EMAILS: dict[tuple, tuple[bytes, bytes, bytes]] = {}
+
+
+def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,
+                 unsubscribe_subject: str) -> tuple[bytes, bytes, bytes]:
+    key = (site.config, issue.date, issue.key, issue.area.name, issue.area.key, subject, raw_text, raw_html,
+           archive_url, unsubscribe_subject)
+    made = _EMAILS.get(key)
+    if made is None:
+        html, text = inline_css(raw_html), wrap(raw_text)
+        made = (html.encode("utf-8"), text.encode("utf-8"),
+                eml(site, issue, subject, text, html, archive_url, unsubscribe_subject))
+        if len(_EMAILS) > 20000:  # a long preview session: start afresh rather than grow without end
+            _EMAILS.clear()
+        _EMAILS[key] = made
+    return made
 
 
 def _crumbs(site: SiteModel, urls: Urls, area: Area) -> list[tuple[str, str]]:

@@ -1,0 +1,381 @@
+"""`naerpoliti serve`: build, serve on localhost, rebuild on save and reload the open page.
+
+The preview is the real build: the same pipeline writes the same output folder as `naerpoliti
+build`, so what an editor sees is what gets published. Only the HTTP responses differ: every HTML
+page gets one extra script (/__naerpoliti/live.js) that listens for new builds on a server-sent
+event stream and reloads the page, and that shows the errors of a failed build at the top of the
+page while the last good site keeps being served. Nothing of this is ever written to disk.
+"""
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import mimetypes
+import posixpath
+import queue
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, TextIO
+
+from .build import Result, run
+from .errors import Diagnostic
+from .progress import QUIET
+
+LIVE = "/__naerpoliti/"
+WATCHED_DIRS = ("content", "templates")
+WATCHED_FILES = ("localities.yaml",)
+
+TYPES = {".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
+         ".eml": "message/rfc822", ".opml": "text/x-opml; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+         ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+         ".woff2": "font/woff2", ".webmanifest": "application/manifest+json", ".md": "text/markdown; charset=utf-8"}
+
+LIVE_JS = r"""// naerpoliti serve: reload on a new build; show the errors of a failed build. Preview only.
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var loaded = me ? me.getAttribute("data-build") : null;
+  function banner(status) {
+    var old = document.getElementById("naerpoliti-live");
+    if (old) { old.remove(); }
+    if (status.ok) { return; }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = "/__naerpoliti/live.css";
+    document.head.appendChild(link);
+    var box = document.createElement("section");
+    box.id = "naerpoliti-live";
+    box.setAttribute("role", "alert");
+    var h = document.createElement("h2");
+    h.textContent = status.title;
+    box.appendChild(h);
+    var p = document.createElement("p");
+    p.textContent = status.note;
+    box.appendChild(p);
+    var list = document.createElement("ul");
+    status.diagnostics.forEach(function (d) {
+      var li = document.createElement("li");
+      li.className = d.severity;
+      var where = document.createElement("code");
+      where.textContent = d.path + ":" + d.line + ":" + d.column;
+      li.appendChild(where);
+      li.appendChild(document.createTextNode(" " + d.severity + ": " + d.message));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    document.body.insertBefore(box, document.body.firstChild);
+  }
+  fetch("/__naerpoliti/status", {cache: "no-store"})
+    .then(function (r) { return r.json(); })
+    .then(banner)
+    .catch(function () {});
+  var events = new EventSource("/__naerpoliti/events");
+  events.onmessage = function (e) {
+    var build = JSON.parse(e.data).build;
+    if (loaded !== null && String(build) !== loaded) {
+      events.close();
+      location.reload();
+    }
+  };
+})();
+"""
+
+LIVE_CSS = """#naerpoliti-live { position: relative; z-index: 1000; margin: 0; padding: 1rem 1.5rem;
+  background: #fff4f4; border: 4px solid #b00020; color: #1a1a1a; font: 16px/1.5 sans-serif; }
+#naerpoliti-live h2 { margin: 0 0 .25rem; font-size: 1.25rem; color: #b00020; }
+#naerpoliti-live ul { margin: .5rem 0 0; padding-left: 1.25rem; }
+#naerpoliti-live li { margin: .25rem 0; overflow-wrap: anywhere; }
+#naerpoliti-live li.warning { color: #5c4400; }
+#naerpoliti-live code { font-weight: bold; }
+"""
+
+NO_SITE = """<!DOCTYPE html>
+<html lang="da"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>naerpoliti serve</title></head>
+<body><main><h1>naerpoliti serve</h1><p>Siden kan ikke bygges endnu. Ret fejlene, så genindlæses siden.</p></main>
+</body></html>
+"""
+
+
+@dataclass
+class State:
+    """What the server shows: the number of the last build and the problems of the last attempt."""
+
+    build: int = 0
+    ok: bool = False
+    has_site: bool = False
+    root_path: str = "/"  # the base_url's path, known after the first build that got that far
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def status(self) -> dict:
+        shown = self.diagnostics if not self.ok else []
+        errors = sum(1 for d in shown if d.severity == "error")
+        warnings = len(shown) - errors
+        if self.ok:
+            title = note = ""
+        else:
+            title = f"naerpoliti: {errors} fejl" + (f", {warnings} advarsler" if warnings else "")
+            note = ("Siden nedenfor er den seneste, der kunne bygges. Ret fejlene og gem; så bygges og "
+                    "genindlæses siden." if self.has_site else "Ret fejlene og gem; så bygges siden.")
+        return {"build": self.build, "ok": self.ok, "title": title, "note": note,
+                "diagnostics": [{"path": d.position.path, "line": d.position.line, "column": d.position.column,
+                                 "severity": d.severity, "message": d.message} for d in shown]}
+
+
+def inject(html: bytes, build: int) -> bytes:
+    """The page with the live-reload script before </body> (or at the end)."""
+    tag = f'<script src="{LIVE}live.js" data-build="{build}"></script>'.encode()
+    at = html.rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+def make_handler(out: Path, state: State):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "naerpoliti-serve"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args) -> None:  # requests are not news to an editor
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def do_GET(self) -> None:
+            path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+            root_path = state.root_path
+            if path.startswith(LIVE):
+                return self._live(path[len(LIVE):])
+            if not path.startswith(root_path):
+                if path in ("/", ""):
+                    return self._send(302, b"", "text/plain", [("Location", root_path)])
+                return self._not_found()
+            rel = posixpath.normpath(path[len(root_path):]).lstrip("/")
+            if rel == ".":
+                rel = ""
+            if rel.startswith("..") or "\x00" in rel:
+                return self._not_found()
+            target = out / rel if rel else out
+            if target.is_dir():
+                if not path.endswith("/"):
+                    return self._send(301, b"", "text/plain", [("Location", path + "/")])
+                target = target / "index.html"
+            if not state.has_site and (target.suffix in ("", ".html")):
+                return self._send(200, inject(NO_SITE.encode(), state.build), TYPES[".html"])
+            if not target.is_file():
+                return self._not_found()
+            self._file(target, 200)
+
+        def _file(self, target: Path, status: int) -> None:
+            try:
+                body = target.read_bytes()
+            except OSError:  # swapped away by a build in this very moment
+                return self._not_found()
+            suffix = target.suffix.lower()
+            ctype = TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if suffix == ".html":
+                body = inject(body, state.build)
+            self._send(status, body, ctype)
+
+        def _not_found(self) -> None:
+            page = out / "404.html"
+            if state.has_site and page.is_file():
+                return self._file(page, 404)
+            self._send(404, inject(NO_SITE.encode(), state.build), TYPES[".html"])
+
+        def _live(self, name: str) -> None:
+            if name == "live.js":
+                return self._send(200, LIVE_JS.encode(), TYPES[".js"])
+            if name == "live.css":
+                return self._send(200, LIVE_CSS.encode(), TYPES[".css"])
+            if name == "status":
+                with state.changed:
+                    body = json.dumps(state.status(), ensure_ascii=False).encode()
+                return self._send(200, body, "application/json")
+            if name == "events":
+                return self._events()
+            self._send(404, b"not found", "text/plain")
+
+        def _events(self) -> None:
+            """Server-sent events: the current build number at once, then each new one."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            sent = None
+            try:
+                while not getattr(self.server, "stopping", False):
+                    with state.changed:
+                        if sent == state.build:
+                            state.changed.wait(timeout=10)
+                        build = state.build
+                    if build != sent:
+                        self.wfile.write(f"data: {json.dumps({'build': build})}\n\n".encode())
+                        sent = build
+                    else:
+                        self.wfile.write(b": still here\n\n")  # finds closed connections
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass
+
+    return Handler
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    stopping = False
+
+
+class Preview:
+    """Builds the site now and again after every change, and tells the server about each build."""
+
+    def __init__(self, root: Path, out: Path, today, strict: bool, log: TextIO):
+        self.root, self.out, self.today, self.strict, self.log = root, out, today, strict, log
+        self.state = State()
+        self._warned: set[Diagnostic] = set()
+
+    def build(self, reason: str = "") -> Result:
+        result = run(self.root, self.out, self.today, self.strict, progress=QUIET)
+        diags = result.diagnostics.sorted()
+        with self.state.changed:
+            self.state.diagnostics = diags
+            self.state.ok = not result.failed
+            if result.written is not None:
+                self.state.has_site = True
+            if result.site is not None:
+                self.state.root_path = result.site.urls.root_path
+            self.state.build += 1
+            self.state.changed.notify_all()
+        stamp = time.strftime("%H:%M:%S")
+        for d in diags:  # errors always; a warning once, not again after every save
+            if d.severity == "error" or d not in self._warned:
+                print(d, file=self.log)
+        self._warned = {d for d in diags if d.severity == "warning"}
+        errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+        if result.failed:
+            kept = "; still serving the last good site" if self.state.has_site else ""
+            print(f"[{stamp}] {reason}build failed: {errors} errors, {warnings} warnings{kept}",
+                  file=self.log, flush=True)
+        else:
+            changed = result.written.changed if result.written else 0
+            print(f"[{stamp}] {reason}built in {result.seconds:.2f} s: {changed} files changed, "
+                  f"{warnings} warnings", file=self.log, flush=True)
+        return result
+
+
+def _watch(paths: list[Path], recursive: bool, only: Optional[set[str]], events: "queue.Queue[set[str]]",
+           stop: threading.Event) -> None:
+    from watchfiles import watch  # imported when serving only
+
+    for changes in watch(*paths, recursive=recursive, stop_event=stop, rust_timeout=500,
+                         raise_interrupt=False):
+        # hidden files are editors' and tools' temporary files; the build ignores them too
+        names = {p for _kind, p in changes
+                 if (only is None or Path(p).name in only) and not Path(p).name.startswith(".")
+                 and not p.endswith("~")}
+        if names:
+            events.put(names)
+
+
+def watch_changes(root: Path, stop: threading.Event) -> "queue.Queue[set[str]]":
+    """A queue that receives sets of changed paths. content/ and templates/ are watched in depth;
+    the root itself without depth, for localities.yaml: watching the file alone would lose it
+    when an editor saves by replacing the file (as most editors do)."""
+    events: "queue.Queue[set[str]]" = queue.Queue()
+    deep = [root / d for d in WATCHED_DIRS if (root / d).is_dir()]
+    threads = [threading.Thread(target=_watch, args=(deep, True, None, events, stop), daemon=True)] if deep else []
+    threads.append(threading.Thread(target=_watch, args=([root], False, set(WATCHED_FILES) | set(WATCHED_DIRS),
+                                                          events, stop), daemon=True))
+    for t in threads:
+        t.start()
+    return events
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("serve", help="preview the site on this computer; rebuild and reload on save",
+                       description="Build the site, serve it on this computer and rebuild it every time "
+                                   "a file in content/, templates/ or localities.yaml is saved; the open "
+                                   "page in the browser reloads by itself. Stop with Ctrl+C.")
+    p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--out", type=Path, help="the output folder (default: ROOT/site)")
+    p.add_argument("--strict", action="store_true", help="warnings fail the build too")
+    return p
+
+
+def serve(root: Path, out: Path, host: str, port: int, today, strict: bool, log: TextIO = sys.stderr,
+          ready: Optional[threading.Event] = None, stop: Optional[threading.Event] = None) -> int:
+    preview = Preview(root, out, today, strict, log)
+    stop = stop or threading.Event()
+    changes = watch_changes(root, stop)  # before the first build: a save during it is not lost
+    preview.build()
+    root_path = preview.state.root_path
+    try:
+        server = Server((host, port), make_handler(out, preview.state))
+    except OSError as exc:
+        stop.set()
+        print(f"naerpoliti: error: cannot listen on {host}:{port}: {exc.strerror} (try --port {port + 1})",
+              file=log)
+        return 2
+    shown_host = host if ":" not in host else f"[{host}]"
+    print(f"Serving http://{shown_host}:{server.server_address[1]}{root_path} — "
+          f"watching content/, templates/ and localities.yaml; Ctrl+C stops.", file=log, flush=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    if ready is not None:
+        ready.set()
+    try:
+        while not stop.is_set():
+            try:
+                names = changes.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            while True:  # one build for a burst of saves
+                try:
+                    names |= changes.get_nowait()
+                except queue.Empty:
+                    break
+            if not names:
+                continue
+            shown = sorted(_relative(n, root) for n in names)
+            reason = f"{shown[0]}{f' and {len(shown) - 1} more' if len(shown) > 1 else ''} changed: "
+            preview.build(reason)
+    except KeyboardInterrupt:
+        print("\nnaerpoliti serve: stopped", file=log)
+    finally:
+        stop.set()
+        server.stopping = True
+        with preview.state.changed:
+            preview.state.changed.notify_all()
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
+def _relative(name: str, root: Path) -> str:
+    try:
+        return Path(name).relative_to(root).as_posix()
+    except ValueError:
+        return name
+
