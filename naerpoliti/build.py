@@ -5,15 +5,18 @@ warnings).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, Position
+from .history import updated_dates
 from .progress import QUIET, Progress
 from .render import Output
 from .render.environment import make_environment, template_dirs
@@ -61,8 +64,12 @@ def gather(root: Path, today: Optional[dt.date], diags: Diagnostics) -> Optional
     content = load_content(root, diags)
     if content is None:
         return None
-    site = build_site(content, build_date(today, content.config.timezone), diags)
-    return None if diags.errors else site
+    date = build_date(today, content.config.timezone)
+    site = build_site(content, date, diags)
+    if diags.errors:
+        return None
+    # "Last updated" dates: from git history when the root is a repository, else from the content
+    return dataclasses.replace(site, updated=MappingProxyType(updated_dates(root, content, date)))
 
 
 def render_site(site: SiteModel, root: Path, fulltext: bool = True, media: bool = True,

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator, Mapping, Optional
 
 from . import consent
 from .errors import Diagnostics, Position, did_you_mean
+from .history import updated_key
 from .model import (Content, District, Event, Locality, Municipality, NewsItem, NewsletterIntro,
                     Officer, Page, SiteConfig, Station)
 from .schema import SLUG_RE
@@ -60,6 +61,14 @@ class SiteModel:
     event_index: ScopeIndex
     media: tuple[str, ...]  # media files that published content refers to
     postcodes: Mapping[str, tuple[Locality, ...]]  # postcode -> the localities it covers, by name
+    # When each page's content last changed, by history.updated_key() (a source path, or
+    # 'locality/<id>' ...); set by build.gather() from git history or the content.
+    updated: Mapping[str, dt.date] = field(default_factory=lambda: _ro({}))
+
+    def updated_of(self, item) -> Optional[dt.date]:
+        """The last-updated date of the page of a news item, event, page or area; None if unknown."""
+        key = updated_key(item)
+        return self.updated.get(key) if key else None
 
     # --- what a page of an area shows
 

@@ -1,6 +1,7 @@
 """HTML pages of one language version, plus (once) the sitemap, robots.txt, 404 and /was/."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 from xml.sax.saxutils import escape
 
@@ -106,18 +107,52 @@ def render_site_files(site: SiteModel, env: jinja2.Environment, urls: Urls, html
     target = site.config.was_url or urls.absolute(urls.statement())
     out.append(Output(urls.output_path(urls.was()), env.get_template("redirect.html").render(
         **common, page_url=urls.was(), canonical=None, target=target).encode("utf-8"), origin="/was/"))
-    out.append(sitemap(urls, html_paths))
+    out.append(sitemap(urls, html_paths, lastmod(site)))
     out.append(Output("robots.txt", (
         "User-agent: *\nAllow: /\n" f"Sitemap: {urls.absolute(urls.sitemap())}\n").encode("utf-8"),
         origin="robots.txt"))
     return out
 
 
-def sitemap(urls: Urls, html_paths: list[str]) -> Output:
+def lastmod(site: SiteModel) -> dict[str, dt.date]:
+    """Output path -> when the page's content last changed (site.updated), in every language
+    version. A list page takes the newest date of what it lists; the front page, the newest of
+    the whole site. Pages without a known date get no <lastmod>."""
+    def newest(items) -> Optional[dt.date]:
+        return max((d for d in map(site.updated_of, items) if d is not None), default=None)
+
+    out: dict[str, dt.date] = {}
+    config = site.config
+    for lang in config.languages:
+        urls = Urls(config.base_url, "" if lang == config.language else lang)
+        dates = {
+            urls.home(): newest([*site.news, *site.events, *site.pages, *site.districts,
+                                 *site.municipalities, *site.localities]),
+            urls.events(): newest(site.events),
+            urls.locality_index(): newest(site.localities),
+            urls.postcode_index(): newest(site.localities),
+        }
+        for items, url in ((site.news, urls.news), (site.events, urls.event), (site.pages, urls.page)):
+            dates.update((url(i.slug), site.updated_of(i)) for i in items)
+        for areas, url in ((site.districts, urls.district), (site.municipalities, urls.municipality),
+                           (site.localities, urls.locality)):
+            dates.update((url(a.id), site.updated_of(a)) for a in areas)
+        for number in range(1, max(1, -(-len(site.news) // NEWS_PER_PAGE)) + 1):
+            dates[urls.news_archive(number)] = newest(site.news[(number - 1) * NEWS_PER_PAGE:
+                                                                 number * NEWS_PER_PAGE])
+        for code, localities in site.postcodes.items():
+            dates[urls.postcode(code)] = newest(localities)
+        out.update((urls.output_path(u), d) for u, d in dates.items() if d is not None)
+    return out
+
+
+def sitemap(urls: Urls, html_paths: list[str], lastmod: Optional[dict[str, dt.date]] = None) -> Output:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(html_paths):
         url_path = urls.root_path + (path[: -len("index.html")] if path.endswith("index.html") else path)
-        lines.append(f"  <url><loc>{escape(urls.absolute(url_path))}</loc></url>")
+        date = (lastmod or {}).get(path)
+        modified = f"<lastmod>{date.isoformat()}</lastmod>" if date else ""
+        lines.append(f"  <url><loc>{escape(urls.absolute(url_path))}</loc>{modified}</url>")
     lines.append("</urlset>\n")
     return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), origin="sitemap.xml")
