@@ -24,6 +24,11 @@ from .urls import RESERVED, Urls
 VERIFIED_MAX_AGE = dt.timedelta(days=365)
 
 
+def verified_too_long_ago(officer: Officer, today: dt.date) -> bool:
+    """True when an officer's contact details were last verified over 12 months before today."""
+    return officer.verified is not None and today - officer.verified > VERIFIED_MAX_AGE
+
+
 def _ro(mapping: dict) -> Mapping:
     return MappingProxyType(mapping)
 
@@ -232,7 +237,7 @@ def build_site(content: Content, today: dt.date, diags: Diagnostics) -> SiteMode
         r.ref(m, "district", m.district, districts, "district", "districts")
     for o in officers.values():
         r.ref(o, "station", o.station, stations, "station", "stations")
-        if o.verified is not None and today - o.verified > VERIFIED_MAX_AGE:
+        if verified_too_long_ago(o, today):
             diags.warning(o.field_pos["verified"],
                           f"the contact details of officer '{o.id}' were last verified on {o.verified}, "
                           "over 12 months ago: check them and update 'verified'")
