@@ -19,6 +19,7 @@ from .errors import Diagnostics, Position
 from .history import updated_dates
 from .progress import QUIET, Progress
 from .render import Output
+from .render.admin import render_admin
 from .render.environment import make_environment, template_dirs
 from .render.calendars import render_calendars
 from .render.feeds import render_feeds
@@ -105,6 +106,7 @@ def render_site(site: SiteModel, root: Path, fulltext: bool = True, media: bool 
     ]
     if fulltext:
         steps.append(("full-text search", lambda: render_fulltext(site, outputs)))  # indexes the pages above
+    steps.append(("browser editor", lambda: render_admin(site)))  # after sitemap and search: admin/ stays out
     if media:
         steps.append(("images", lambda: render_media(site.media, root)))  # re-encoded without metadata
     progress.start(len(steps) + 2)  # + checking links and writing, counted by run()

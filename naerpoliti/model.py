@@ -70,6 +70,18 @@ class NewsletterSettings:
 
 
 @dataclass(frozen=True)
+class CmsSettings:
+    """`site.cms`: where the browser editor (Decap CMS, admin/) commits."""
+
+    backend: str  # github, gitlab or git-gateway
+    repo: Optional[str] = None  # owner/name; required for github and gitlab
+    branch: str = "main"
+    base_url: Optional[str] = None  # an OAuth server, e.g. for GitHub outside Netlify
+    pos: Position = _pos_field()
+    field_pos: Mapping[str, Position] = _field_pos_field()
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     base_url: str
@@ -80,6 +92,7 @@ class SiteConfig:
     alternate_language: Optional[str] = None
     was_url: Optional[str] = None
     accessibility_contact: Optional[str] = None
+    cms: Optional[CmsSettings] = None
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 

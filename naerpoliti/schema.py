@@ -565,6 +565,27 @@ NEWSLETTER = RecordSpec("newsletter setting", model.NewsletterSettings, (
           "(List-Unsubscribe and List-Unsubscribe-Post, RFC 8058)."),
 ))
 
+class RepoName(FieldType):
+    label = "a repository name, owner/name"
+    example = "nordsjaelland-politi/naerpoliti"
+
+    def convert(self, raw, pos, ctx):
+        text = self.scalar_text(raw)
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+", text) or text.startswith(("http:", "https:")):
+            raise Invalid(f"'{text}' is not a repository name: write owner/name, e.g. {self.example}")
+        return text
+
+
+CMS_BACKENDS = ("github", "gitlab", "git-gateway")
+
+CMS = RecordSpec("cms setting", model.CmsSettings, (
+    Field("backend", Choice(CMS_BACKENDS), "Where the browser editor (admin/) saves: github, gitlab or "
+          "git-gateway (Netlify Identity).", True),
+    Field("repo", RepoName(), "The repository, owner/name; required for github and gitlab."),
+    Field("branch", Text(), "The branch the editor commits to (default main)."),
+    Field("base_url", Url(), "The OAuth server that logs editors in (GitHub needs one outside Netlify)."),
+), doc="The browser editor: with these settings every build emits admin/ (Decap CMS).")
+
 SITE = RecordSpec("site setting", model.SiteConfig, (
     Field("title", Text(), "The name of the site, shown in every page header.", True),
     Field("base_url", Url(), "The address the site is published at; it may be a sub-path "
@@ -580,6 +601,8 @@ SITE = RecordSpec("site setting", model.SiteConfig, (
           "without it the site publishes its own at /tilgaengelighedserklaering/. /was/ leads to it."),
     Field("accessibility_contact", Email(), "Where to report an accessibility problem; shown in the "
           "site's own accessibility statement."),
+    Field("cms", Record(spec=CMS), "The browser editor: {backend: github, repo: owner/name}; "
+          "without it no admin/ is published."),
 ), doc="The settings of the whole site.")
 
 DISTRICT = RecordSpec("district", model.District, (
@@ -824,6 +847,13 @@ def load_registry(root: Path, diags: Diagnostics) -> Optional[dict]:
         if "from" in nl:  # `from` is a Python keyword
             nl["sender"] = nl.pop("from")
         site_values["newsletter"] = model.NewsletterSettings(**nl)
+    if "cms" in site_values:
+        cms = site_values["cms"]
+        if cms["backend"] in ("github", "gitlab") and "repo" not in cms:
+            diags.error(cms["pos"], f"missing required field 'site.cms.repo' for backend {cms['backend']}: "
+                                    f"add 'repo: ' with {RepoName.label}, e.g. {RepoName.example}")
+            return None
+        site_values["cms"] = _make(model.CmsSettings, cms)
     config = _make(model.SiteConfig, site_values)
     try:
         tz = ZoneInfo(config.timezone)

@@ -181,16 +181,18 @@ def make_handler(out: Path, state: State):
                 return self._send(200, inject(NO_SITE.encode(), state.build), TYPES[".html"])
             if not target.is_file():
                 return self._not_found()
-            self._file(target, 200)
+            # the browser editor (admin/) is left alone: a reload after each of its saves would
+            # interrupt the editor, and its own CSP does not allow the script
+            self._file(target, 200, live=not (rel + "/").startswith("admin/"))
 
-        def _file(self, target: Path, status: int) -> None:
+        def _file(self, target: Path, status: int, live: bool = True) -> None:
             try:
                 body = target.read_bytes()
             except OSError:  # swapped away by a build in this very moment
                 return self._not_found()
             suffix = target.suffix.lower()
             ctype = TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if suffix == ".html":
+            if suffix == ".html" and live:
                 body = inject(body, state.build)
             self._send(status, body, ctype)
 
@@ -284,11 +286,13 @@ class Preview:
 
 
 def _watch(paths: list[Path], recursive: bool, only: Optional[set[str]], events: "queue.Queue[set[str]]",
-           stop: threading.Event) -> None:
+           stop: threading.Event, ready: threading.Event) -> None:
     from watchfiles import watch  # imported when serving only
 
-    for changes in watch(*paths, recursive=recursive, stop_event=stop, rust_timeout=500,
-                         raise_interrupt=False):
+    # yield_on_timeout: the first (empty) yield says the watch is in place
+    for changes in watch(*paths, recursive=recursive, stop_event=stop, rust_timeout=200,
+                         yield_on_timeout=True, raise_interrupt=False):
+        ready.set()
         # hidden files are editors' and tools' temporary files; the build ignores them too
         names = {p for _kind, p in changes
                  if (only is None or Path(p).name in only) and not Path(p).name.startswith(".")
@@ -298,16 +302,20 @@ def _watch(paths: list[Path], recursive: bool, only: Optional[set[str]], events:
 
 
 def watch_changes(root: Path, stop: threading.Event) -> "queue.Queue[set[str]]":
-    """A queue that receives sets of changed paths. content/ and templates/ are watched in depth;
-    the root itself without depth, for localities.yaml: watching the file alone would lose it
-    when an editor saves by replacing the file (as most editors do)."""
+    """A queue that receives sets of changed paths, once the watches are in place. content/ and
+    templates/ are watched in depth; the root itself without depth, for localities.yaml: watching
+    the file alone would lose it when an editor saves by replacing the file (as most editors do)."""
     events: "queue.Queue[set[str]]" = queue.Queue()
     deep = [root / d for d in WATCHED_DIRS if (root / d).is_dir()]
-    threads = [threading.Thread(target=_watch, args=(deep, True, None, events, stop), daemon=True)] if deep else []
-    threads.append(threading.Thread(target=_watch, args=([root], False, set(WATCHED_FILES) | set(WATCHED_DIRS),
-                                                          events, stop), daemon=True))
-    for t in threads:
-        t.start()
+    watches = [(deep, True, None)] if deep else []
+    watches.append(([root], False, set(WATCHED_FILES) | set(WATCHED_DIRS)))
+    readies = []
+    for paths, recursive, only in watches:
+        ready = threading.Event()
+        readies.append(ready)
+        threading.Thread(target=_watch, args=(paths, recursive, only, events, stop, ready), daemon=True).start()
+    for ready in readies:
+        ready.wait(timeout=10)
     return events
 
 

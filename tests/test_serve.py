@@ -48,6 +48,8 @@ def test_pages_are_the_build_plus_one_script(demo):
     status, _, body = demo.get("/ingen/saadan/side/")
     assert status == 404 and b"live.js" in body
     assert demo.get("/../localities.yaml")[0] == 404
+    status, _, body = demo.get("/admin/")  # the browser editor is served as built
+    assert status == 200 and body == (demo.root / "site/admin/index.html").read_bytes()
     status, headers, js = demo.get("/__naerpoliti/live.js")
     assert status == 200 and headers["Content-Type"] == "text/javascript" and b"EventSource" in js
 
