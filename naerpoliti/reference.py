@@ -1,52 +1,147 @@
-"""The field reference for editors, generated from the same specs the validator uses."""
+"""The field reference for editors (docs/felter.md, in Danish), generated from the same specs the
+validator uses and the Danish texts in fields_da.py, so the handbook cannot drift from the code."""
 from __future__ import annotations
 
 from . import schema
+from .fields_da import RECORDS_DA, field_da
 
-SECTIONS = [
-    ("localities.yaml", "The registry: one file at the site root.", [
-        ("site", schema.SITE), ("site.newsletter", schema.NEWSLETTER), ("districts", schema.DISTRICT),
-        ("municipalities", schema.MUNICIPALITY), ("stations", schema.STATION),
-        ("officers", schema.OFFICER), ("localities", schema.LOCALITY),
-        ("localities: councils", schema.COUNCIL), ("localities: priorities", schema.PRIORITY)]),
-    ("content/news/*.md", "Front matter of a news item; the Markdown body follows it.", [("news", schema.NEWS)]),
-    ("content/events/*.md", "Front matter of an event; the Markdown body follows it.", [("events", schema.EVENT)]),
-    ("content/pages/*.md", "Front matter of a free page; the Markdown body follows it.", [("pages", schema.PAGE)]),
-    ("content/ambassadors/<locality-id>.yaml", "A list of ambassadors of one locality.",
-     [("ambassadors", schema.AMBASSADOR), ("ambassadors: consent", schema.CONSENT)]),
-    ("content/newsletters/<locality-or-municipality-id>/<period>.md",
-     "An optional editorial intro for one newsletter issue; the period is YYYY-MM "
-     "(or YYYY-Www with newsletter period week). The front matter is optional.",
-     [("newsletter intro", schema.NEWSLETTER_INTRO)]),
-]
+# (anchor, YAML path shown to the editor, spec); the anchor lets other pages link to a table.
+_Table = tuple[str, str, "schema.RecordSpec"]
+
+
+def _sections() -> list[tuple[str, str, list[_Table]]]:
+    registry: list[_Table] = [
+        ("localities-yaml", "localities.yaml", schema.LOCALITIES_FILE),
+        ("site", "site", schema.SITE),
+        ("site-newsletter", "site.newsletter", schema.NEWSLETTER),
+    ]
+    cms = getattr(schema, "CMS", None)  # the browser editor's settings, once they exist
+    if cms is not None:
+        registry.append(("site-cms", "site.cms", cms))
+    registry += [
+        ("districts", "districts", schema.DISTRICT), ("municipalities", "municipalities", schema.MUNICIPALITY),
+        ("stations", "stations", schema.STATION), ("officers", "officers", schema.OFFICER),
+        ("localities", "localities", schema.LOCALITY), ("councils", "localities: councils", schema.COUNCIL),
+        ("priorities", "localities: priorities", schema.PRIORITY),
+    ]
+    return [
+        ("localities.yaml", "Registeret: én fil i roden af sitet med indstillinger, politikredse, kommuner, "
+                            "stationer, betjente og lokalsamfund.", registry),
+        ("content/news/*.md", "Front matter i en nyhed. Selve teksten (Markdown) står under den.",
+         [("news", "news", schema.NEWS)]),
+        ("content/events/*.md", "Front matter i et arrangement. Selve teksten (Markdown) står under den.",
+         [("events", "events", schema.EVENT)]),
+        ("content/pages/*.md", "Front matter i en fri side. Selve teksten (Markdown) står under den. "
+                               "Siden udgives på /filnavn/.", [("pages", "pages", schema.PAGE)]),
+        ("content/ambassadors/<lokalsamfund-id>.yaml", "En liste med tryghedsambassadørerne i ét lokalsamfund.",
+         [("ambassadors", "ambassadors", schema.AMBASSADOR), ("consent", "ambassadors: consent", schema.CONSENT)]),
+        ("content/newsletters/<område-id>/<periode>.md",
+         "En valgfri indledning til ét nummer af nyhedsbrevet. Området er et lokalsamfunds eller en kommunes "
+         "id. Perioden er ÅÅÅÅ-MM (eller ÅÅÅÅ-Wuu, når nyhedsbrevet kommer hver uge). Front matter er valgfri.",
+         [("newsletter-intro", "newsletter intro", schema.NEWSLETTER_INTRO)]),
+    ]
+
+
+# The id of another record, by the kind named in a Ref.
+_REF_DA = {"district": "en politikreds", "municipality": "en kommune", "station": "en station",
+           "officer": "en betjent", "locality": "et lokalsamfund"}
+_REF_PLURAL_DA = {"district": "politikredse", "municipality": "kommuner", "station": "stationer",
+                  "officer": "betjente", "locality": "lokalsamfund"}
+
+
+def _choices(t: "schema.Choice") -> str:
+    return ", ".join(f"`{c}`" for c in t.choices)
+
+
+def type_da(t: "schema.FieldType") -> str:
+    """What a value of this type looks like, in Danish, with an example."""
+    s = schema
+    if isinstance(t, s.Ref):  # before Id: a Ref is an Id
+        return f"id på {_REF_DA.get(t.kind, t.kind)}"
+    simple = [
+        (s.MarkdownText, "Markdown-tekst"), (s.Text, "tekst"), (s.Id, "id, fx `skibby`"),
+        (s.DateOrTime, "dato eller dato og klokkeslæt, fx `2026-12-03T19:00`"),
+        (s.Date, "dato, fx `2026-11-20`"), (s.Bool, "`true` eller `false`"),
+        (s.PhoneNumber, "telefonnummer, fx `\"+45 72 58 12 34\"`"),
+        (s.Email, "e-mailadresse, fx `navn@example.dk`"), (s.Url, "webadresse, fx `https://example.dk/`"),
+        (s.Postcode, "postnummer i anførselstegn, fx `\"4050\"`"),
+        (s.Coordinates, "[breddegrad, længdegrad], fx `[55.7506, 11.9617]`"),
+        (s.MediaFile, "sti til et billede i mappen media, fx `media/news/foto.jpg`"),
+    ]
+    for cls, text in simple:
+        if isinstance(t, cls):
+            return text
+    if isinstance(t, s.Choice):
+        return f"én af {_choices(t)}"
+    if isinstance(t, s.ListOf):
+        item = t.item
+        if isinstance(item, s.Ref):
+            what = f"id'er på {_REF_PLURAL_DA.get(item.kind, item.kind)}"
+        elif isinstance(item, s.Choice):
+            what = f"en eller flere af {_choices(item)}"
+        elif isinstance(item, s.Postcode):
+            what = "postnumre i anførselstegn"
+        else:
+            what = type_da(item)
+        single = " (ét kan skrives uden klammer)" if t.allow_single else ""
+        return f"liste med {what}, fx `[{item.example.strip(chr(39)) or '…'}]`{single}"
+    if isinstance(t, s.Record):
+        return f"gruppe af felter: [{RECORDS_DA.get(t.spec.name, (t.spec.name,))[0].lower()}](#{_anchor_of(t.spec)})"
+    if isinstance(t, s.RecordList):
+        plural = RECORDS_DA.get(t.spec.name, (t.spec.name, t.spec.name))[1].lower()
+        return f"liste med [{plural}](#{_anchor_of(t.spec)}), hver begynder med `- `"
+    named = _BY_CLASS_NAME.get(type(t).__name__)
+    if named:
+        return named + (f", fx `{t.example}`" if t.example else "")
+    return t.label  # a new type without Danish words: tests/test_handbook.py reports it
+
+
+# Types declared after this module was written, by class name (no import needed).
+_BY_CLASS_NAME = {"RepoName": "repository som ejer/navn"}
+
+
+def _anchor_of(spec: "schema.RecordSpec") -> str:
+    for _title, _intro, tables in _sections():
+        for anchor, _path, s in tables:
+            if s is spec:
+                return anchor
+    raise KeyError(spec.name)
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def fields_reference() -> str:
-    out = ["# Fields of the content format", "",
-           "Generated from `naerpoliti/schema.py` by `python tests/refresh.py docs`; do not edit by hand.",
-           "Ids are lowercase ASCII: `a-z`, digits and single hyphens, with æ, ø, å written ae, oe, aa.",
-           "Dates are `YYYY-MM-DD`; times `YYYY-MM-DDTHH:MM`, local time in `site.timezone`.", ""]
-    for title, intro, specs in SECTIONS:
+    out = ["# Felter i indholdsformatet", "",
+           "<!-- Genereret fra naerpoliti/schema.py og naerpoliti/fields_da.py med "
+           "`python tests/refresh.py docs`. Ret ikke i hånden. -->", "",
+           "Her står alle felter, du kan skrive i filerne, og hvad de betyder. Felter markeret "
+           "**ja** skal altid udfyldes. Feltnavnene skrives på engelsk, præcis som her.", "",
+           "- Et **id** skrives med små bogstaver `a-z`, tal og enkelte bindestreger. Skriv æ, ø og å "
+           "som ae, oe og aa: Glumsø får id'et `glumsoe`.",
+           "- En **dato** skrives `ÅÅÅÅ-MM-DD`, fx `2026-11-20`. Et **klokkeslæt** skrives efter et T: "
+           "`2026-12-03T19:00`. Tiden er dansk tid (tidszonen i `site.timezone`).",
+           "- Tekst med kolon, anførselstegn eller `#` sættes i anførselstegn: "
+           "`title: \"Lås døren: sådan gør du\"`.", ""]
+    for title, intro, tables in _sections():
         out += [f"## `{title}`", "", intro, ""]
-        for name, spec in specs:
-            out += [f"### {name}", ""]
-            if spec.doc:
-                out += [spec.doc, ""]
-            out += ["| field | required | value | meaning |", "|---|---|---|---|"]
+        for anchor, path, spec in tables:
+            one = "Øverste niveau" if spec is schema.LOCALITIES_FILE else RECORDS_DA.get(spec.name, (spec.name,))[0]
+            out += [f"### {one} (`{path}`) {{#{anchor}}}", ""]
+            out += ["| Felt | Skal udfyldes | Værdi | Betydning |", "|---|---|---|---|"]
             for f in spec.fields:
-                out.append(f"| `{f.name}` | {'yes' if f.required else ''} | {_cell(f.type.label)} | {_cell(f.doc)} |")
+                label, help_ = field_da(spec, f)
+                out.append(f"| `{f.name}` ({_cell(label)}) | {'ja' if f.required else ''} | "
+                           f"{_cell(type_da(f.type))} | {_cell(help_)} |")
             out.append("")
-    out += ["## Scope of news and events", "",
-            "At least one of `localities`, `municipalities`, `districts` or `national: true`. An item "
-            "scoped to a municipality or district shows on every locality under it; an item about a "
-            "locality also shows on its municipality's and district's pages.", "",
-            "## Consent", "",
-            "An ambassador is published only when `consent.given` is on or before the build date, "
-            "neither `withdrawn` nor `expires` is on or before the build date, and `fields` lists `name`. "
-            "Then exactly the fields listed in `fields` are published (`photo_alt` goes with `photo`), "
-            "everywhere. Everything else about the person is absent from the output.", ""]
+    out += ["## Hvem handler en nyhed eller et arrangement om? {#omraade}", "",
+            "Skriv mindst ét af felterne `localities`, `municipalities`, `districts` eller `national: true`. "
+            "En nyhed for en kommune eller en politikreds vises hos alle lokalsamfund under den. En nyhed "
+            "om et lokalsamfund vises også på kommunens og politikredsens sider.", "",
+            "## Samtykke {#samtykke}", "",
+            "En ambassadør udgives kun, når `consent.given` er på eller før byggedatoen, hverken "
+            "`withdrawn` eller `expires` er nået, og `fields` indeholder `name`. Så udgives præcis de "
+            "felter, der står i `fields` (`photo_alt` følger med `photo`), alle steder på sitet. Intet "
+            "andet om personen kommer med. Læs mere under [Ambassadører](ambassadoerer.md).", ""]
     return "\n".join(out)

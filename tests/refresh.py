@@ -3,7 +3,7 @@
     python tests/refresh.py            # both
     python tests/refresh.py invalid    # tests/sites/invalid/*/expected.txt
     python tests/refresh.py golden     # tests/golden/small/ from tests/sites/small/
-    python tests/refresh.py docs       # docs/fields.md from naerpoliti/schema.py
+    python tests/refresh.py docs       # docs/felter.md from naerpoliti/schema.py and fields_da.py
 
 Then read `git diff tests/`: the tests compare against these files byte for byte.
 """
@@ -44,8 +44,8 @@ def refresh_golden() -> None:
 
 def refresh_docs() -> None:
     from naerpoliti.reference import fields_reference
-    (HERE.parent / "docs" / "fields.md").write_text(fields_reference(), encoding="utf-8")
-    print("docs/fields.md written")
+    (HERE.parent / "docs" / "felter.md").write_text(fields_reference(), encoding="utf-8")
+    print("docs/felter.md written")
 
 
 if __name__ == "__main__":

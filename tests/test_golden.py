@@ -19,5 +19,5 @@ def test_small_site_matches_the_golden_tree(tmp_path):
 
 def test_field_reference_is_current():
     from naerpoliti.reference import fields_reference
-    assert (HERE.parent / "docs" / "fields.md").read_text(encoding="utf-8") == fields_reference(), \
+    assert (HERE.parent / "docs" / "felter.md").read_text(encoding="utf-8") == fields_reference(), \
         "run python tests/refresh.py docs"
