@@ -69,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _resolve_root(arg: Optional[Path]) -> Path:
+def resolve_root(arg: Optional[Path]) -> Path:
+    """--root as given, or the nearest root from the current folder upwards."""
     if arg is not None:
         if not (arg / "localities.yaml").is_file():
             raise UsageError(f"--root {arg}: there is no localities.yaml in that folder")
@@ -137,7 +138,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return scaffold.main(args)
     try:
         _check_epoch()
-        root = _resolve_root(args.root)
+        root = resolve_root(args.root)
         out = None
         if args.command in ("build", "serve"):
             out = args.out if args.out is not None else root / "site"

@@ -137,17 +137,12 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def _find_root(arg: Optional[Path]) -> Path:
-    from .cli import find_root  # here: cli imports this module
+    from .cli import UsageError, resolve_root  # here: cli imports this module
 
-    if arg is not None:
-        if not (arg / "localities.yaml").is_file():
-            raise Usage(f"--root {arg}: there is no localities.yaml in that folder")
-        return arg.resolve()
-    root = find_root(Path.cwd())
-    if root is None:
-        raise Usage("no site root here: run this in a folder with a localities.yaml (or below one), "
-                    "or give --root DIR")
-    return root
+    try:
+        return resolve_root(arg)
+    except UsageError as exc:
+        raise Usage(str(exc)) from None
 
 
 def _shown(path: Path) -> str:
