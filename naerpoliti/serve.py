@@ -26,6 +26,8 @@ from typing import Iterable, Optional, TextIO
 from .build import Result, run
 from .errors import Diagnostic
 from .progress import QUIET
+from .render.fulltext import FulltextError
+from .write import WriteError
 
 LIVE = "/__naerpoliti/"
 WATCHED_DIRS = ("content", "templates")
@@ -368,7 +370,10 @@ def serve(root: Path, out: Path, host: str, port: int, today, strict: bool, log:
                 continue
             shown = sorted(_relative(n, root) for n in names)
             reason = f"{shown[0]}{f' and {len(shown) - 1} more' if len(shown) > 1 else ''} changed: "
-            preview.build(reason)
+            try:
+                preview.build(reason)
+            except (WriteError, FulltextError) as exc:  # e.g. the disk is full: keep serving, say why
+                print(f"[{time.strftime('%H:%M:%S')}] {reason}not written: {exc}", file=log, flush=True)
     except KeyboardInterrupt:
         print("\nnaerpoliti serve: stopped", file=log)
     finally:
