@@ -167,3 +167,14 @@ def test_progress_bar_on_a_terminal_and_lines_in_a_log(site_root, tmp_path):
     quiet = io.StringIO()  # a short build stays silent in a log
     assert not run(root, tmp_path / "c", progress=progress.LineProgress(quiet)).failed
     assert quiet.getvalue() == ""
+
+
+def test_timings_measure_each_step_of_a_build(site_root, tmp_path):
+    from naerpoliti.build import run
+    from naerpoliti.progress import Timings
+    timings = Timings()
+    result = run(site_root({"content/news/a.md": news()}), tmp_path / "out", progress=timings)
+    assert not result.failed
+    assert {"reading content", "pages", "feeds", "checking links", "writing"} <= set(timings.seconds)
+    assert all(s >= 0 for s in timings.seconds.values())
+    assert sum(timings.seconds.values()) <= result.seconds  # the steps are parts of the whole
