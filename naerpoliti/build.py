@@ -7,24 +7,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
+import multiprocessing
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Optional
+from typing import Callable, Optional
 from zoneinfo import ZoneInfo
 
+from . import newsletter
 from .errors import Diagnostics, Position
 from .history import updated_dates
 from .progress import QUIET, Progress
 from .render import Output
 from .render.admin import render_admin
-from .render.environment import make_environment, template_dirs
+from .render.environment import make_environment, template_dirs, theme_dir
 from .render.calendars import render_calendars
 from .render.feeds import render_feeds
 from .render.newsletters import render_newsletters
-from .render.fulltext import render_fulltext
+from .render.fulltext import indexable, render_fulltext_dir
 from .render.images import render_media
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
@@ -32,17 +37,42 @@ from .render.searchindex import render_search_index
 from .urls import Urls
 from .schema import load_content
 from .site import SiteModel, build_site
-from .write import WriteStats, check_output_path, write_site
+from .write import (MARKER, Staging, Written, WriteStats, cache_file, check_output_path, clean_leftovers,
+                    remove_cache,
+                    save_cache)
 
 
 @dataclass
 class Result:
     diagnostics: Diagnostics
     site: Optional[SiteModel] = None
-    outputs: list[Output] = field(default_factory=list)
+    outputs: list[Written] = field(default_factory=list)  # what was written (paths, digests)
     written: Optional[WriteStats] = None
     seconds: float = 0.0
     strict: bool = False
+    # a build that found its inputs as the previous build left them and did nothing: what that
+    # build made (counts of outputs, root_path), from the cache
+    reused: Optional[dict] = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """What was built: pages, feeds, calendars, newsletter issues and files."""
+        if self.reused is not None:
+            return dict(self.reused["counts"])
+        paths = [o.path for o in self.outputs]
+        return {
+            "pages": sum(1 for p in paths if p.endswith(".html") and not p.endswith("/email.html")),
+            "feeds": sum(1 for p in paths if p.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json")),
+            "calendars": sum(1 for p in paths if p.endswith(".ics")),
+            "newsletters": sum(1 for p in paths if p.endswith(".eml")),
+            "files": len(paths),
+        }
+
+    @property
+    def root_path(self) -> Optional[str]:
+        if self.site is not None:
+            return self.site.urls.root_path
+        return self.reused["root_path"] if self.reused is not None else None
 
     @property
     def failed(self) -> bool:
@@ -61,58 +91,123 @@ def build_date(today: Optional[dt.date], timezone: str) -> dt.date:
     return dt.datetime.now(tz).date()
 
 
-def gather(root: Path, today: Optional[dt.date], diags: Diagnostics) -> Optional[SiteModel]:
-    content = load_content(root, diags)
+def gather(root: Path, today: Optional[dt.date], diags: Diagnostics,
+           progress: Progress = QUIET) -> Optional[SiteModel]:
+    content = load_content(root, diags, progress)
     if content is None:
         return None
     date = build_date(today, content.config.timezone)
+    progress.lap("site model")
     site = build_site(content, date, diags)
     if diags.errors:
         return None
     # "Last updated" dates: from git history when the root is a repository, else from the content
+    progress.lap("history")
     return dataclasses.replace(site, updated=MappingProxyType(updated_dates(root, content, date)))
 
 
-def render_site(site: SiteModel, root: Path, fulltext: bool = True, media: bool = True,
-                progress: Progress = QUIET) -> list[Output]:
-    """Every output of the site, in memory. `check` skips the full-text index and image encoding:
-    the pages it would index were checked already, and images were checked when loaded."""
+# Sites at least this big (news items, events and ten times the localities: roughly the pages
+# and newsletter issues they make) render on every core; smaller ones in this process, where
+# starting workers would cost more than it saves.
+PARALLEL_FROM = 3000
+
+
+def jobs_for(site: SiteModel) -> int:
+    """How many processes render: $NAERPOLITI_JOBS, else one per core for a big site."""
+    configured = os.environ.get("NAERPOLITI_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    size = len(site.news) + len(site.events) + 10 * len(site.localities)
+    return max(1, os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
+
+
+def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: int) -> list[tuple[str, Callable]]:
+    """The rendering as independent tasks, each a function returning a list of Outputs. The big
+    steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
+    parallel build share them out; a serial build runs the same tasks one after another."""
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
-    outputs: list[Output] = []
-    envs = {lang: make_environment(root, lang) for lang, _ in versions}
     primary = envs[config.language]
-
-    def pages(i: int) -> list[Output]:
-        lang, urls = versions[i]
+    areas = newsletter.areas(site)
+    tasks: list[tuple[str, Callable]] = []
+    for i, (lang, urls) in enumerate(versions):
         other = versions[1 - i] if len(versions) == 2 else None
-        return render_pages(site, envs[lang], urls, lang, other)
-
-    def site_files() -> list[Output]:
-        html = [o.path for o in outputs if o.path.endswith(".html") and not o.path.endswith("/email.html")]
-        return render_site_files(site, primary, site.urls, html)
-
-    steps = [(f"pages ({lang})" if len(versions) > 1 else "pages", lambda i=i: pages(i))
-             for i, (lang, _) in enumerate(versions)]
+        name = f"pages ({lang})" if len(versions) > 1 else "pages"
+        tasks += [(name, lambda lang=lang, urls=urls, other=other, k=k:
+                   render_pages(site, envs[lang], urls, lang, other, part=(k, parts))) for k in range(parts)]
     # Subscriptions and data exist once, in the primary language: content has one language.
-    steps += [
-        ("newsletters", lambda: render_newsletters(site, primary, site.urls)),
+    import inspect  # TEMPORARY until render_newsletters takes areas
+    if "areas" in inspect.signature(render_newsletters).parameters:
+        tasks += [("newsletters", lambda k=k: render_newsletters(site, primary, site.urls, areas=areas[k::parts]))
+                  for k in range(parts)]
+    else:
+        tasks.append(("newsletters", lambda: render_newsletters(site, primary, site.urls)))
+    tasks += [("feeds", lambda k=k: render_feeds(site, part=(k, parts))) for k in range(parts)]
+    tasks += [
         ("open data", lambda: render_open_data(site, primary, site.urls)),
-        ("sitemap and site files", site_files),
-        ("feeds", lambda: render_feeds(site)),
         ("calendars", lambda: render_calendars(site)),
         ("search index", lambda: render_search_index(site)),
     ]
-    if fulltext:
-        steps.append(("full-text search", lambda: render_fulltext(site, outputs)))  # indexes the pages above
-    steps.append(("browser editor", lambda: render_admin(site)))  # after sitemap and search: admin/ stays out
     if media:
-        steps.append(("images", lambda: render_media(site.media, root)))  # re-encoded without metadata
-    progress.start(len(steps) + 2)  # + checking links and writing, counted by run()
-    for description, render in steps:
-        progress.step(description)
-        outputs += render()
+        tasks.append(("images", lambda: render_media(site.media, root)))  # re-encoded without metadata
+    return tasks
+
+
+# The tasks and the staging folder of the build in progress, for the worker processes, which are
+# forked from the building process and so share its SiteModel without copying it.
+_WORK: tuple[list, Optional[Staging]] = ([], None)
+
+
+def _run_task(i: int) -> tuple[int, list[Written], float]:
+    tasks, staging = _WORK
+    started = time.perf_counter()
+    # each Output is written as soon as it is rendered, and its bytes dropped
+    written = [staging.put(o) for o in tasks[i][1]()]
+    return i, written, time.perf_counter() - started
+
+
+def render_site(site: SiteModel, root: Path, staging: Staging, fulltext: bool = True, media: bool = True,
+                progress: Progress = QUIET, jobs: int = 1, index_root: Optional[Path] = None) -> list[Written]:
+    """Render every output of the site and put it into `staging` (which writes it, or in a check
+    only reports it). `check` skips the full-text index and image encoding: the pages it would
+    index were checked already, and images were checked when loaded."""
+    global _WORK
+    envs = {lang: make_environment(root, lang) for lang in site.config.languages}
+    primary = envs[site.config.language]
+    parts = 1 if jobs == 1 else 4 * jobs
+    tasks = render_tasks(site, root, envs, media, parts)
+    progress.start(len(tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
+    progress.step("rendering")
+    results: list = [None] * len(tasks)
+    _WORK = (tasks, staging)
+    try:
+        if jobs > 1:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for i, written, seconds in pool.imap_unordered(_run_task, range(len(tasks))):
+                    results[i] = written
+                    progress.task_done(tasks[i][0], seconds)
+        else:
+            for i in range(len(tasks)):
+                _, results[i], seconds = _run_task(i)
+                progress.task_done(tasks[i][0], seconds)
+    finally:
+        _WORK = ([], None)
+    outputs: list[Written] = [w for written in results for w in written]  # in task order: deterministic
+
+    def put(step: str, made: list[Output]) -> None:
+        started = time.perf_counter()
+        outputs.extend(staging.put(o) for o in made)
+        progress.task_done(step, time.perf_counter() - started)
+
+    progress.step("site files")
+    html = [o.path for o in outputs if o.path.endswith(".html") and not o.path.endswith("/email.html")]
+    put("sitemap and site files", render_site_files(site, primary, site.urls, html))
+    if fulltext and index_root is not None:
+        progress.step("full-text search")
+        if any(o.indexed for o in outputs):  # Pagefind cannot make an empty index (fulltext.js says so)
+            put("full-text search", render_fulltext_dir(site, index_root))
+    put("browser editor", render_admin(site))  # after sitemap and search: admin/ stays out
     assets: dict[str, Path] = {}
     for folder in reversed(template_dirs(root)):  # the site's own templates/ win
         base = folder / "assets"
@@ -120,8 +215,8 @@ def render_site(site: SiteModel, root: Path, fulltext: bool = True, media: bool 
             for f in sorted(base.rglob("*")):
                 if f.is_file() and not f.name.startswith("."):
                     assets[f.relative_to(base).as_posix()] = f
-    for name, source in sorted(assets.items()):
-        outputs.append(Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}"))
+    put("assets", [Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}")
+                   for name, source in sorted(assets.items())])
     return outputs
 
 
@@ -146,25 +241,154 @@ def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) ->
                 diags.error(pos, f"link to '{target}': there is no such page on the site")
 
 
+# --- a build whose inputs did not change since the previous one does nothing -------------------------
+
+def _stat_tree(h, base: Path, label: str) -> None:
+    """Every file under base, by relative path, size and modification time (in a fixed order)."""
+    if not base.is_dir():
+        h.update(f"{label}: none\n".encode())
+        return
+    stack = [base]
+    found = []
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=True):
+                    stack.append(Path(e.path))
+                else:
+                    st = e.stat()
+                    found.append(f"{os.path.relpath(e.path, base)}\0{st.st_size}\0{st.st_mtime_ns}")
+            except OSError:
+                continue
+    found.sort()
+    h.update(f"{label}\n".encode())
+    h.update("\n".join(found).encode("utf-8", "surrogateescape"))
+
+
+def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> str:
+    """A digest of everything a build reads: the site root's files (by size and modification time:
+    a checkout or a save changes them), the engine and its theme, the build date and options, and
+    where git history stands (the last-updated dates come from it)."""
+    h = hashlib.sha256()
+    h.update(f"{root.resolve()}\0{out}\0{date.isoformat()}\0{strict}\0"
+             f"{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode())
+    engine = Path(__file__).resolve().parent
+    _stat_tree(h, engine, "engine")  # the package with its shipped theme and schemas
+    _stat_tree(h, theme_dir(), "theme")  # the repository's templates/ when run from a checkout
+    registry = root / "localities.yaml"
+    try:
+        st = registry.stat()
+        h.update(f"localities.yaml\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    except OSError:
+        h.update(b"localities.yaml: none\n")
+    for folder in ("content", "templates"):
+        _stat_tree(h, root / folder, folder)
+    git = root / ".git"
+    for name in ("HEAD", "index", "packed-refs", "shallow"):
+        try:
+            st = (git / name).stat()
+            h.update(f"git {name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            pass
+    _stat_tree(h, git / "refs", "git refs")
+    return h.hexdigest()
+
+
+def _reusable(out: Path, fingerprint: str) -> Optional[dict]:
+    """What the previous build into `out` made, if it had this fingerprint and its folder is still
+    the one it swapped in."""
+    try:
+        saved = json.loads(cache_file(out, "inputs").read_text(encoding="utf-8"))
+        if saved.get("fingerprint") != fingerprint or not (out / MARKER).is_file():
+            return None
+        if saved.get("out_inode") != os.stat(out).st_ino:
+            return None
+        return saved
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _remember(out: Path, fingerprint: str, result: "Result", timezone: str) -> None:
+    try:
+        inode = os.stat(out).st_ino
+    except OSError:
+        return
+    saved = {"fingerprint": fingerprint, "out_inode": inode, "timezone": timezone, "counts": result.counts,
+             "root_path": result.root_path,
+             "diagnostics": [[d.position.path, d.position.line, d.position.column, d.severity, d.message]
+                             for d in result.diagnostics.items]}
+    save_cache(cache_file(out, "inputs"), json.dumps(saved, ensure_ascii=False).encode("utf-8"))
+
+
+def _forget(out: Optional[Path]) -> None:
+    if out is not None:
+        remove_cache(cache_file(out, "inputs"))
+
+
+def _timezone(root: Path, out: Path) -> Optional[str]:
+    try:
+        return json.loads(cache_file(out, "inputs").read_text(encoding="utf-8")).get("timezone")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False,
-        progress: Progress = QUIET) -> Result:
+        progress: Progress = QUIET, jobs: Optional[int] = None) -> Result:
     """Build (out given) or only check (out None) one site root."""
     started = time.perf_counter()
     diags = Diagnostics()
     result = Result(diags)
-    progress.step("reading content")
-    site = gather(root, today, diags)
-    if site is not None:
-        result.site = site
-        checking = out is None
-        result.outputs = render_site(site, root, fulltext=not checking, media=not checking,
-                                     progress=progress)
-        progress.step("checking links")
-        check_outputs(site, result.outputs, diags)
     result.strict = strict
-    if out is not None and not result.failed:
-        progress.step("writing")
-        result.written = write_site(out, result.outputs)
+    fingerprint = None
+    if out is not None:
+        out = out.resolve()
+        progress.step("looking for changes")
+        # the date in the time zone of the previous build (the fingerprint covers localities.yaml)
+        timezone = _timezone(root, out) or "Europe/Copenhagen"
+        fingerprint = inputs_fingerprint(root, out, build_date(today, timezone), strict)
+        saved = _reusable(out, fingerprint)
+        if saved is not None:
+            clean_leftovers(out)  # a killed build's staging folder may hold unpublished content
+            for path, line, column, severity, message in saved["diagnostics"]:
+                (diags.error if severity == "error" else diags.warning)(Position(path, line, column), message)
+            result.reused = saved
+            result.written = WriteStats(saved["counts"]["files"], 0, 0, swapped=False)
+            progress.done()
+            result.seconds = time.perf_counter() - started
+            return result
+    progress.step("reading content")
+    site = gather(root, today, diags, progress)
+    if site is None:
+        progress.done()
+        result.seconds = time.perf_counter() - started
+        return result
+    result.site = site
+    if fingerprint is not None and site.today != build_date(today, timezone):
+        fingerprint = None  # keyed on another day than the site's (its time zone changed): not kept
+    checking = out is None
+    with tempfile.TemporaryDirectory(prefix="naerpoliti-index-") as tmp:
+        # the pages for the full-text index are linked into index_root as they are written
+        index_root = None if checking else Path(tmp) / "site"
+        index_dir = None if checking else index_root / site.urls.root_path.strip("/")
+        staging = Staging(out, index_dir, indexable(site))
+        try:
+            result.outputs = render_site(site, root, staging, fulltext=not checking, media=not checking,
+                                         progress=progress, jobs=jobs or jobs_for(site), index_root=index_root)
+            progress.step("checking links")
+            check_outputs(site, result.outputs, diags)
+            if out is not None and not result.failed:
+                progress.step("writing")
+                _forget(out)  # until the new site is in place
+                result.written = staging.commit(result.outputs)
+                if fingerprint is not None:
+                    _remember(out, fingerprint, result, site.config.timezone)
+        finally:
+            staging.discard()
     progress.done()
     result.seconds = time.perf_counter() - started
     return result

@@ -110,11 +110,8 @@ def github_annotation(d: Diagnostic, root: Path) -> str:
 
 def summary(result, out: Optional[Path]) -> str:
     """One line: what was built (or would be), the problems and the time."""
-    paths = [o.path for o in result.outputs]
-    pages = sum(1 for p in paths if p.endswith(".html") and not p.endswith("/email.html"))
-    feeds = sum(1 for p in paths if p.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json"))
-    calendars = sum(1 for p in paths if p.endswith(".ics"))
-    newsletters = sum(1 for p in paths if p.endswith(".eml"))
+    c = result.counts
+    pages, feeds, calendars, newsletters = c["pages"], c["feeds"], c["calendars"], c["newsletters"]
     made = f"{pages} pages, {feeds} feeds, {calendars} calendars, {newsletters} newsletter issues"
     errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

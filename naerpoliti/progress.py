@@ -19,6 +19,13 @@ class Progress:
     def step(self, description: str) -> None:
         pass
 
+    def task_done(self, description: str, seconds: float) -> None:
+        """A rendering task finished (in this or a worker process), after `seconds`."""
+        self.step(description)
+
+    def lap(self, description: str) -> None:
+        """A part of the current step starts (the build's phases, for Timings only)."""
+
     def done(self) -> None:
         pass
 
@@ -100,10 +107,14 @@ def for_stream(stream: TextIO = sys.stderr) -> Progress:
 
 
 class Timings(Progress):
-    """Seconds spent in each step, for the benchmark and for profiling."""
+    """Seconds spent in each step, for the benchmark and for profiling: `seconds` by step and phase
+    (wall time of this process; they add up to at most the build's time), `tasks` by kind of
+    rendering task (time in whichever process ran it; in a parallel build they add up to more than
+    the wall time of the step "rendering")."""
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self.tasks: dict[str, float] = {}
         self._current: Optional[str] = None
         self._since = 0.0
 
@@ -117,6 +128,11 @@ class Timings(Progress):
         self._close()
         self._current = description
         self._since = time.perf_counter()
+
+    lap = step
+
+    def task_done(self, description: str, seconds: float) -> None:
+        self.tasks[description] = self.tasks.get(description, 0.0) + seconds
 
     def done(self) -> None:
         self._close()

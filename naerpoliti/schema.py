@@ -763,8 +763,11 @@ def _scope(values: dict) -> model.Scope:
     )
 
 
-def load_content(root: Path, diags: Diagnostics) -> Optional[model.Content]:
-    """Read and type every file of a site root. Returns None when localities.yaml is unusable."""
+def load_content(root: Path, diags: Diagnostics, progress=None) -> Optional[model.Content]:
+    """Read and type every file of a site root. Returns None when localities.yaml is unusable.
+    progress.lap() marks the phases: reading files, then checking fields (for the benchmark)."""
+    lap = progress.lap if progress is not None else (lambda name: None)
+    lap("reading files")
     registry = load_registry(root, diags)
     if registry is None:
         return None
@@ -781,9 +784,11 @@ def load_content(root: Path, diags: Diagnostics) -> Optional[model.Content]:
         markup.check_media = c.check_media
         return c
 
-    news = _load_docs(root, "content/news", NEWS, diags, ctx_for, _build_news)
-    events = _load_docs(root, "content/events", EVENT, diags, ctx_for, _build_event)
-    pages = _load_docs(root, "content/pages", PAGE, diags, ctx_for, _build_page)
+    read = {folder: _read_docs(root, f"content/{folder}", diags) for folder in ("news", "events", "pages")}
+    lap("checking fields")
+    news = _type_docs(read["news"], NEWS, diags, ctx_for, _build_news)
+    events = _type_docs(read["events"], EVENT, diags, ctx_for, _build_event)
+    pages = _type_docs(read["pages"], PAGE, diags, ctx_for, _build_page)
     intros = _load_intros(root, config, diags, ctx_for)
     ambassadors = _load_ambassadors(root, diags, ctx_for)
     return model.Content(
@@ -920,10 +925,10 @@ def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> 
     return files
 
 
-def _load_docs(root, folder, spec, diags, ctx_for, build) -> tuple:
-    records = []
+def _read_docs(root, folder, diags) -> list:
+    """Pass 1 of Markdown documents: read each file and parse its front matter."""
+    parsed = []
     for rel in _content_files(root, folder, ".md", diags):
-        ctx = ctx_for(rel)
         slug = Path(rel).stem
         try:
             check_slug(slug)
@@ -944,6 +949,15 @@ def _load_docs(root, folder, spec, diags, ctx_for, build) -> tuple:
                 continue
             raw = YMap()  # empty, or only comments: every required field is missing
             raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+        parsed.append((rel, slug, raw, body, body_line))
+    return parsed
+
+
+def _type_docs(parsed, spec, diags, ctx_for, build) -> tuple:
+    """Pass 2: check the fields, render the Markdown, make the records."""
+    records = []
+    for rel, slug, raw, body, body_line in parsed:
+        ctx = ctx_for(rel)
         ctx.field_name = ""  # type: ignore[attr-defined]
         values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
         rendered = ctx.markup.render(body, rel, body_line, diags)

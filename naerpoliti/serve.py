@@ -266,8 +266,8 @@ class Preview:
             self.state.ok = not result.failed
             if result.written is not None:
                 self.state.has_site = True
-            if result.site is not None:
-                self.state.root_path = result.site.urls.root_path
+            if result.root_path is not None:
+                self.state.root_path = result.root_path
             self.state.build += 1
             self.state.changed.notify_all()
         stamp = time.strftime("%H:%M:%S")

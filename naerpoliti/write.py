@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -52,20 +53,6 @@ def _existing_files(out: Path) -> dict[str, Path]:
     return files
 
 
-def _same(output: Output, existing: Path) -> bool:
-    try:
-        if output.data is not None:
-            if existing.stat().st_size != len(output.data):
-                return False
-            return existing.read_bytes() == output.data
-        assert output.source is not None
-        if output.source.stat().st_size != existing.stat().st_size:
-            return False
-        return output.source.read_bytes() == existing.read_bytes()
-    except OSError:
-        return False
-
-
 def _libc_exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE). False when unsupported."""
     try:
@@ -95,7 +82,7 @@ def prepare_out(out: Path) -> Path:
     return out
 
 
-def _clean_leftovers(out: Path) -> None:
+def clean_leftovers(out: Path) -> None:
     """Remove staging folders of builds that were killed; leave those of builds still running."""
     for stale in out.parent.glob(f".{out.name}.tmp-*"):
         pid = stale.name.rsplit("-", 1)[-1]
@@ -114,52 +101,207 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def cache_dir() -> Path:
+    """Where builds keep what they know between runs (never inside the site root or the output
+    folder: nothing there to commit or to publish). $NAERPOLITI_CACHE, else the user's cache."""
+    configured = os.environ.get("NAERPOLITI_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "naerpoliti"
+
+
+def cache_file(out: Path, what: str) -> Path:
+    """One cache file of one output folder (output folders are told apart by their path)."""
+    key = hashlib.sha256(os.fsencode(out)).hexdigest()[:24]
+    return cache_dir() / f"{key}.{what}"
+
+
+@dataclass(frozen=True)
+class Written:
+    """One file of a build as written (or, in a check, as it would be): no bytes kept."""
+
+    path: str
+    origin: str
+    digest: bytes  # sha256 of the bytes
+    indexed: bool = False  # handed to the full-text index
+    unchanged: bool = False  # the previous build's file, hard-linked
+    stat: tuple[int, int, int] = (0, 0, 0)  # size, mtime_ns, inode as written (for the manifest)
+
+
+class Manifest:
+    """What the previous build wrote: path -> (sha256, size, mtime_ns, inode) of each file. A file
+    is taken as unchanged only when its stat still matches, so a file edited by hand since is
+    compared byte for byte instead. Kept in the cache (cache_file(out, "manifest"))."""
+
+    def __init__(self, entries: Optional[dict[str, tuple[bytes, int, int, int]]] = None):
+        self.entries = entries or {}
+
+    @classmethod
+    def load(cls, out: Path) -> "Manifest":
+        try:
+            data = cache_file(out, "manifest").read_bytes()
+        except OSError:
+            return cls()
+        entries = {}
+        for line in data.split(b"\n"):
+            if not line:
+                continue
+            digest, size, mtime, ino, path = line.split(b" ", 4)
+            entries[path.decode("utf-8", "surrogateescape")] = (bytes.fromhex(digest.decode()), int(size),
+                                                                  int(mtime), int(ino))
+        return cls(entries)
+
+    def save(self, out: Path) -> None:
+        lines = [f"{d.hex()} {size} {mtime} {ino} ".encode() + path.encode("utf-8", "surrogateescape")
+                 for path, (d, size, mtime, ino) in sorted(self.entries.items())]
+        save_cache(cache_file(out, "manifest"), b"\n".join(lines) + b"\n")
+
+
+def save_cache(path: Path, data: bytes) -> None:
+    """Write a cache file atomically; a cache that cannot be written is only slower next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def remove_cache(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+class Staging:
+    """A build being written: each file goes into a staging folder beside the output folder as soon
+    as it is rendered (so a national build never holds all its bytes in memory), or is hard-linked
+    from the previous build when its bytes are the same. commit() swaps the staging folder in;
+    discard() removes it, leaving the output folder as it was.
+
+    Several processes may put() into one staging folder at once (build.py renders on every core):
+    each creates only its own files, and parent folders with exist_ok. Without an output folder
+    (a check) nothing is written and put() only reports.
+    """
+
+    def __init__(self, out: Optional[Path], index_dir: Optional[Path] = None,
+                 indexable=lambda path, data: False):
+        self.out = prepare_out(out) if out is not None else None
+        self.index_dir = index_dir  # pages for the full-text index are linked here as well
+        self.indexable = indexable
+        self.previous = Manifest()
+        self.existing: dict[str, Path] = {}
+        self.path: Optional[Path] = None
+        if self.out is None:
+            return
+        if self.out.parent.is_dir():
+            clean_leftovers(self.out)  # a killed build's staging folder may hold unpublished content
+        self.previous = Manifest.load(self.out)
+        if self.previous.entries and (self.out / MARKER).is_file():
+            # what the previous build wrote, without walking a folder of 100,000s of files; a file
+            # that is gone since is written anew, one added by hand goes with the swap
+            self.existing = {p: self.out / p for p in self.previous.entries}
+            self.existing[MARKER] = self.out / MARKER
+        else:
+            self.existing = _existing_files(self.out) if self.out.is_dir() else {}
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.path = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
+        self.path.mkdir()
+        (self.path / MARKER).write_bytes(MARKER_TEXT)
+        self._dirs: set[str] = {""}
+
+    def put(self, o: Output) -> Written:
+        problem = check_output_path(o.path)
+        if problem:
+            raise WriteError(problem)
+        data = o.data if o.data is not None else o.source.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        indexed = self.index_dir is not None and self.indexable(o.path, data)
+        if self.path is None:
+            return Written(o.path, o.origin, digest, indexed)
+        target = self.path / o.path
+        folder = o.path.rpartition("/")[0]
+        if folder not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+        unchanged = self._link_unchanged(o.path, data, digest, target)
+        if not unchanged:
+            target.write_bytes(data)
+        st = os.stat(target)
+        if indexed:
+            linked = self.index_dir / o.path
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(target, linked)
+            except OSError:
+                linked.write_bytes(data)
+        return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino))
+
+    def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: Path) -> bool:
+        old = self.existing.get(path)
+        if old is None:
+            return False
+        known = self.previous.entries.get(path)
+        try:
+            st = old.stat()
+            if known is not None and (known[1], known[2], known[3]) == (st.st_size, st.st_mtime_ns, st.st_ino):
+                same = known[0] == digest
+            else:  # not in the manifest, or touched since: compare the bytes
+                same = st.st_size == len(data) and old.read_bytes() == data
+            if same:
+                os.link(old, target)
+        except OSError:
+            return False  # gone, or a file system without hard links: write instead
+        return same
+
+    def commit(self, written: list[Written]) -> WriteStats:
+        """Swap the staging folder in (unless nothing changed) and remember what was written."""
+        assert self.out is not None and self.path is not None
+        wanted = {w.path for w in written} | {MARKER}
+        changed = sum(1 for w in written if not w.unchanged)
+        removed = len(set(self.existing) - wanted)
+        if changed == 0 and removed == 0 and MARKER in self.existing:
+            self.discard()
+            return WriteStats(len(written), 0, 0, swapped=False)
+        out, staging = self.out, self.path
+        try:
+            if out.exists():
+                if not _libc_exchange(staging, out):
+                    old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
+                    os.rename(out, old)
+                    os.rename(staging, out)
+                    staging = old
+            else:
+                os.rename(staging, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            self.path = None
+        self.save_manifest(written)
+        return WriteStats(len(written), changed, removed, swapped=True)
+
+    def save_manifest(self, written: list[Written]) -> None:
+        Manifest({w.path: (w.digest, *w.stat) for w in written}).save(self.out)
+
+    def discard(self) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path = None
+
+
 def write_site(out: Path, outputs: Iterable[Output]) -> WriteStats:
-    out = prepare_out(out)
+    """Write a whole site at once (the build streams through Staging instead)."""
     outputs = sorted(outputs, key=lambda o: o.path)
     for o in outputs:
         problem = check_output_path(o.path)
         if problem:
             raise WriteError(problem)
-    wanted = {o.path for o in outputs} | {MARKER}
-    existing = _existing_files(out) if out.is_dir() else {}
-    same = {o.path for o in outputs if o.path in existing and _same(o, existing[o.path])}
-    removed = len(set(existing) - wanted)
-    changed = len(outputs) - len(same)
-    if out.parent.is_dir():
-        _clean_leftovers(out)  # a killed build's staging folder may hold unpublished content
-    if changed == 0 and removed == 0 and MARKER in existing:
-        return WriteStats(len(outputs), 0, 0, swapped=False)
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    staging = Staging(out)
     try:
-        staging.mkdir()
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        made_dirs: set[Path] = {staging}
-        for o in outputs:
-            target = staging / o.path
-            if target.parent not in made_dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(target.parent)
-            if o.path in same:
-                try:
-                    os.link(existing[o.path], target)
-                    continue
-                except OSError:
-                    pass  # a file system without hard links: copy instead
-            if o.data is not None:
-                target.write_bytes(o.data)
-            else:
-                shutil.copyfile(o.source, target)
-        if out.exists():
-            if not _libc_exchange(staging, out):
-                old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
-                os.rename(out, old)
-                os.rename(staging, out)
-                staging = old
-        else:
-            os.rename(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return WriteStats(len(outputs), changed, removed, swapped=True)
+        written = [staging.put(o) for o in outputs]
+    except BaseException:
+        staging.discard()
+        raise
+    return staging.commit(written)

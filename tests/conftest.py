@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -10,6 +12,9 @@ import pytest
 from naerpoliti.build import run
 
 REPO = Path(__file__).resolve().parent.parent
+# Builds remember what they wrote (naerpoliti/write.py cache_dir): the tests' builds in a folder of
+# their own, not in the user's cache.
+os.environ["NAERPOLITI_CACHE"] = tempfile.mkdtemp(prefix="naerpoliti-test-cache-")
 TODAY = dt.date(2026, 11, 22)
 
 REGISTRY = """\

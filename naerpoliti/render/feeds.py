@@ -15,6 +15,7 @@ rebuilding on another day never turns it into a "new" entry in a reader.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import xml.etree.ElementTree as etree
@@ -290,26 +291,50 @@ def _opml(site: SiteModel, info: FeedInfo, listed: list[FeedInfo]) -> bytes:
     return etree.tostring(opml, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
-def render_feeds(site: SiteModel) -> list[Output]:
+def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1)) -> list[Output]:
+    """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     language = site.config.language if site.config.language in _DESCRIPTION else "en"
 
-    # Each item becomes an entry once; feeds share them.
+    # Each item becomes an entry once, when a feed first needs it; feeds share them.
     entries: dict[int, Entry] = {}
     fg_entries: dict[int, FeedEntry] = {}
-    for n in site.news:
-        entries[id(n)] = news_entry(site, n, tz)
-    for e in site.events:
-        entries[id(e)] = event_entry(site, e, tz)
-    newest = max((e.moment for e in entries.values()), key=lambda m: m.timestamp(), default=EPOCH)
+
+    def entry(item) -> Entry:
+        made = entries.get(id(item))
+        if made is None:
+            made = entries[id(item)] = (news_entry(site, item, tz) if isinstance(item, NewsItem)
+                                        else event_entry(site, item, tz))
+        return made
+
+    # an empty feed's `updated`: the newest item of the site (news newest first, events soonest)
+    moments = [news_moment(i, tz) for i in itertools.takewhile(lambda i: i.date == site.news[0].date, site.news)]
+    moments += [site.events[-1].start] if site.events else []
+    newest = max(moments, key=lambda m: m.timestamp(), default=EPOCH)
+
+    # the OPML lists of a share's districts and municipalities need the feeds of the areas below
+    k, n = part
+    all_areas = list(areas(site))
+    mine = set(all_areas[k::n])
+    wanted = set(mine)
+    for d in site.districts:
+        if ("district", d.id) in mine:
+            for m in site.municipalities_of.get(d.id, ()):
+                wanted.add(("municipality", m.id))
+                wanted.update(("locality", loc.id) for loc in site.localities_of.get(m.id, ()))
+    for m in site.municipalities:
+        if ("municipality", m.id) in mine:
+            wanted.update(("locality", loc.id) for loc in site.localities_of.get(m.id, ()))
 
     infos: dict[Area, FeedInfo] = {}
-    for kind, aid in areas(site):
+    for kind, aid in all_areas:
+        if (kind, aid) not in wanted:
+            continue
         items = site.news_for(kind, aid, FEED_ITEMS) + events_for(site, kind, aid)
         # the newest entries only: a feed reader wants what is new, and a national site has
         # tens of thousands of items in scope of every area
-        chosen = sorted((entries[id(i)] for i in items), key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
+        chosen = sorted((entry(i) for i in items), key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
         name = site.area_name(kind, aid)
         infos[(kind, aid)] = FeedInfo(
             kind=kind, id=aid,
@@ -322,6 +347,8 @@ def render_feeds(site: SiteModel) -> list[Output]:
 
     outputs: list[Output] = []
     for (kind, aid), info in infos.items():
+        if (kind, aid) not in mine:
+            continue
         origin = f"feeds of {kind or 'the site'}{' ' + aid if aid else ''}"
         fes = []
         for e in info.entries:
@@ -334,6 +361,8 @@ def render_feeds(site: SiteModel) -> list[Output]:
         outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin))
 
     for d in site.districts:
+        if ("district", d.id) not in mine:
+            continue
         listed = [infos[("district", d.id)]]
         for m in site.municipalities_of.get(d.id, ()):
             listed.append(infos[("municipality", m.id)])
@@ -341,6 +370,8 @@ def render_feeds(site: SiteModel) -> list[Output]:
         outputs.append(Output(urls.output_path(urls.opml("district", d.id)),
                               _opml(site, infos[("district", d.id)], listed), origin=f"OPML of district {d.id}"))
     for m in site.municipalities:
+        if ("municipality", m.id) not in mine:
+            continue
         listed = [infos[("municipality", m.id)]]
         listed += [infos[("locality", loc.id)] for loc in site.localities_of.get(m.id, ())]
         outputs.append(Output(urls.output_path(urls.opml("municipality", m.id)),

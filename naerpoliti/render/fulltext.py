@@ -55,15 +55,24 @@ def pagefind_executable() -> Path:
     return Path(found)
 
 
-def pages_to_index(site: SiteModel, outputs: list[Output]) -> list[Output]:
-    """The HTML pages of the primary language that have something for Pagefind to index."""
+def indexable(site: SiteModel):
+    """Whether an output (path, bytes) is a page for the index: an HTML page of the primary
+    language whose main content carries `data-pagefind-body`, not the 404 page, /was/ or a
+    newsletter's email.html."""
     urls = site.urls
     others = tuple(f"{lang}/" for lang in site.config.languages if lang != site.config.language)
     skipped = {urls.output_path(urls.not_found()), urls.output_path(urls.was())}
-    return [o for o in outputs
-            if o.data is not None and o.path.endswith(".html")
-            and not o.path.startswith(others) and o.path not in skipped
-            and not o.path.endswith("/email.html") and INDEXED.search(o.data)]
+
+    def check(path: str, data: bytes) -> bool:
+        return (path.endswith(".html") and not path.startswith(others) and path not in skipped
+                and not path.endswith("/email.html") and INDEXED.search(data) is not None)
+    return check
+
+
+def pages_to_index(site: SiteModel, outputs: list[Output]) -> list[Output]:
+    """The HTML pages of the primary language that have something for Pagefind to index."""
+    check = indexable(site)
+    return [o for o in outputs if o.data is not None and check(o.path, o.data)]
 
 
 def render_fulltext(site: SiteModel, outputs: list[Output]) -> list[Output]:
@@ -71,14 +80,22 @@ def render_fulltext(site: SiteModel, outputs: list[Output]) -> list[Output]:
     pages = pages_to_index(site, outputs)
     if not pages:
         return []  # nothing to search: Pagefind cannot make an empty index (fulltext.js says so)
-    binary = pagefind_executable()
     prefix = site.urls.root_path.lstrip("/")  # so that result URLs carry the base path
     with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp:
-        source, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+        source = Path(tmp) / "site"
         for o in pages:
             target = source / prefix / o.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(o.data)
+        return render_fulltext_dir(site, source)
+
+
+def render_fulltext_dir(site: SiteModel, source: Path) -> list[Output]:
+    """The Pagefind index of the pages in `source`, laid out as on the web server (the site's
+    root path, then the output paths): the build links each page to index there as it writes it."""
+    binary = pagefind_executable()
+    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp:
+        bundle = Path(tmp) / "bundle"
         run_pagefind(binary, source, bundle, site.config.language, cwd=Path(tmp))
         return read_bundle(bundle, site.urls.root_path)
 

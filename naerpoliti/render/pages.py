@@ -16,8 +16,9 @@ LATEST = 5
 
 
 def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
-                 other: Optional[tuple[str, Urls]] = None) -> list[Output]:
-    """All pages of one language version. `other` is the other version (language, urls), if any."""
+                 other: Optional[tuple[str, Urls]] = None, part: tuple[int, int] = (0, 1)) -> list[Output]:
+    """All pages of one language version (or, with part=(k, n), the k-th of n shares of them).
+    `other` is the other version (language, urls), if any."""
     out: list[Output] = []
     has_own_statement = any(p.slug == STATEMENT_SLUG for p in site.pages)
     common = {
@@ -35,19 +36,24 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
                                                  canonical=urls.absolute(url_path), alternates=alternates)
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
-    page("index.html", urls.home(), "the front page",
-         news=site.news[:LATEST], events=site.upcoming_events[:LATEST])
+    # Each page is a job; with part=(k, n) only every n-th job from the k-th is rendered, so that
+    # n processes share a language version's pages out between them (build.py).
+    jobs: list = []
+    job = jobs.append
+    job(lambda: page("index.html", urls.home(), "the front page",
+                     news=site.news[:LATEST], events=site.upcoming_events[:LATEST]))
     for d in site.districts:
-        page("district.html", urls.district(d.id), f"district '{d.id}'", ("district", d.id), district=d,
-             news=site.news_for("district", d.id, LATEST),
-             events=site.upcoming_events_for("district", d.id, LATEST))
+        job(lambda d=d: page("district.html", urls.district(d.id), f"district '{d.id}'", ("district", d.id),
+                             district=d, news=site.news_for("district", d.id, LATEST),
+                             events=site.upcoming_events_for("district", d.id, LATEST)))
     for m in site.municipalities:
-        page("municipality.html", urls.municipality(m.id), f"municipality '{m.id}'", ("municipality", m.id),
-             municipality=m,
-             district=site.district_by_id[m.district],
-             news=site.news_for("municipality", m.id, LATEST),
-             events=site.upcoming_events_for("municipality", m.id, LATEST))
-    for loc in site.localities:
+        job(lambda m=m: page("municipality.html", urls.municipality(m.id), f"municipality '{m.id}'",
+                             ("municipality", m.id), municipality=m,
+                             district=site.district_by_id[m.district],
+                             news=site.news_for("municipality", m.id, LATEST),
+                             events=site.upcoming_events_for("municipality", m.id, LATEST)))
+
+    def locality(loc) -> None:
         mun = site.municipality_by_id[loc.municipality]
         officer = site.officers[loc.officer]
         page("locality.html", urls.locality(loc.id), f"locality '{loc.id}'", ("locality", loc.id), locality=loc,
@@ -57,33 +63,43 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
              jsonld=structured.locality(site, urls, loc),
              news=site.news_for("locality", loc.id, LATEST),
              events=site.upcoming_events_for("locality", loc.id, LATEST))
-    page("localities.html", urls.locality_index(), "the list of localities",
-         letters=_by_letter(site.localities))
-    page("postcodes.html", urls.postcode_index(), "the list of postcodes")
+    for loc in site.localities:
+        job(lambda loc=loc: locality(loc))
+    job(lambda: page("localities.html", urls.locality_index(), "the list of localities",
+                     letters=_by_letter(site.localities)))
+    job(lambda: page("postcodes.html", urls.postcode_index(), "the list of postcodes"))
     for code, localities in site.postcodes.items():
-        page("postcode.html", urls.postcode(code), f"postcode {code}", code=code, localities=localities)
-    for n in site.news:
+        job(lambda code=code, localities=localities: page(
+            "postcode.html", urls.postcode(code), f"postcode {code}", code=code, localities=localities))
+
+    def news_page(n) -> None:
         author = site.officers.get(n.author) if n.author else None
         page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
              jsonld=structured.news(site, urls, n, author))
+    for n in site.news:
+        job(lambda n=n: news_page(n))
     pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
     for number in range(1, pages_count + 1):
-        chunk = site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE]
-        page("news_archive.html", urls.news_archive(number), "the news archive", news=chunk,
-             number=number, pages_count=pages_count)
-    page("events.html", urls.events(), "the event list",
-         upcoming=site.upcoming_events, past=site.past_events)
+        job(lambda number=number: page(
+            "news_archive.html", urls.news_archive(number), "the news archive",
+            news=site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE],
+            number=number, pages_count=pages_count))
+    job(lambda: page("events.html", urls.events(), "the event list",
+                     upcoming=site.upcoming_events, past=site.past_events))
     for e in site.events:
-        page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e),
-             jsonld=structured.event(site, urls, e))
+        job(lambda e=e: page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e),
+                             jsonld=structured.event(site, urls, e)))
     for p in site.pages:
-        page("page.html", urls.page(p.slug), p.source, item=p)
+        job(lambda p=p: page("page.html", urls.page(p.slug), p.source, item=p))
     # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').
-    page("search.html", urls.search_page(), "the search page",
-         csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
-             "object-src 'none'; base-uri 'self'; form-action 'self'")
+    job(lambda: page("search.html", urls.search_page(), "the search page",
+                     csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
+                         "object-src 'none'; base-uri 'self'; form-action 'self'"))
     if not site.config.was_url and not has_own_statement:
-        page("accessibility.html", urls.statement(), "the accessibility statement")
+        job(lambda: page("accessibility.html", urls.statement(), "the accessibility statement"))
+    k, n = part
+    for render in jobs[k::n]:
+        render()
     return out
 
 
