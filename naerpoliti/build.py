@@ -35,7 +35,7 @@ from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .render.searchindex import render_search_index
 from .urls import Urls
-from .schema import load_content
+from .schema import FileMemo, load_content
 from .site import SiteModel, build_site
 from .write import (MARKER, Staging, Written, WriteStats, cache_file, check_output_path, clean_leftovers,
                     remove_cache,
@@ -53,6 +53,7 @@ class Result:
     # a build that found its inputs as the previous build left them and did nothing: what that
     # build made (counts of outputs, root_path), from the cache
     reused: Optional[dict] = None
+    incremental: bool = False  # rendered and written only what changed (incremental.Builder)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,8 +93,8 @@ def build_date(today: Optional[dt.date], timezone: str) -> dt.date:
 
 
 def gather(root: Path, today: Optional[dt.date], diags: Diagnostics,
-           progress: Progress = QUIET) -> Optional[SiteModel]:
-    content = load_content(root, diags, progress)
+           progress: Progress = QUIET, memo: Optional[FileMemo] = None) -> Optional[SiteModel]:
+    content = load_content(root, diags, progress, memo)
     if content is None:
         return None
     date = build_date(today, content.config.timezone)
@@ -232,18 +233,23 @@ def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) ->
                         f"writes the same file '{o.path}' as {seen[o.path].origin}: rename one of them")
         else:
             seen[o.path] = o
+    check_links(site, site.documents(), seen, diags)
+
+
+def check_links(site: SiteModel, documents, paths, diags: Diagnostics) -> None:
+    """Links written in the Markdown of `documents` must lead to one of `paths` (output paths)."""
     urls = site.urls
-    for rendered in site.documents():
+    for rendered in documents:
         for target, pos in rendered.links:
             path = urls.base_path + target.split("#", 1)[0].split("?", 1)[0][1:]
             candidates = [path, path.rstrip("/") + "/"]
-            if not any(urls.output_path(c) in seen for c in candidates if c.startswith(urls.base_path)):
+            if not any(urls.output_path(c) in paths for c in candidates if c.startswith(urls.base_path)):
                 diags.error(pos, f"link to '{target}': there is no such page on the site")
 
 
 # --- a build whose inputs did not change since the previous one does nothing -------------------------
 
-def _stat_tree(h, base: Path, label: str) -> None:
+def stat_tree(h, base: Path, label: str) -> None:
     """Every file under base, by relative path, size and modification time (in a fixed order)."""
     if not base.is_dir():
         h.update(f"{label}: none\n".encode())
@@ -278,8 +284,8 @@ def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> st
     h.update(f"{root.resolve()}\0{out}\0{date.isoformat()}\0{strict}\0"
              f"{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode())
     engine = Path(__file__).resolve().parent
-    _stat_tree(h, engine, "engine")  # the package with its shipped theme and schemas
-    _stat_tree(h, theme_dir(), "theme")  # the repository's templates/ when run from a checkout
+    stat_tree(h, engine, "engine")  # the package with its shipped theme and schemas
+    stat_tree(h, theme_dir(), "theme")  # the repository's templates/ when run from a checkout
     registry = root / "localities.yaml"
     try:
         st = registry.stat()
@@ -287,7 +293,7 @@ def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> st
     except OSError:
         h.update(b"localities.yaml: none\n")
     for folder in ("content", "templates"):
-        _stat_tree(h, root / folder, folder)
+        stat_tree(h, root / folder, folder)
     git = root / ".git"
     for name in ("HEAD", "index", "packed-refs", "shallow"):
         try:
@@ -295,7 +301,7 @@ def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> st
             h.update(f"git {name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
             pass
-    _stat_tree(h, git / "refs", "git refs")
+    stat_tree(h, git / "refs", "git refs")
     return h.hexdigest()
 
 
@@ -325,7 +331,7 @@ def _remember(out: Path, fingerprint: str, result: "Result", timezone: str) -> N
     save_cache(cache_file(out, "inputs"), json.dumps(saved, ensure_ascii=False).encode("utf-8"))
 
 
-def _forget(out: Optional[Path]) -> None:
+def forget(out: Optional[Path]) -> None:
     if out is not None:
         remove_cache(cache_file(out, "inputs"))
 
@@ -338,8 +344,9 @@ def _timezone(root: Path, out: Path) -> Optional[str]:
 
 
 def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False,
-        progress: Progress = QUIET, jobs: Optional[int] = None) -> Result:
-    """Build (out given) or only check (out None) one site root."""
+        progress: Progress = QUIET, jobs: Optional[int] = None, memo: Optional[FileMemo] = None) -> Result:
+    """Build (out given) or only check (out None) one site root. A memo (incremental.Builder's)
+    spares reading files that did not change since its previous build."""
     started = time.perf_counter()
     diags = Diagnostics()
     result = Result(diags)
@@ -362,7 +369,7 @@ def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict
             result.seconds = time.perf_counter() - started
             return result
     progress.step("reading content")
-    site = gather(root, today, diags, progress)
+    site = gather(root, today, diags, progress, memo)
     if site is None:
         progress.done()
         result.seconds = time.perf_counter() - started
@@ -383,7 +390,7 @@ def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict
             check_outputs(site, result.outputs, diags)
             if out is not None and not result.failed:
                 progress.step("writing")
-                _forget(out)  # until the new site is in place
+                forget(out)  # until the new site is in place
                 result.written = staging.commit(result.outputs)
                 if fingerprint is not None:
                     _remember(out, fingerprint, result, site.config.timezone)

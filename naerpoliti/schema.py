@@ -6,6 +6,7 @@ the validator, the editors' handbook and later editing tools read the same defin
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -763,12 +764,19 @@ def _scope(values: dict) -> model.Scope:
     )
 
 
-def load_content(root: Path, diags: Diagnostics, progress=None) -> Optional[model.Content]:
+def load_content(root: Path, diags: Diagnostics, progress=None,
+                 memo: Optional[FileMemo] = None) -> Optional[model.Content]:
     """Read and type every file of a site root. Returns None when localities.yaml is unusable.
-    progress.lap() marks the phases: reading files, then checking fields (for the benchmark)."""
+    progress.lap() marks the phases: reading files, then checking fields (for the benchmark).
+    With a FileMemo, files unchanged since the previous call are not read again."""
     lap = progress.lap if progress is not None else (lambda name: None)
     lap("reading files")
-    registry = load_registry(root, diags)
+    if memo is not None:
+        memo.root, memo.salt = root, None
+        registry = memo(REGISTRY, diags, lambda d: load_registry(root, d))
+        memo.salt = (memo.store.get(REGISTRY, (None,))[0], _media_salt(root))
+    else:
+        registry = load_registry(root, diags)
     if registry is None:
         return None
     config = registry["config"]
@@ -779,18 +787,29 @@ def load_content(root: Path, diags: Diagnostics, progress=None) -> Optional[mode
     base_path = urlsplit(config.base_url).path
     markup = Markup(base_path, lambda p, pos, img: None)
 
-    def ctx_for(relpath: str) -> Ctx:
-        c = Ctx(root, relpath, diags, markup, tz)
+    def ctx_for(relpath: str, d: Diagnostics) -> Ctx:
+        c = Ctx(root, relpath, d, markup, tz)
         markup.check_media = c.check_media
         return c
 
-    read = {folder: _read_docs(root, f"content/{folder}", diags) for folder in ("news", "events", "pages")}
-    lap("checking fields")
-    news = _type_docs(read["news"], NEWS, diags, ctx_for, _build_news)
-    events = _type_docs(read["events"], EVENT, diags, ctx_for, _build_event)
-    pages = _type_docs(read["pages"], PAGE, diags, ctx_for, _build_page)
-    intros = _load_intros(root, config, diags, ctx_for)
-    ambassadors = _load_ambassadors(root, diags, ctx_for)
+    if memo is None:
+        read = {folder: _read_docs(root, f"content/{folder}", diags) for folder in ("news", "events", "pages")}
+        lap("checking fields")
+        news = _type_docs(read["news"], NEWS, diags, ctx_for, _build_news)
+        events = _type_docs(read["events"], EVENT, diags, ctx_for, _build_event)
+        pages = _type_docs(read["pages"], PAGE, diags, ctx_for, _build_page)
+    else:
+        def docs(folder, spec, build) -> tuple:
+            out: list = []
+            for rel in _content_files(root, f"content/{folder}", ".md", diags):
+                out += memo(rel, diags, lambda d, rel=rel: list(
+                    _type_docs(_read_doc(root, rel, d), spec, d, ctx_for, build)))
+            return tuple(out)
+        news = docs("news", NEWS, _build_news)
+        events = docs("events", EVENT, _build_event)
+        pages = docs("pages", PAGE, _build_page)
+    intros = _load_intros(root, config, diags, ctx_for, memo)
+    ambassadors = _load_ambassadors(root, diags, ctx_for, memo)
     return model.Content(
         config=config,
         districts=registry["districts"],
@@ -929,35 +948,83 @@ def _read_docs(root, folder, diags) -> list:
     """Pass 1 of Markdown documents: read each file and parse its front matter."""
     parsed = []
     for rel in _content_files(root, folder, ".md", diags):
-        slug = Path(rel).stem
-        try:
-            check_slug(slug)
-        except Invalid as exc:
-            diags.error(Position(rel), f"file name: {exc}")
-            continue
-        text = read_text(root, rel, diags)
-        if text is None:
-            continue
-        parts = split_front_matter(text, rel, diags)
-        if parts is None:
-            continue
-        fm_text, fm_line, body, body_line = parts
-        errors_before = len(diags.errors)
-        raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
-        if raw is None:
-            if len(diags.errors) != errors_before:
-                continue
-            raw = YMap()  # empty, or only comments: every required field is missing
-            raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
-        parsed.append((rel, slug, raw, body, body_line))
+        parsed += _read_doc(root, rel, diags)
     return parsed
+
+
+def _read_doc(root, rel, diags) -> list:
+    slug = Path(rel).stem
+    try:
+        check_slug(slug)
+    except Invalid as exc:
+        diags.error(Position(rel), f"file name: {exc}")
+        return []
+    text = read_text(root, rel, diags)
+    if text is None:
+        return []
+    parts = split_front_matter(text, rel, diags)
+    if parts is None:
+        return []
+    fm_text, fm_line, body, body_line = parts
+    errors_before = len(diags.errors)
+    raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
+    if raw is None:
+        if len(diags.errors) != errors_before:
+            return []
+        raw = YMap()  # empty, or only comments: every required field is missing
+        raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+    return [(rel, slug, raw, body, body_line)]
+
+
+def _no_memo(rel, diags, load):
+    return load(diags)
+
+
+class FileMemo:
+    """What was loaded from each file, for a process that builds again and again (serve): a file
+    whose size and modification time are as before, under the same `salt` (localities.yaml and
+    the media folder as before), gives its records and diagnostics without being read again."""
+
+    def __init__(self):
+        self.store: dict[str, tuple] = {}
+        self.salt: object = None
+
+    def __call__(self, rel, diags, load):
+        try:
+            st = os.stat(self.root / rel)
+            key = (st.st_size, st.st_mtime_ns, self.salt)
+        except OSError:
+            key = None
+        hit = self.store.get(rel)
+        if key is not None and hit is not None and hit[0] == key:
+            diags.items.extend(hit[2])
+            return hit[1]
+        local = Diagnostics()
+        result = load(local)
+        diags.items.extend(local.items)
+        if key is not None:
+            self.store[rel] = (key, result, tuple(local.items))
+        return result
+
+
+def _media_salt(root: Path) -> tuple:
+    """Sizes and times of the media files: Markdown and images are checked against them."""
+    base = root / "content" / "media"
+    if not base.is_dir():
+        return ()
+    found = []
+    for dirpath, _dirs, names in os.walk(base):
+        for name in names:
+            st = os.stat(os.path.join(dirpath, name))
+            found.append((os.path.join(dirpath, name), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _type_docs(parsed, spec, diags, ctx_for, build) -> tuple:
     """Pass 2: check the fields, render the Markdown, make the records."""
     records = []
     for rel, slug, raw, body, body_line in parsed:
-        ctx = ctx_for(rel)
+        ctx = ctx_for(rel, diags)
         ctx.field_name = ""  # type: ignore[attr-defined]
         values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
         rendered = ctx.markup.render(body, rel, body_line, diags)
@@ -1033,83 +1100,95 @@ _PERIOD_RE = {"month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "week": re.compil
 _PERIOD_EXAMPLE = {"month": "2026-11.md", "week": "2026-W47.md"}
 
 
-def _load_intros(root, config, diags, ctx_for) -> tuple:
+def _load_intros(root, config, diags, ctx_for, memo=None) -> tuple:
     records = []
+    memo = memo or _no_memo
     period = config.newsletter.period
     for rel in _content_files(root, "content/newsletters", ".md", diags):
-        parts_ = Path(rel).relative_to("content/newsletters").parts
-        if len(parts_) != 2:
-            diags.error(Position(rel), "a newsletter intro belongs in content/newsletters/<locality-id>/"
-                                       f"{_PERIOD_EXAMPLE[period]}")
-            continue
-        area, name = parts_[0], Path(parts_[1]).stem
-        if not _PERIOD_RE[period].match(name):
-            diags.error(Position(rel), f"file name: '{name}' is not a newsletter period: with "
-                                       f"newsletter period '{period}' name the file like {_PERIOD_EXAMPLE[period]}")
-            continue
-        ctx = ctx_for(rel)
-        text = read_text(root, rel, diags)
-        if text is None:
-            continue
-        parts = split_front_matter(text, rel, diags, required=False)
-        if parts is None:
-            continue
-        fm_text, fm_line, body, body_line = parts
-        errors_before = len(diags.errors)
-        raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
-        if raw is None:
-            if len(diags.errors) != errors_before:
-                continue
-            raw = YMap()
-            raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
-        ctx.field_name = ""  # type: ignore[attr-defined]
-        values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
-        rendered = ctx.markup.render(body, rel, body_line, diags)
-        if values is None:
-            continue
-        records.append(_make(model.NewsletterIntro, {
-            "title": values.get("title"), "pos": values["pos"], "field_pos": values["field_pos"],
-            "area": area, "period": name, "source": rel, "body": rendered,
-        }))
+        records += memo(rel, diags, lambda d, rel=rel: _intro_file(root, rel, period, d, ctx_for))
     return tuple(records)
 
 
-def _load_ambassadors(root, diags, ctx_for) -> tuple:
+def _intro_file(root, rel, period, diags, ctx_for) -> list:
+    parts_ = Path(rel).relative_to("content/newsletters").parts
+    if len(parts_) != 2:
+        diags.error(Position(rel), "a newsletter intro belongs in content/newsletters/<locality-id>/"
+                                   f"{_PERIOD_EXAMPLE[period]}")
+        return []
+    area, name = parts_[0], Path(parts_[1]).stem
+    if not _PERIOD_RE[period].match(name):
+        diags.error(Position(rel), f"file name: '{name}' is not a newsletter period: with "
+                                   f"newsletter period '{period}' name the file like {_PERIOD_EXAMPLE[period]}")
+        return []
+    ctx = ctx_for(rel, diags)
+    text = read_text(root, rel, diags)
+    if text is None:
+        return []
+    parts = split_front_matter(text, rel, diags, required=False)
+    if parts is None:
+        return []
+    fm_text, fm_line, body, body_line = parts
+    errors_before = len(diags.errors)
+    raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
+    if raw is None:
+        if len(diags.errors) != errors_before:
+            return []
+        raw = YMap()
+        raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+    ctx.field_name = ""  # type: ignore[attr-defined]
+    values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
+    rendered = ctx.markup.render(body, rel, body_line, diags)
+    if values is None:
+        return []
+    return [_make(model.NewsletterIntro, {
+        "title": values.get("title"), "pos": values["pos"], "field_pos": values["field_pos"],
+        "area": area, "period": name, "source": rel, "body": rendered,
+    })]
+
+
+def _load_ambassadors(root, diags, ctx_for, memo=None) -> tuple:
     records = []
+    memo = memo or _no_memo
     for rel in _content_files(root, "content/ambassadors", ".yaml", diags):
-        locality = Path(rel).stem
-        if len(Path(rel).relative_to("content/ambassadors").parts) != 1:
-            diags.error(Position(rel), "ambassador files belong directly in content/ambassadors/, "
-                                       "named <locality-id>.yaml")
-            continue
-        ctx = ctx_for(rel)
-        text = read_text(root, rel, diags)
-        if text is None:
-            continue
-        errors_before = len(diags.errors)
-        raw = parse_yaml(text, rel, diags)
-        if raw is None:
-            if len(diags.errors) == errors_before:
-                diags.warning(Position(rel), "the file lists no ambassadors")
-            continue
-        if not isinstance(raw, YList):
-            diags.error(getattr(raw, "pos", Position(rel)),
-                        "an ambassador file must be a list of ambassadors, each starting with '- id: ...'")
-            continue
-        for item, ipos in zip(raw, raw.item_pos):
-            ctx.field_name = ""  # type: ignore[attr-defined]
-            values = convert_record(item, AMBASSADOR, ipos, ctx)
-            if values is None or not _image(values, ctx, "photo", "photo_alt"):
-                continue
-            consent = values.pop("consent", None)
-            if consent is not None:
-                consent = _make(model.Consent, consent)
-                bad = [f for f in ("expires", "withdrawn")
-                       if getattr(consent, f) is not None and getattr(consent, f) < consent.given]
-                for f in bad:
-                    diags.error(consent.field_pos[f], f"consent.{f}: {getattr(consent, f)} is before "
-                                                      f"consent.given {consent.given}: check both dates")
-                if bad:
-                    continue
-            records.append(_make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
+        records += memo(rel, diags, lambda d, rel=rel: _ambassador_file(root, rel, d, ctx_for))
     return tuple(records)
+
+
+def _ambassador_file(root, rel, diags, ctx_for) -> list:
+    records: list = []
+    locality = Path(rel).stem
+    if len(Path(rel).relative_to("content/ambassadors").parts) != 1:
+        diags.error(Position(rel), "ambassador files belong directly in content/ambassadors/, "
+                                   "named <locality-id>.yaml")
+        return records
+    ctx = ctx_for(rel, diags)
+    text = read_text(root, rel, diags)
+    if text is None:
+        return records
+    errors_before = len(diags.errors)
+    raw = parse_yaml(text, rel, diags)
+    if raw is None:
+        if len(diags.errors) == errors_before:
+            diags.warning(Position(rel), "the file lists no ambassadors")
+        return records
+    if not isinstance(raw, YList):
+        diags.error(getattr(raw, "pos", Position(rel)),
+                    "an ambassador file must be a list of ambassadors, each starting with '- id: ...'")
+        return records
+    for item, ipos in zip(raw, raw.item_pos):
+        ctx.field_name = ""  # type: ignore[attr-defined]
+        values = convert_record(item, AMBASSADOR, ipos, ctx)
+        if values is None or not _image(values, ctx, "photo", "photo_alt"):
+            continue
+        consent = values.pop("consent", None)
+        if consent is not None:
+            consent = _make(model.Consent, consent)
+            bad = [f for f in ("expires", "withdrawn")
+                   if getattr(consent, f) is not None and getattr(consent, f) < consent.given]
+            for f in bad:
+                diags.error(consent.field_pos[f], f"consent.{f}: {getattr(consent, f)} is before "
+                                                  f"consent.given {consent.given}: check both dates")
+            if bad:
+                continue
+        records.append(_make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
+    return records

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, TextIO
 
-from .build import Result, run
+from .build import Result
 from .errors import Diagnostic
+from .incremental import Builder
 from .progress import QUIET
 from .render.fulltext import FulltextError
 from .write import WriteError
@@ -257,9 +258,12 @@ class Preview:
         self.root, self.out, self.today, self.strict, self.log = root, out, today, strict, log
         self.state = State()
         self._warned: set[Diagnostic] = set()
+        # keeps what each build read and wrote: a save that changes only a news item's text
+        # renders and replaces only what shows that text (naerpoliti/incremental.py)
+        self.builder = Builder(root, out, today, strict)
 
     def build(self, reason: str = "") -> Result:
-        result = run(self.root, self.out, self.today, self.strict, progress=QUIET)
+        result = self.builder.build(progress=QUIET)
         diags = result.diagnostics.sorted()
         with self.state.changed:
             self.state.diagnostics = diags

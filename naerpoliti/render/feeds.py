@@ -291,8 +291,9 @@ def _opml(site: SiteModel, info: FeedInfo, listed: list[FeedInfo]) -> bytes:
     return etree.tostring(opml, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
-def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1)) -> list[Output]:
-    """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th)."""
+def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional[set[Area]] = None) -> list[Output]:
+    """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th; with
+    only, those of these areas)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     language = site.config.language if site.config.language in _DESCRIPTION else "en"
@@ -316,7 +317,7 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1)) -> list[Output
     # the OPML lists of a share's districts and municipalities need the feeds of the areas below
     k, n = part
     all_areas = list(areas(site))
-    mine = set(all_areas[k::n])
+    mine = set(all_areas[k::n]) if only is None else set(only)
     wanted = set(mine)
     for d in site.districts:
         if ("district", d.id) in mine:

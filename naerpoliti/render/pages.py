@@ -16,9 +16,11 @@ LATEST = 5
 
 
 def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
-                 other: Optional[tuple[str, Urls]] = None, part: tuple[int, int] = (0, 1)) -> list[Output]:
-    """All pages of one language version (or, with part=(k, n), the k-th of n shares of them).
-    `other` is the other version (language, urls), if any."""
+                 other: Optional[tuple[str, Urls]] = None, part: tuple[int, int] = (0, 1),
+                 only_news: Optional[set[str]] = None) -> list[Output]:
+    """All pages of one language version (or, with part=(k, n), the k-th of n shares of them;
+    with only_news, only the pages of those news items, by slug). `other` is the other version
+    (language, urls), if any."""
     out: list[Output] = []
     has_own_statement = any(p.slug == STATEMENT_SLUG for p in site.pages)
     common = {
@@ -97,6 +99,8 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
                          "object-src 'none'; base-uri 'self'; form-action 'self'"))
     if not site.config.was_url and not has_own_statement:
         job(lambda: page("accessibility.html", urls.statement(), "the accessibility statement"))
+    if only_news is not None:
+        jobs = [lambda n=n: news_page(n) for n in site.news if n.slug in only_news]
     k, n = part
     for render in jobs[k::n]:
         render()
