@@ -58,6 +58,18 @@ class Builder:
         self.memo = FileMemo()
         self.last: Optional[_Last] = None
         self.templates = ""
+        self.opendata: dict = {}  # each news item's line of data/news.json (render/opendata.py)
+
+    def _keep_lines(self, site: SiteModel) -> None:
+        """Forget the open-data lines of items that are gone (the memo holds them alive)."""
+        self.opendata = {id(n): self.opendata[id(n)] for n in site.news if id(n) in self.opendata}
+
+    def _prepare(self, site: SiteModel) -> None:
+        """After a full build: the open-data lines of every item, so that the first text edit
+        makes one line, not 20,000."""
+        self.opendata = {}
+        render_open_data(site, make_environment(self.root, site.config.language), site.urls,
+                         names={"news"}, memo=self.opendata)
 
     def _templates_key(self) -> str:
         h = hashlib.sha256()
@@ -82,6 +94,8 @@ class Builder:
                     self.last = _Last(site, {p: Written(p, "", e[0]) for p, e in manifest.entries.items()})
             else:
                 self.last = _Last(result.site, {w.path: w for w in result.outputs})
+            if self.last is not None:
+                self._prepare(self.last.site)
         return result
 
     # --- the fast path ------------------------------------------------------------------------------
@@ -132,7 +146,8 @@ class Builder:
             other = versions[1 - i] if len(versions) == 2 else None
             outputs += render_pages(site, envs[lang], urls, lang, other, only_news=slugs)
         outputs += render_feeds(site, only=_feed_areas(site, changed))
-        outputs += render_open_data(site, envs[config.language], site.urls)
+        outputs += render_open_data(site, envs[config.language], site.urls, names={"news"}, memo=self.opendata)
+        self._keep_lines(site)
         if site.updated != before.updated:  # a date in the sitemap moved (git: an uncommitted edit)
             html = [p for p in self.last.written if p.endswith(".html") and not p.endswith("/email.html")
                     and not p.startswith("admin/")]

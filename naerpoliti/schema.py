@@ -929,15 +929,28 @@ def _remember_id(item: Any, kind: str, out: dict) -> None:
 
 
 def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> list[str]:
+    """The files of a content folder and its sub-folders, by relative path (sorted as paths), without
+    hidden files and folders; others than `suffix` are ignored with a warning. os.scandir, not
+    pathlib: a national site has 20,000 news files and serve lists them after every save."""
     base = root / folder
     if not base.is_dir():
         return []
+    found: list[tuple[tuple[str, ...], str]] = []
+    stack = [(str(base), ())]
+    while stack:
+        path, parts = stack.pop()
+        with os.scandir(path) as entries:
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                if e.is_dir():
+                    stack.append((e.path, parts + (e.name,)))
+                else:
+                    found.append((parts + (e.name,), e.name))
     files = []
-    for path in sorted(base.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(base).parts) or path.is_dir():
-            continue
-        if path.suffix != suffix:
+    for parts, name in sorted(found):  # as pathlib sorts paths: part by part
+        rel = "/".join((folder, *parts))
+        if not name.endswith(suffix) or name == suffix:
             diags.warning(Position(rel), f"ignored: only {suffix} files belong in {folder}/")
             continue
         files.append(rel)

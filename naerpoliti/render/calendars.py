@@ -188,28 +188,37 @@ def _calendar(site: SiteModel, name: str, description: str, page_url: str, sourc
     return cal.to_ical()
 
 
-def render_calendars(site: SiteModel) -> list[Output]:
+def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1)) -> list[Output]:
+    """Every calendar (or, with part=(k, n), those of every n-th area and event from the k-th)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     language = site.config.language if site.config.language in EVENT_KIND_NAMES else "en"
     zones = _Zones(site.config.timezone)
-    vevents = {id(e): vevent(site, e, tz, language) for e in site.events}
+    vevents: dict[int, VEvent] = {}
+
+    def vevent_of(e: Event) -> VEvent:  # each event made once, when a calendar first needs it
+        made = vevents.get(id(e))
+        if made is None:
+            made = vevents[id(e)] = vevent(site, e, tz, language)
+        return made
+
+    k, n = part
     outputs: list[Output] = []
-    for kind, aid in areas(site):
+    for kind, aid in list(areas(site))[k::n]:
         events = events_for(site, kind, aid)
         area = site.area_name(kind, aid)
         name = area if kind is None else f"{area} – {site.config.title}"
         url = urls.calendar(kind, aid)
         data = _calendar(site, name, _DESCRIPTION[language].format(area=area),
                          urls.absolute(urls.area(kind, aid)), urls.absolute(url),
-                         [vevents[id(e)] for e in events], zones.for_events(events), subscription=True)
+                         [vevent_of(e) for e in events], zones.for_events(events), subscription=True)
         outputs.append(Output(urls.output_path(url), data,
                               origin=f"calendar of {kind or 'the site'}{' ' + aid if aid else ''}"))
-    for e in site.events:
+    for e in site.events[k::n]:
         url = urls.event_calendar(e.slug)
         when = event_when(e, language, tz)
         data = _calendar(site, f"{e.title} – {site.config.title}", f"{when}, {e.location}",
                          urls.absolute(urls.event(e.slug)), urls.absolute(url),
-                         [vevents[id(e)]], zones.for_events([e]), subscription=False)
+                         [vevent_of(e)], zones.for_events([e]), subscription=False)
         outputs.append(Output(urls.output_path(url), data, origin=e.source))
     return outputs

@@ -293,7 +293,8 @@ def _opml(site: SiteModel, info: FeedInfo, listed: list[FeedInfo]) -> bytes:
 
 def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional[set[Area]] = None) -> list[Output]:
     """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th; with
-    only, those of these areas)."""
+    only, the feeds of these areas and no OPML lists: for a change to items' text, which the lists
+    do not show)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     language = site.config.language if site.config.language in _DESCRIPTION else "en"
@@ -319,12 +320,12 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional
     all_areas = list(areas(site))
     mine = set(all_areas[k::n]) if only is None else set(only)
     wanted = set(mine)
-    for d in site.districts:
+    for d in (site.districts if only is None else ()):
         if ("district", d.id) in mine:
             for m in site.municipalities_of.get(d.id, ()):
                 wanted.add(("municipality", m.id))
                 wanted.update(("locality", loc.id) for loc in site.localities_of.get(m.id, ()))
-    for m in site.municipalities:
+    for m in (site.municipalities if only is None else ()):
         if ("municipality", m.id) in mine:
             wanted.update(("locality", loc.id) for loc in site.localities_of.get(m.id, ()))
 
@@ -361,7 +362,7 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional
         outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin=origin))
         outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin))
 
-    for d in site.districts:
+    for d in (site.districts if only is None else ()):
         if ("district", d.id) not in mine:
             continue
         listed = [infos[("district", d.id)]]
@@ -370,7 +371,7 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional
             listed += [infos[("locality", loc.id)] for loc in site.localities_of.get(m.id, ())]
         outputs.append(Output(urls.output_path(urls.opml("district", d.id)),
                               _opml(site, infos[("district", d.id)], listed), origin=f"OPML of district {d.id}"))
-    for m in site.municipalities:
+    for m in (site.municipalities if only is None else ()):
         if ("municipality", m.id) not in mine:
             continue
         listed = [infos[("municipality", m.id)]]

@@ -55,7 +55,7 @@ def _json(value: Any) -> str:
 def document(header: dict[str, Any], items: list[dict[str, Any]]) -> bytes:
     """The header's keys, then "items" with one item a line."""
     head = ",".join(f"{_json(k)}:{_json(header[k])}" for k in sorted(header))
-    body = ",\n".join(_json(item) for item in items)
+    body = ",\n".join(item if isinstance(item, str) else _json(item) for item in items)
     return ("{" + head + ',"items":[' + (f"\n{body}\n" if items else "") + "]}\n").encode("utf-8")
 
 
@@ -68,9 +68,10 @@ def license_text(env: jinja2.Environment, site: SiteModel, urls: Urls) -> str:
 class _Items:
     """Builds the items of each file; every URL is absolute."""
 
-    def __init__(self, site: SiteModel, urls: Urls):
+    def __init__(self, site: SiteModel, urls: Urls, memo: Optional[dict] = None):
         self.site = site
         self.urls = urls
+        self.memo = memo
 
     def abs(self, url_path: str) -> str:
         return self.urls.absolute(url_path)
@@ -200,21 +201,40 @@ class _Items:
             }, end=when(e.end) if e.end else None))
         return out
 
-    def news(self) -> list[dict[str, Any]]:
-        return [self._optional({
-            "slug": n.slug, "title": n.title, "date": n.date.isoformat(), "summary": n.summary,
-            "scope": self.scope(n.scope), "content_html": self.html(n.body), "url": self.abs(self.urls.news(n.slug)),
-        }, author=n.author if n.author in self.site.officers else None, image=self.image(n.image))
-            for n in sorted(self.site.news, key=lambda n: n.slug)]
+    def news(self) -> list:
+        """Each item's line of JSON; with a memo (incremental.Builder's), an item's line is made
+        once for as long as the item (the same record) and what else the line shows stay."""
+        memo = self.memo
+        out: list = []
+        for n in sorted(self.site.news, key=lambda n: n.slug):
+            author = n.author if n.author in self.site.officers else None
+            key = (author, self.urls.origin)
+            hit = memo.get(id(n)) if memo is not None else None
+            if hit is not None and hit[0] is n and hit[1] == key:
+                out.append(hit[2])
+                continue
+            line = _json(self._optional({
+                "slug": n.slug, "title": n.title, "date": n.date.isoformat(), "summary": n.summary,
+                "scope": self.scope(n.scope), "content_html": self.html(n.body),
+                "url": self.abs(self.urls.news(n.slug)),
+            }, author=author, image=self.image(n.image)))
+            if memo is not None:
+                memo[id(n)] = (n, key, line)
+            out.append(line)
+        return out
 
 
-def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls) -> list[Output]:
-    items = _Items(site, urls)
+def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
+                     names: Optional[set[str]] = None, memo: Optional[dict] = None) -> list[Output]:
+    """Every data file, its schema and the open-data page; with `names`, only those data files."""
+    items = _Items(site, urls, memo)
     license = license_text(env, site, urls)
     generated = site.today.isoformat()
     out: list[Output] = []
     files = []
     for name in NAMES:
+        if names is not None and name not in names:
+            continue
         records = getattr(items, name)()
         schema_url = urls.open_data_schema(name)
         header = {"$schema": urls.absolute(schema_url), "generated": generated, "license": license}
@@ -224,6 +244,8 @@ def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls) -> li
                           origin=f"naerpoliti/schemas/{name}.schema.json"))
         count = sum(len(r["ambassadors"]) for r in records) if name == "ambassadors" else len(records)
         files.append({"name": name, "url": urls.open_data(name), "schema_url": schema_url, "count": count})
+    if names is not None:
+        return [o for o in out if o.path.endswith(".json") and "/schemas/" not in o.path]
     page_url = urls.open_data_page()
     html = env.get_template("open_data.html").render(
         site=site, config=site.config, urls=urls, statement_url=site.config.was_url or urls.statement(),

@@ -38,6 +38,17 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
                                                  canonical=urls.absolute(url_path), alternates=alternates)
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
+    def news_page(n) -> None:
+        author = site.officers.get(n.author) if n.author else None
+        page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
+             jsonld=structured.news(site, urls, n, author))
+
+    if only_news is not None:
+        for n in site.news:
+            if n.slug in only_news:
+                news_page(n)
+        return out
+
     # Each page is a job; with part=(k, n) only every n-th job from the k-th is rendered, so that
     # n processes share a language version's pages out between them (build.py).
     jobs: list = []
@@ -73,11 +84,6 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
     for code, localities in site.postcodes.items():
         job(lambda code=code, localities=localities: page(
             "postcode.html", urls.postcode(code), f"postcode {code}", code=code, localities=localities))
-
-    def news_page(n) -> None:
-        author = site.officers.get(n.author) if n.author else None
-        page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
-             jsonld=structured.news(site, urls, n, author))
     for n in site.news:
         job(lambda n=n: news_page(n))
     pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
@@ -99,8 +105,6 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
                          "object-src 'none'; base-uri 'self'; form-action 'self'"))
     if not site.config.was_url and not has_own_statement:
         job(lambda: page("accessibility.html", urls.statement(), "the accessibility statement"))
-    if only_news is not None:
-        jobs = [lambda n=n: news_page(n) for n in site.news if n.slug in only_news]
     k, n = part
     for render in jobs[k::n]:
         render()
