@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -28,7 +29,7 @@ from .render.admin import render_admin
 from .render.environment import make_environment, template_dirs, theme_dir
 from .render.calendars import render_calendars
 from .render.feeds import render_feeds
-from .render.newsletters import render_newsletters
+from .render.newsletters import remember_emails, render_newsletters
 from .render.fulltext import indexable, render_fulltext_dir
 from .render.images import render_media
 from .render.opendata import render_open_data
@@ -111,6 +112,7 @@ def gather(root: Path, today: Optional[dt.date], diags: Diagnostics,
 # and newsletter issues they make) render on every core; smaller ones in this process, where
 # starting workers would cost more than it saves.
 PARALLEL_FROM = 3000
+NEWSLETTER_AREAS_PER_TASK = 10
 
 
 def jobs_for(site: SiteModel) -> int:
@@ -138,16 +140,15 @@ def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: in
         tasks += [(name, lambda lang=lang, urls=urls, other=other, k=k:
                    render_pages(site, envs[lang], urls, lang, other, part=(k, parts))) for k in range(parts)]
     # Subscriptions and data exist once, in the primary language: content has one language.
-    import inspect  # TEMPORARY until render_newsletters takes areas
-    if "areas" in inspect.signature(render_newsletters).parameters:
-        tasks += [("newsletters", lambda k=k: render_newsletters(site, primary, site.urls, areas=areas[k::parts]))
-                  for k in range(parts)]
-    else:
-        tasks.append(("newsletters", lambda: render_newsletters(site, primary, site.urls)))
+    # newsletters are most of a big site (a national one: ~75,000 issues of 4 files): in tasks of a
+    # few areas each, so that a worker holds only a few thousand files' bytes at a time
+    shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
+    tasks += [("newsletters", lambda k=k: render_newsletters(site, primary, site.urls, areas=areas[k::shares]))
+              for k in range(shares)]
     tasks += [("feeds", lambda k=k: render_feeds(site, part=(k, parts))) for k in range(parts)]
+    tasks += [("calendars", lambda k=k: render_calendars(site, part=(k, parts))) for k in range(parts)]
     tasks += [
         ("open data", lambda: render_open_data(site, primary, site.urls)),
-        ("calendars", lambda: render_calendars(site)),
         ("search index", lambda: render_search_index(site)),
     ]
     if media:
@@ -162,6 +163,8 @@ _WORK: tuple[list, Optional[Staging]] = ([], None)
 
 def _run_task(i: int) -> tuple[int, list[Written], float]:
     tasks, staging = _WORK
+    if multiprocessing.parent_process() is not None:
+        remember_emails(False)  # a worker's memory ends with the build: remembering costs only RAM
     started = time.perf_counter()
     # each Output is written as soon as it is rendered, and its bytes dropped
     written = [staging.put(o) for o in tasks[i][1]()]
@@ -184,6 +187,9 @@ def render_site(site: SiteModel, root: Path, staging: Staging, fulltext: bool = 
     _WORK = (tasks, staging)
     try:
         if jobs > 1:
+            # what exists now is only read by the workers: keep the collector from touching it, so
+            # that its memory stays shared with them instead of being copied page by page
+            gc.freeze()
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 for i, written, seconds in pool.imap_unordered(_run_task, range(len(tasks))):
                     results[i] = written
@@ -194,6 +200,7 @@ def render_site(site: SiteModel, root: Path, staging: Staging, fulltext: bool = 
                 progress.task_done(tasks[i][0], seconds)
     finally:
         _WORK = ([], None)
+        gc.unfreeze()
     outputs: list[Written] = [w for written in results for w in written]  # in task order: deterministic
 
     def put(step: str, made: list[Output]) -> None:
@@ -347,6 +354,17 @@ def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict
         progress: Progress = QUIET, jobs: Optional[int] = None, memo: Optional[FileMemo] = None) -> Result:
     """Build (out given) or only check (out None) one site root. A memo (incremental.Builder's)
     spares reading files that did not change since its previous build."""
+    # A build makes millions of objects and keeps most of them to the end: the collector's full
+    # passes over them cost about a sixth of loading a national site, and find little.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        return _run(root, out, today, strict, progress, jobs, memo)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _run(root, out, today, strict, progress, jobs, memo) -> Result:
     started = time.perf_counter()
     diags = Diagnostics()
     result = Result(diags)

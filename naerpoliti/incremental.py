@@ -32,6 +32,7 @@ from .progress import QUIET, Progress
 from .render import Output
 from .render.environment import make_environment, template_dirs
 from .render.feeds import render_feeds
+from .render.newsletters import remember_emails
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .schema import FileMemo
@@ -57,6 +58,7 @@ class Builder:
         self.root, self.out, self.today, self.strict = root, out.resolve(), today, strict
         self.memo = FileMemo()
         self.last: Optional[_Last] = None
+        remember_emails(True)  # full rebuilds in this process reuse the unchanged newsletter e-mails
         self.templates = ""
         self.opendata: dict = {}  # each news item's line of data/news.json (render/opendata.py)
 

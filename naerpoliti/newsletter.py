@@ -27,7 +27,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from babel.dates import format_date
@@ -170,10 +170,17 @@ def issues_for(site: SiteModel, area: Area, intros: Optional[dict[str, Newslette
     return out
 
 
-def all_issues(site: SiteModel) -> list[tuple[Area, list[Issue]]]:
-    """Every area with a newsletter and its issues (newest first; possibly none)."""
+def all_issues(site: SiteModel, only: Optional[Iterable[Area]] = None) -> list[tuple[Area, list[Issue]]]:
+    """Every area with a newsletter and its issues (newest first; possibly none); with `only`,
+    those areas (of areas(site)), in that order."""
     intros = _intros(site)
-    return [(a, issues_for(site, a, intros.get((a.kind, a.id)))) for a in areas(site)]
+    chosen = areas(site)
+    if only is not None:
+        known, chosen = set(chosen), list(only)
+        unknown = [a for a in chosen if a not in known]
+        if unknown:
+            raise ValueError(f"not areas of this site: {unknown}")
+    return [(a, issues_for(site, a, intros.get((a.kind, a.id)))) for a in chosen]
 
 
 # --- sending

@@ -1004,7 +1004,7 @@ class FileMemo:
 
     def __call__(self, rel, diags, load):
         try:
-            st = os.stat(self.root / rel)
+            st = os.stat(os.path.join(self.root, rel))
             key = (st.st_size, st.st_mtime_ns, self.salt)
         except OSError:
             key = None

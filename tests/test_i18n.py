@@ -3,6 +3,8 @@ an alternate language version under /en/ with hreflang, the accessibility statem
 import re
 from pathlib import Path
 
+import pytest
+
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -118,3 +120,36 @@ def test_an_editors_page_replaces_the_built_in_statement(site_root, tmp_path):
     build(root, out)
     assert "Vores erklæring" in (out / "tilgaengelighedserklaering/index.html").read_text()
     assert (out / "index.html").read_text().count('href="/tilgaengelighedserklaering/"') == 1
+
+
+def test_gettext_and_dates_are_jinjas_and_babels():
+    """naerpoliti/render/environment.py installs a cheaper gettext and remembers formatted days;
+    what they give must be what Jinja's own newstyle gettext and Babel give: escaped or not, in
+    loops, blocks and macros, with "%%", the second time as the first."""
+    import datetime as dt
+
+    import jinja2
+    from babel.dates import format_date
+
+    from naerpoliti.render.environment import _new_environment, translations
+
+    source = """{% set area = "<Skibby & Co>" %}{{ _("News") }}|{{ _("Newsletter for %(area)s", area=area) }}|
+{% for n in [1, 2] %}{{ _("Newsletter for %(area)s", area=n) }}{{ _("News") }}{% endfor %}|
+{% autoescape false %}{{ _("Newsletter for %(area)s", area=area) }}|{{ _("News") | upper }}{% endautoescape %}|
+{{ _("100%% <sure>") }}|{{ _("100%% %(x)s", x="&") }}|{% macro m() %}{{ _("News") }}{% endmacro %}{{ m() }}|
+{% block b %}{{ _("News") }}{% endblock %}|{{ gettext("Newsletter for %(area)s", area=area) }}"""
+    for language, pattern, locale in (("da", "d. MMMM y", "da_DK"), ("en", "d MMMM y", "en_GB")):
+        ours = _new_environment(REPO, language)
+        theirs = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        theirs.install_gettext_translations(translations(REPO, language), newstyle=True)
+        expected = theirs.from_string(source).render()
+        assert ("Nyheder" in expected) == (language == "da") and "&lt;Skibby &amp; Co&gt;" in expected
+        for _ in range(2):
+            assert ours.from_string(source).render() == expected
+        with pytest.raises(KeyError):  # a placeholder without a value, as in Jinja's
+            ours.from_string('{{ _("Newsletter for %(area)s") }}').render()
+        date_long = ours.filters["date_long"]
+        late = dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.timezone.utc)
+        same_instant = late.astimezone(dt.timezone(dt.timedelta(hours=2)))  # equal, but the 23rd there
+        for value in [dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(0, 400, 7)] * 2 + [late, same_instant]:
+            assert date_long(value) == format_date(value, pattern, locale=locale)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import html as html_module
+import random
 import re
 from email import policy
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
@@ -17,7 +25,10 @@ from babel.messages.pofile import read_po
 from conftest import REGISTRY, REPO, TODAY, build, news, tree
 from naerpoliti.build import gather
 from naerpoliti.errors import Diagnostics
-from naerpoliti.newsletter import UPCOMING_DAYS, all_issues, period_bounds, period_of, period_words
+from naerpoliti import newsletter
+from naerpoliti.newsletter import UPCOMING_DAYS, Area, Issue, all_issues, period_bounds, period_of, period_words
+from naerpoliti.render import newsletters as nl
+from naerpoliti.render.environment import make_environment
 
 INTRO = "---\ntitle: {title}\n---\nKære borgere\n\nLæs om [Skibby](/lokalsamfund/skibby/) her.\n"
 
@@ -421,3 +432,210 @@ def test_demo_issues(demo_site: Path):
             assert (area / "nyhedsbrev/index.html").is_file(), area
     glumsoe = (demo_site / "lokalsamfund/glumsoe/nyhedsbrev/2026-10/email.txt").read_text()
     assert "Kære netværk i Glumsø" in glumsoe
+
+
+# --- the .eml, byte for byte ------------------------------------------------------------------------
+#
+# naerpoliti/render/newsletters.py writes the message out itself, which is much faster than building
+# it with the email package. reference_eml() is how it was built before; the two must give the same
+# bytes for any input.
+
+def reference_eml(site, issue, subject: str, text: str, html: str, archive_url: str,
+                  unsubscribe_subject: str) -> bytes:
+    def header_text(value: str, name: str) -> str:
+        if value.isascii() and "=?" not in value and value.isprintable():
+            return value
+        return Header(value, "utf-8", header_name=name).encode()
+
+    def ascii_url(url: str) -> str:
+        return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+    config = site.config
+    host = newsletter.host(config)
+    msg = EmailMessage(policy=SMTP)
+    msg.set_raw("Subject", header_text(subject, "Subject"))
+    msg.set_raw("From", f"{header_text(nl._phrase(config.title), 'From')} <{newsletter.sender(config)}>")
+    msg["To"] = "undisclosed-recipients:;"
+    if config.newsletter.reply_to:
+        msg["Reply-To"] = config.newsletter.reply_to
+    noon = dt.datetime.combine(issue.date, dt.time(12), tzinfo=ZoneInfo(config.timezone))
+    msg["Date"] = format_datetime(noon)
+    msg["Message-ID"] = f"<{issue.key}@{host}>"
+    msg.set_raw("List-Id", f"{header_text(nl._phrase(issue.area.name), 'List-Id')} <{issue.area.key}.{host}>")
+    msg.set_raw("List-Unsubscribe", ",\n ".join(
+        f"<{ascii_url(uri)}>" for uri in newsletter.list_unsubscribe(config, unsubscribe_subject)))
+    if (config.newsletter.unsubscribe_url or "").startswith("https://"):
+        msg.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+    msg.set_raw("List-Archive", f"<{ascii_url(archive_url)}>")
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg.set_boundary(f"=_naerpoliti_{issue.key}")
+    return msg.as_bytes(policy=SMTP.clone(refold_source="none"))
+
+
+def fake_site(title="Testpoliti", base_url="https://test.example.dk/", sender=None, reply_to=None,
+              unsubscribe_url=None, unsubscribe_email=None, timezone="Europe/Copenhagen"):
+    """What eml() reads of a SiteModel."""
+    settings = SimpleNamespace(sender=sender, reply_to=reply_to, unsubscribe_url=unsubscribe_url,
+                               unsubscribe_email=unsubscribe_email)
+    return SimpleNamespace(config=SimpleNamespace(title=title, base_url=base_url, timezone=timezone,
+                                                  newsletter=settings))
+
+
+def fake_issue(name="Skibby", id="skibby", kind="locality", period="2026-11", date=dt.date(2026, 11, 22)):
+    first, last = period_bounds(period)
+    return Issue(area=Area(kind, id, name), period=period, first_day=first, last_day=last, date=date,
+                 intro=None, news=(), events=(), officers=())
+
+
+def same_eml(site, issue, subject, text, html, archive_url="https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/",
+             unsubscribe_subject="Afmeld nyhedsbrevet for Skibby") -> None:
+    args = (site, issue, subject, text, html, archive_url, unsubscribe_subject)
+    try:
+        expected = reference_eml(*args)
+    except Exception as exc:  # what the email package refuses, eml() must refuse too
+        with pytest.raises(type(exc)):
+            nl.eml(*args)
+        return
+    assert nl.eml(*args) == expected
+
+
+def hostile_strings() -> list[str]:
+    from test_hostile import read_corpus
+    valid, maybe, _ = read_corpus()
+    return valid + maybe
+
+
+def test_quoted_printable_bodies_are_the_email_packages():
+    rnd = random.Random(2026)
+    alphabet = ["a", "b", " ", " ", "\t", "=", "==", "\n", "\r", "\r\n", "æ", "–", "€", "𝄞", "\x0b", "\x0c",
+                "\x1c", "\x85", "\u2028", "\x7f", "\x00", ".", "From "]
+    texts = ["", "\n", "x", " ", "\t\n", "a \n", "=", "=\n"] + hostile_strings()
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 400))) for _ in range(600)]
+    # every position of "=XX", a space and a tab around the soft break of a long line
+    for n in range(70, 160):
+        for tail in ("=", "æ", " ", "\t", "a ", "æ ", " \t"):
+            texts.append("x" * n + tail + "y" * (n % 7))
+            texts.append("x" * n + tail)
+    for text in texts:
+        msg = EmailMessage(policy=SMTP)
+        msg.set_content(text, charset="utf-8", cte="quoted-printable")
+        expected = msg.as_bytes(policy=SMTP).split(b"\r\n\r\n", 1)[1]
+        assert nl._quoted_printable(text).encode("ascii") == expected, repr(text)
+
+
+def test_folded_headers_are_the_email_packages():
+    policy = SMTP.clone(refold_source="none")
+    for n in range(1, 130):  # short and long area ids: one line, two, and RFC 2231 pieces
+        for id in ("a" * n, ("ab-" * n)[:n].strip("-") or "a"):
+            key = f"2026-11.municipality.{id}"
+            boundary = f"=_naerpoliti_{key}"
+            value = f'multipart/alternative; boundary="{boundary}"'
+            assert nl._multipart_type(boundary) == policy.fold(*policy.header_store_parse("Content-Type", value))
+            for host in ("example.dk", "localhost", "127.0.0.1", "::1", "xn--nrpoliti-v1a.dk"):
+                value = f"<{key}@{host}>"
+                assert nl._message_id(value) == policy.fold(*policy.header_store_parse("Message-ID", value))
+
+
+def test_eml_bytes_are_the_email_packages():
+    text = "Nyhedsbrev for Skibby\n=====\n\n- Læs mere (20. november 2026)\n  https://test.example.dk/x/\n"
+    html = "<!DOCTYPE html>\n<p style=\"color: #1a1a1a;\">Hej – ÆØÅ</p>\n" + "<td>" + "x" * 300 + "</td>\n"
+    sites = [
+        fake_site(),
+        fake_site(title="Nærpoliti Test", base_url="https://example.dk/naerpoliti/"),
+        fake_site(sender="nyt@test.example.dk", reply_to="svar@test.example.dk",
+                  unsubscribe_email="afmeld@test.example.dk", unsubscribe_url="https://test.example.dk/afmeld"),
+        fake_site(reply_to="Nærpolitiet, Skibby <svar@test.example.dk>", unsubscribe_url="http://x.dk/afmeld"),
+        fake_site(unsubscribe_url="https://test.example.dk/afmeld/" + "meget-lang-sti/" * 8 + "æøå"),
+        fake_site(title="=?utf-8?q?=0D=0ABcc:_x@example.com?=", base_url="http://localhost:8000/"),
+        fake_site(title="A" * 200, timezone="America/Nuuk"),
+    ]
+    issues = [fake_issue(), fake_issue("Frederikssund Kommune", "frederikssund", "municipality", "2026-08",
+                                       dt.date(2026, 8, 31)),
+              fake_issue("Skibby Sønder-Overdrev og Omegns Lokalsamfund, Nord", "skibby-soender-overdrev-og-omegns"
+                         "-lokalsamfund-nord-og-meget-mere-end-det", period="2026-W47"),
+              fake_issue("ÆØÅ " * 40, "x")]
+    for site in sites:
+        for issue in issues:
+            subject = f"{site.config.title} – {issue.area.name}, november 2026"
+            same_eml(site, issue, subject, text, html)
+            same_eml(site, issue, "Plain ASCII subject", "", "")
+    for value in hostile_strings():  # in the subject, the names, the unsubscribe subject and the bodies
+        site = fake_site(title=value)
+        issue = fake_issue(name=value)
+        same_eml(site, issue, f"{value} – {value}, november 2026", value + "\n" + text, html + value,
+                 unsubscribe_subject=f"Afmeld {value}")
+
+
+def test_every_demo_eml_reads_back_as_its_email_files(demo_site: Path):
+    """Every message of the demo, read by the stdlib parser: the headers a mail server and a mail
+    app read, and both parts, decoded, exactly email.txt and email.html."""
+    names = {(a.kind, a.id): a.name for a in newsletter.areas(model(REPO))}
+    emls = sorted(demo_site.rglob("nyhedsbrev.eml"))
+    assert len(emls) >= 20
+    for path in emls:
+        raw = path.read_bytes()
+        assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"\r\n") and max(raw) < 128
+        head, body = raw.split(b"\r\n\r\n", 1)
+        assert all(len(line) <= 998 for line in head.split(b"\r\n"))
+        assert all(len(line) <= 78 for line in body.split(b"\r\n")), path
+        folder, period = path.parent, path.parent.name
+        area = folder.parent.parent
+        kind = "locality" if area.parent.name == "lokalsamfund" else "municipality"
+        name = names[(kind, area.name)]
+        msg = parse_eml(path)
+        assert msg.defects == []
+        assert [name for name, _ in msg.items()] == [
+            "Subject", "From", "To", "Reply-To", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
+            "List-Unsubscribe-Post", "List-Archive", "MIME-Version", "Content-Type"]
+        html = (folder / "email.html").read_bytes()
+        text = (folder / "email.txt").read_bytes()
+        subject = f"Nærpoliti – {name}, {period_words(period, 'da')}"
+        assert msg["Subject"] == subject
+        assert html_module.unescape(re.search(rb"<title>(.*?)</title>", html).group(1).decode()) == subject
+        assert msg["From"] == "Nærpoliti <nyhedsbrev@example.dk>"
+        assert msg["To"] == "undisclosed-recipients:;"
+        assert msg["Reply-To"] == "naerpoliti@example.dk"
+        day = min(period_bounds(period)[1], TODAY)
+        assert msg["Date"].datetime == dt.datetime.combine(day, dt.time(12), ZoneInfo("Europe/Copenhagen"))
+        assert msg["Message-ID"] == f"<{period}.{kind}.{area.name}@naerpoliti.example.dk>"
+        assert msg["List-Id"] == f"{nl._phrase(name)} <{kind}-{area.name}.naerpoliti.example.dk>"
+        assert msg["List-Unsubscribe"] == ("<https://naerpoliti.example.dk/afmeld>, <mailto:afmeld@example.dk"
+                                           f"?subject={quote(f'Afmeld nyhedsbrevet for {name}')}>")
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        archive = f"https://naerpoliti.example.dk/{area.relative_to(demo_site).as_posix()}/nyhedsbrev/"
+        assert msg["List-Archive"] == f"<{archive}>"
+        assert msg["MIME-Version"] == "1.0"
+        assert msg.get_content_type() == "multipart/alternative"
+        assert msg.get_boundary() == f"=_naerpoliti_{period}.{kind}.{area.name}"
+        plain, rich = msg.iter_parts()
+        for part, expected, subtype in ((plain, text, "plain"), (rich, html, "html")):
+            assert part.defects == []
+            assert part.get_content_type() == f"text/{subtype}" and part.get_content_charset() == "utf-8"
+            assert part["Content-Transfer-Encoding"] == "quoted-printable"
+            assert part.get_payload(decode=True) == expected.replace(b"\n", b"\r\n")
+            assert part.get_content() == expected.decode("utf-8").replace("\n", "\r\n")
+
+
+# --- some areas at a time -----------------------------------------------------------------------------
+
+def test_render_newsletters_for_some_areas_is_the_full_call_for_them(built, tmp_path):
+    render_newsletters = nl.render_newsletters
+    built()
+    root = tmp_path / "root"
+    site = model(root)
+    env = make_environment(root, site.config.language)
+    areas = newsletter.areas(site)
+    assert len(areas) == 3
+    full = render_newsletters(site, env, site.urls)
+    assert render_newsletters(site, env, site.urls, areas=None) == full
+    assert render_newsletters(site, env, site.urls, areas=[]) == []
+    folders = {a: site.urls.output_path(site.urls.newsletter_archive(a.kind, a.id)) for a in areas}
+    parts = [render_newsletters(site, env, site.urls, areas=[a]) for a in areas]
+    for area, outputs in zip(areas, parts):
+        assert outputs and all(o.path.startswith(folders[area][:-len("index.html")]) for o in outputs)
+        assert outputs == [o for o in full if o.path.startswith(folders[area][:-len("index.html")])]
+    assert sorted(o.path for part in parts for o in part) == sorted(o.path for o in full)  # nothing shared
+    assert render_newsletters(site, env, site.urls, areas=areas[::-1]) == parts[2] + parts[1] + parts[0]
+    with pytest.raises(ValueError):
+        render_newsletters(site, env, site.urls, areas=[Area("locality", "skibby", "Et andet navn")])

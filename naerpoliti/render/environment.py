@@ -3,11 +3,13 @@ the interface translated by Babel message catalogs and dates formatted per langu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from pathlib import Path
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
@@ -101,6 +103,44 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
     return env
 
 
+def _install_gettext(env: jinja2.Environment, catalog: NullTranslations) -> None:
+    """The i18n extension's newstyle gettext, with the same results but cheaper: a page calls `_()`
+    a hundred times, and every call went through three context.call()s (the `_` alias, the
+    newstyle wrapper, the catalog), in a loop or block also deriving a new Context.
+
+    Like Jinja's own newstyle gettext (jinja2.ext._make_new_gettext), `gettext` and `_` translate
+    the message, make it Markup where autoescaping is on, and always format it with `%` and the
+    keyword arguments, which Markup escapes. Translations are remembered per message and
+    autoescape state, and so is the formatted result of a message without arguments: the catalog
+    cannot change in an environment's lifetime (a changed catalog makes a new environment, see
+    make_environment). `pass_eval_context` gives the function only what it reads, the autoescape
+    state, so Jinja does not derive a Context for it. ngettext, pgettext and npgettext stay
+    Jinja's own; no template uses them."""
+    env.install_gettext_translations(catalog, newstyle=True)
+    translated: dict[tuple[str, bool], str] = {}
+    constant: dict[tuple[str, bool], str] = {}
+
+    @jinja2.pass_eval_context
+    def gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables) -> str:
+        key = (message, eval_ctx.autoescape)
+        template = translated.get(key)
+        if template is None:
+            template = catalog.gettext(message)
+            if eval_ctx.autoescape:
+                template = Markup(template)
+            translated[key] = template
+        if variables:
+            return template % variables
+        result = constant.get(key)
+        if result is None:
+            result = constant[key] = template % {}  # "%%" -> "%", as Jinja's newstyle gettext does
+        return result
+
+    # `_` was an alias that looked `gettext` up in the context on every call; no template sets
+    # a variable of that name, so both are the one function
+    env.globals.update(gettext=gettext, _=gettext)
+
+
 def _new_environment(root: Path, language: str) -> jinja2.Environment:
     env = jinja2.Environment(
         bytecode_cache=_bytecode_cache(),
@@ -112,14 +152,24 @@ def _new_environment(root: Path, language: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
     )
-    env.install_gettext_translations(translations(root, language), newstyle=True)
-    locale = LOCALES[language]
+    _install_gettext(env, translations(root, language))
+    locale = Locale.parse(LOCALES[language])  # parsed once, not at every date formatted
 
-    def date_long(value: dt.date) -> str:
-        return format_date(value, _DATE[language], locale=locale)
+    def by_day(pattern: str):
+        """Format a date with a CLDR pattern. A site has a few hundred distinct days, formatted
+        again on page after page, so a day's words are remembered; anything but a plain date
+        (a datetime: two equal ones may lie on different days in their time zones) is formatted
+        every time."""
+        remembered = functools.lru_cache(maxsize=4096)(lambda day: format_date(day, pattern, locale=locale))
 
-    def date_weekday(value: dt.date) -> str:
-        return format_date(value, _WEEKDAY_DATE[language], locale=locale)
+        def formatted(value: dt.date) -> str:
+            if type(value) is dt.date:
+                return remembered(value)
+            return format_date(value, pattern, locale=locale)
+        return formatted
+
+    date_long = by_day(_DATE[language])
+    date_weekday = by_day(_WEEKDAY_DATE[language])
 
     def time_short(value: dt.datetime, bare: bool = False) -> str:
         return format_time(value, (_TIME_BARE if bare else _TIME)[language], locale=locale)

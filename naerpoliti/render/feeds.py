@@ -333,7 +333,8 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional
     for kind, aid in all_areas:
         if (kind, aid) not in wanted:
             continue
-        items = site.news_for(kind, aid, FEED_ITEMS) + events_for(site, kind, aid)
+        # events come soonest first, so the latest FEED_ITEMS are the last ones
+        items = site.news_for(kind, aid, FEED_ITEMS) + events_for(site, kind, aid)[-FEED_ITEMS:]
         # the newest entries only: a feed reader wants what is new, and a national site has
         # tens of thousands of items in scope of every area
         chosen = sorted((entry(i) for i in items), key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -30,6 +31,10 @@ from ..site import SiteModel
 from . import Output
 
 BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
+PART = "del"  # pagefind/del-2/, ...: the further indexes of a big site
+INDEXES = "naerpoliti-indexes.json"  # {"merge": [URL of each further index]}, read by fulltext.js
+# Pages in one run of Pagefind: about 650 MB of memory for 5,000 pages of a national site.
+PAGES_PER_INDEX = int(os.environ.get("NAERPOLITI_PAGES_PER_INDEX", "5000"))
 ENTRY = "pagefind-entry.json"
 # Pagefind's ready-made interfaces, which the site does not use (fulltext.js talks to pagefind.js).
 UNUSED = re.compile(r"pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)")
@@ -92,12 +97,39 @@ def render_fulltext(site: SiteModel, outputs: list[Output]) -> list[Output]:
 
 def render_fulltext_dir(site: SiteModel, source: Path) -> list[Output]:
     """The Pagefind index of the pages in `source`, laid out as on the web server (the site's
-    root path, then the output paths): the build links each page to index there as it writes it."""
+    root path, then the output paths): the build links each page to index there as it writes it.
+
+    Pagefind holds every page it indexes in memory (about 2.5 GB for the 22,000 pages of a
+    national site), so a big site is indexed in parts of at most PAGES_PER_INDEX pages, one after
+    the other: the first is /pagefind/, the others /pagefind/del-N/, and INDEXES lists the others
+    for fulltext.js, which merges them into one search (Pagefind's mergeIndex)."""
     binary = pagefind_executable()
+    pages = sorted(p.relative_to(source).as_posix() for p in source.rglob("*.html") if p.is_file())
+    count = max(1, -(-len(pages) // PAGES_PER_INDEX))
+    size = -(-len(pages) // count)  # parts of equal size, in the order of the paths
+    out: list[Output] = []
+    merged = []
     with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp:
-        bundle = Path(tmp) / "bundle"
-        run_pagefind(binary, source, bundle, site.config.language, cwd=Path(tmp))
-        return read_bundle(bundle, site.urls.root_path)
+        for i in range(count):
+            folder = BUNDLE if i == 0 else f"{BUNDLE}/{PART}-{i + 1}"
+            part_source = source
+            if count > 1:
+                part_source = Path(tmp) / f"site-{i}"
+                for rel in pages[i * size:(i + 1) * size]:
+                    target = part_source / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(source / rel, target)
+            bundle = Path(tmp) / f"bundle-{i}"
+            run_pagefind(binary, part_source, bundle, site.config.language, cwd=Path(tmp))
+            out += read_bundle(bundle, site.urls.root_path, folder)
+            if i:
+                merged.append(f"{site.urls.root_path}{folder}/")
+            if count > 1:
+                shutil.rmtree(part_source, ignore_errors=True)
+            shutil.rmtree(bundle, ignore_errors=True)
+    out.append(Output(f"{BUNDLE}/{INDEXES}", (json.dumps({"merge": merged}) + "\n").encode("utf-8"),
+                      origin=f"the list of Pagefind indexes ({site.urls.root_path}{BUNDLE}/{INDEXES})"))
+    return out
 
 
 def run_pagefind(binary: Path, source: Path, bundle: Path, language: str, cwd: Path) -> str:
@@ -120,7 +152,7 @@ def run_pagefind(binary: Path, source: Path, bundle: Path, language: str, cwd: P
     return log
 
 
-def read_bundle(bundle: Path, root_path: str) -> list[Output]:
+def read_bundle(bundle: Path, root_path: str, folder: str = BUNDLE) -> list[Output]:
     out: list[Output] = []
     for f in sorted(bundle.rglob("*")):
         if not f.is_file():
@@ -131,7 +163,7 @@ def read_bundle(bundle: Path, root_path: str) -> list[Output]:
         data = f.read_bytes()
         if rel == ENTRY:
             data = _sorted_json(data)
-        out.append(Output(f"{BUNDLE}/{rel}", data, origin=f"the Pagefind index ({root_path}{BUNDLE}/{rel})"))
+        out.append(Output(f"{folder}/{rel}", data, origin=f"the Pagefind index ({root_path}{folder}/{rel})"))
     return out
 
 

@@ -14,13 +14,15 @@ And an archive page per locality and municipality, even with no issues yet.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import textwrap
+from email import quoprimime
 from email.header import Header
-from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from html.parser import HTMLParser
+from typing import Optional, Sequence
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -40,64 +42,104 @@ EML_NAME = "nyhedsbrev.eml"
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 _SITE_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')
-# SMTP (CRLF, lines folded at 78) that leaves headers set with set_raw as written
+# SMTP (CRLF, lines folded at 78) that leaves headers set with set_raw as written: the policy
+# the .eml has always been written with (see eml())
 _POLICY = SMTP.clone(refold_source="none")
 
 
-def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls) -> list[Output]:
+def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
+                       areas: Optional[Sequence[Area]] = None) -> list[Output]:
+    """The archive page of every area and every file of its issues. `areas` (from
+    newsletter.areas(site)) renders only those, with exactly the outputs the full call makes for
+    them: nothing here is shared between areas, so a build can split the areas between processes."""
     out: list[Output] = []
-    common = {"site": site, "config": site.config, "urls": urls, "alternates": [],
-              "statement_url": site.config.was_url or urls.statement()}
+    config = site.config
+    common = {"site": site, "config": config, "urls": urls, "alternates": [],
+              "statement_url": config.was_url or urls.statement()}
     strings = env.get_template("email/macros.html").make_module(common)
     language = env.globals["language"]
+    archive_page = env.get_template("newsletter_archive.html")
+    issue_page = env.get_template("newsletter_issue.html")
+    email_html = env.get_template("email/email.html")
+    email_text = env.get_template("email/email.txt")
+    period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
 
-    def page(template: str, url_path: str, origin: str, feeds, **context) -> None:
-        html = env.get_template(template).render(**common, **context, page_url=url_path, feeds=feeds,
-                                                 canonical=urls.absolute(url_path))
+    def period_name(period: str) -> str:
+        name = period_names.get(period)
+        if name is None:
+            name = period_names[period] = newsletter.period_words(period, language)
+        return name
+
+    def page(template: jinja2.Template, url_path: str, origin: str, feeds, **context) -> None:
+        html = template.render(**common, **context, page_url=url_path, feeds=feeds,
+                               canonical=urls.absolute(url_path))
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
-    for area, issues in newsletter.all_issues(site):
+    for area, issues in newsletter.all_issues(site, areas):
+        # the same for every issue of the area
         feeds = (area.kind, area.id)
-        officers = newsletter.contact_officers(site, area.kind, area.id)
-        page("newsletter_archive.html", urls.newsletter_archive(area.kind, area.id),
-             f"the newsletter archive of {area.kind} '{area.id}'", feeds,
-             area=area, issues=issues, officers=officers, crumbs=_crumbs(site, urls, area),
-             period_name=lambda i: newsletter.period_words(i.period, language),
-             contact=site.config.newsletter.unsubscribe_email or newsletter.sender(site.config))
-        for issue in issues:
-            url_path = urls.newsletter_issue(area.kind, area.id, issue.period)
-            origin = f"newsletter '{issue.key}'"
-            period_name = newsletter.period_words(issue.period, language)
-            unsubscribe_subject = Markup(strings.unsubscribe_subject(area.name)).unescape().strip()
-            context = dict(
-                issue=issue, area=area, period_name=period_name,
-                subject=f"{site.config.title} – {area.name}, {period_name}",
+        crumbs = _crumbs(site, urls, area)
+        archive_path = urls.newsletter_archive(area.kind, area.id)
+        archive_url = urls.absolute(archive_path)
+        area_url = urls.absolute(urls.area(area.kind, area.id))
+        unsubscribe_subject = Markup(strings.unsubscribe_subject(area.name)).unescape().strip()
+        unsubscribe_url = newsletter.unsubscribe_link(config, unsubscribe_subject)
+        page(archive_page, archive_path, f"the newsletter archive of {area.kind} '{area.id}'", feeds,
+             area=area, issues=issues, officers=newsletter.contact_officers(site, area.kind, area.id),
+             crumbs=crumbs, period_name=lambda i: period_name(i.period),
+             contact=config.newsletter.unsubscribe_email or newsletter.sender(config))
+        # Each step runs over all the area's issues before the next one starts: rendering one
+        # template, or inlining CSS, many times in a row is markedly faster than alternating
+        # between them (the CPU caches stay warm). The outputs keep the order of the issues.
+        paths = [urls.newsletter_issue(area.kind, area.id, issue.period) for issue in issues]
+        contexts = []
+        for issue, url_path in zip(issues, paths):
+            words = period_name(issue.period)
+            contexts.append(dict(
+                issue=issue, area=area, period_name=words,
+                subject=f"{config.title} – {area.name}, {words}",
                 preheader=newsletter.preheader(issue),
                 web_url=urls.absolute(url_path),
-                archive_url=urls.absolute(urls.newsletter_archive(area.kind, area.id)),
-                area_url=urls.absolute(urls.area(area.kind, area.id)),
-                unsubscribe_url=newsletter.unsubscribe_link(site.config, unsubscribe_subject),
+                archive_url=archive_url,
+                area_url=area_url,
+                unsubscribe_url=unsubscribe_url,
                 intro_html=Markup(_absolute_links(issue.intro.body.html, urls.origin)) if issue.intro else "",
                 intro_text=html_to_text(issue.intro.body.html, urls.origin) if issue.intro else "",
                 stations={o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
                 email_files=[(name, url_path + name) for name in ("email.html", "email.txt", EML_NAME)],
-            )
-            page("newsletter_issue.html", url_path, origin, feeds, crumbs=_crumbs(site, urls, area),
-                 **context)
-            raw_html = env.get_template("email/email.html").render(**common, **context)
-            raw_text = env.get_template("email/email.txt").render(**common, **context)
+            ))
+        web_pages = [issue_page.render(**common, **context, page_url=url_path, feeds=feeds, crumbs=crumbs,
+                                       canonical=urls.absolute(url_path))
+                     for url_path, context in zip(paths, contexts)]
+        raw_htmls = [email_html.render(**common, **context) for context in contexts]
+        raw_texts = [email_text.render(**common, **context) for context in contexts]
+        for issue, url_path, context, web_page, raw_html, raw_text in zip(
+                issues, paths, contexts, web_pages, raw_htmls, raw_texts):
             html, text, message = _email_files(site, issue, context["subject"], raw_text, raw_html,
-                                               context["archive_url"], unsubscribe_subject)
-            base = urls.output_path(url_path)[: -len("index.html")]
+                                               archive_url, unsubscribe_subject)
+            origin = f"newsletter '{issue.key}'"
+            index = urls.output_path(url_path)
+            base = index[: -len("index.html")]
+            out.append(Output(index, web_page.encode("utf-8"), origin=origin))
             out.append(Output(base + "email.html", html, origin=origin))
             out.append(Output(base + "email.txt", text, origin=origin))
             out.append(Output(base + EML_NAME, message, origin=origin))
     return out
 
 
-# The finished e-mail files by everything they are made from, for the life of the process: inlining
-# the CSS and encoding the message were a third of a `serve` rebuild, and most issues do not change.
+# The finished e-mail files by everything they are made from, for a process that builds again and
+# again (serve: remember_emails(True)): inlining the CSS and encoding the message were a third of a
+# rebuild, and most issues do not change. Off in a one-off build, which makes each issue once: at
+# national scale the cache would hold hundreds of MB for nothing.
 _EMAILS: dict[tuple, tuple[bytes, bytes, bytes]] = {}
+_REMEMBER = False
+
+
+def remember_emails(on: bool) -> None:
+    global _REMEMBER
+    _REMEMBER = on
+    if not on:
+        _EMAILS.clear()
 
 
 def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,
@@ -109,9 +151,10 @@ def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw
         html, text = inline_css(raw_html), wrap(raw_text)
         made = (html.encode("utf-8"), text.encode("utf-8"),
                 eml(site, issue, subject, text, html, archive_url, unsubscribe_subject))
-        if len(_EMAILS) > 20000:  # a long preview session: start afresh rather than grow without end
-            _EMAILS.clear()
-        _EMAILS[key] = made
+        if _REMEMBER:
+            if len(_EMAILS) > 20000:  # a long preview session: start afresh rather than grow without end
+                _EMAILS.clear()
+            _EMAILS[key] = made
     return made
 
 
@@ -206,14 +249,15 @@ def wrap(text: str, width: int = WIDTH) -> str:
     out = []
     for line in text.split("\n"):
         line = line.rstrip()
-        if len(line) <= width:
-            out.append(line)
-            continue
-        indent = re.match(r"\s*(?:[-*] )?", line).group(0)
-        out.append(textwrap.fill(line[len(indent):], width, initial_indent=indent,
-                                 subsequent_indent=" " * len(indent),
-                                 break_long_words=False, break_on_hyphens=False))
+        out.append(line if len(line) <= width else _wrap_line(line, width))
     return "\n".join(out).strip("\n") + "\n"
+
+
+@functools.lru_cache(maxsize=4096)  # the same long lines recur in issue after issue: the police
+def _wrap_line(line: str, width: int) -> str:  # numbers, the footer, a news summary in every area
+    indent = re.match(r"\s*(?:[-*] )?", line).group(0)
+    return textwrap.fill(line[len(indent):], width, initial_indent=indent, subsequent_indent=" " * len(indent),
+                         break_long_words=False, break_on_hyphens=False)
 
 
 # --- the message
@@ -224,6 +268,7 @@ def _phrase(name: str) -> str:
     return " ".join(_SPECIALS.sub(" ", name).split())
 
 
+@functools.lru_cache(maxsize=1024)  # the From name is the same in every issue, List-Id in an area's
 def _header_text(value: str, name: str) -> str:
     """Header text we encode ourselves. Python's email package (before 3.11.10) decodes an
     encoded word written in a display name or subject ("=?utf-8?q?=0D=0ABcc:...?=") while folding,
@@ -238,30 +283,156 @@ def _ascii_url(url: str) -> str:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
+# The message is written out here rather than built with EmailMessage: the email package's header
+# registry, set_content() and generator were more than half the time of rendering the newsletters.
+# Its bytes are exactly those of the EmailMessage(policy=SMTP) this replaced, which
+# tests/test_newsletters.py keeps as the reference and compares against: headers set with
+# set_raw() as written, the others folded by the header registry itself (_folded), the bodies
+# encoded as contentmanager.set_text_content() did (_quoted_printable), parts and boundaries laid
+# out as email.generator does, and even the MIME-Version header that add_alternative() gave the
+# second part.
+
+_NL = "\r\n"
+_MAX_LINE = 78  # the SMTP policy's max_line_length, for headers and quoted-printable lines alike
+_PLAIN_ID = re.compile(r"<[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>\Z")
+_PLAIN_BOUNDARY = re.compile(r"[A-Za-z0-9=_.-]+\Z")
+
+
+def _raw(name: str, value: str) -> str:
+    """A header set with set_raw() under refold_source="none": its lines as written."""
+    return f"{name}: {_NL.join(value.splitlines())}{_NL}"
+
+
+@functools.lru_cache(maxsize=1024)  # To, Reply-To, the few dates, the part headers: mostly the same
+def _folded(name: str, value: str) -> str:
+    """A header set with msg[name] = value: parsed by the header registry, folded at 78."""
+    return _POLICY.fold(*_POLICY.header_store_parse(name, value))
+
+
+def _message_id(value: str) -> str:
+    line = f"Message-ID: {value}"
+    if len(line) <= _MAX_LINE and _PLAIN_ID.match(value):
+        return line + _NL  # what the registry writes for a short <dot-atom@dot-atom>
+    return _folded("Message-ID", value)
+
+
+def _multipart_type(boundary: str) -> str:
+    value = f'multipart/alternative; boundary="{boundary}"'
+    if _PLAIN_BOUNDARY.match(boundary):
+        # what the registry writes for a plain boundary: on one line if it fits, else on the
+        # next, as long as that line stays under 78 (beyond, it switches to RFC 2231 pieces)
+        if len("Content-Type: ") + len(value) <= _MAX_LINE:
+            return f"Content-Type: {value}{_NL}"
+        if len(f' boundary="{boundary}"') < _MAX_LINE:
+            return f'Content-Type: multipart/alternative;{_NL} boundary="{boundary}"{_NL}'
+    return _folded("Content-Type", value)
+
+
+class _QuotedCharacters(dict):
+    """A character -> its UTF-8 bytes as quoted-printable "=XX"s, computed once per character
+    (for the first few thousand distinct characters: a text can use a great many)."""
+
+    def __missing__(self, char: str) -> str:
+        quoted = "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
+        if len(self) < 5000:
+            self[char] = quoted
+        return quoted
+
+
+# What email.quoprimime's body map quotes besides "=": everything but printable ASCII, tab and
+# line ends. Quoting the characters this way, rather than as quoprimime does with str.translate()
+# over each byte of the UTF-8 text, was most of the time saved.
+_QP_UNSAFE = re.compile(r"[^\t\n -~]")
+_QP_QUOTED = _QuotedCharacters()
+
+
+def _quoted_printable(text: str) -> str:
+    """A text body as set_content(text, charset="utf-8", cte="quoted-printable") under the SMTP
+    policy wrote it: UTF-8, lines ended by CRLF, soft breaks keeping every line within 78
+    characters. The same as encoding with email.quoprimime.body_encode(), step for step."""
+    # contentmanager's normal_body(): lines as bytes.splitlines() splits them, each ended by "\n"
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.endswith("\n"):
+        body += "\n"
+    body = _QP_UNSAFE.sub(lambda m: _QP_QUOTED[m.group()], body.replace("=", "=3D"))
+    soft_break = "=" + _NL
+    maxlinelen1 = _MAX_LINE - 1  # leave room for the "=" of a soft break
+    encoded: list[str] = []
+    append = encoded.append
+    # body ends with "\n", so the last piece is "": body_encode's final empty line
+    for line in body.split("\n"):
+        if len(line) <= _MAX_LINE and not line.endswith((" ", "\t")):
+            append(line)  # most lines: nothing to break or quote
+            continue
+        start = 0
+        laststart = len(line) - 1 - _MAX_LINE
+        while start <= laststart:
+            stop = start + maxlinelen1
+            if line[stop - 2] == "=":  # never split an =XX
+                append(line[start:stop - 1])
+                start = stop - 2
+            elif line[stop - 1] == "=":
+                append(line[start:stop])
+                start = stop - 1
+            else:
+                append(line[start:stop] + "=")
+                start = stop
+        if line and line[-1] in " \t":  # whitespace at the end of a line is quoted
+            room = start - laststart
+            if room >= 3:
+                q = quoprimime.quote(line[-1])
+            elif room == 2:
+                q = line[-1] + soft_break
+            else:
+                q = soft_break + quoprimime.quote(line[-1])
+            append(line[start:-1] + q)
+        else:
+            append(line[start:])
+    return _NL.join(encoded)
+
+
 def eml(site: SiteModel, issue: Issue, subject: str, text: str, html: str, archive_url: str,
         unsubscribe_subject: str) -> bytes:
     """The ready-to-send message: multipart/alternative, text/plain then text/html, UTF-8,
     quoted-printable (7-bit clean, short lines), CRLF. The sender replaces the To placeholder."""
     config = site.config
     host = newsletter.host(config)
-    msg = EmailMessage(policy=SMTP)
-    msg.set_raw("Subject", _header_text(subject, "Subject"))
-    msg.set_raw("From", f"{_header_text(_phrase(config.title), 'From')} <{newsletter.sender(config)}>")
-    msg["To"] = "undisclosed-recipients:;"
-    if config.newsletter.reply_to:
-        msg["Reply-To"] = config.newsletter.reply_to
     noon = dt.datetime.combine(issue.date, dt.time(12), tzinfo=ZoneInfo(config.timezone))
-    msg["Date"] = format_datetime(noon)
-    msg["Message-ID"] = f"<{issue.key}@{host}>"
-    msg.set_raw("List-Id", f"{_header_text(_phrase(issue.area.name), 'List-Id')} <{issue.area.key}.{host}>")  # RFC 2919
-    # URLs are written as they are: the email package would fold a long one into encoded words
-    msg.set_raw("List-Unsubscribe", ",\n ".join(  # RFC 2369
-        f"<{_ascii_url(uri)}>" for uri in newsletter.list_unsubscribe(config, unsubscribe_subject)))
-    if (config.newsletter.unsubscribe_url or "").startswith("https://"):
-        msg.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")  # RFC 8058
-    msg.set_raw("List-Archive", f"<{_ascii_url(archive_url)}>")
-    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     # "=_" never occurs in quoted-printable text, so the boundary cannot collide with a part
-    msg.set_boundary(f"=_naerpoliti_{issue.key}")
-    return msg.as_bytes(policy=_POLICY)
+    boundary = f"=_naerpoliti_{issue.key}"
+    headers = [
+        _raw("Subject", _header_text(subject, "Subject")),
+        _raw("From", f"{_header_text(_phrase(config.title), 'From')} <{newsletter.sender(config)}>"),
+        _folded("To", "undisclosed-recipients:;"),
+    ]
+    if config.newsletter.reply_to:
+        headers.append(_folded("Reply-To", config.newsletter.reply_to))
+    headers += [
+        _folded("Date", format_datetime(noon)),
+        _message_id(f"<{issue.key}@{host}>"),
+        _raw("List-Id", f"{_header_text(_phrase(issue.area.name), 'List-Id')} <{issue.area.key}.{host}>"),  # RFC 2919
+        # URLs are written as they are: the email package would fold a long one into encoded words
+        _raw("List-Unsubscribe", ",\n ".join(  # RFC 2369
+            f"<{_ascii_url(uri)}>" for uri in newsletter.list_unsubscribe(config, unsubscribe_subject))),
+    ]
+    if (config.newsletter.unsubscribe_url or "").startswith("https://"):
+        headers.append(_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))  # RFC 8058
+    headers += [
+        _raw("List-Archive", f"<{_ascii_url(archive_url)}>"),
+        _folded("MIME-Version", "1.0"),
+        _multipart_type(boundary),
+    ]
+    parts = [
+        _folded("Content-Type", 'text/plain; charset="utf-8"')
+        + _folded("Content-Transfer-Encoding", "quoted-printable")
+        + _NL + _quoted_printable(text),
+        _folded("Content-Type", 'text/html; charset="utf-8"')
+        + _folded("Content-Transfer-Encoding", "quoted-printable")
+        + _folded("MIME-Version", "1.0")  # as add_alternative() wrote it: harmless, and kept
+        + _NL + _quoted_printable(html),
+    ]
+    delimiter = f"{_NL}--{boundary}{_NL}"
+    message = ("".join(headers) + _NL + f"--{boundary}{_NL}" + delimiter.join(parts)
+               + f"{_NL}--{boundary}--{_NL}")
+    # as the generator's BytesGenerator writes headers: ASCII, anything else kept as surrogates
+    return message.encode("ascii", "surrogateescape")

@@ -22,6 +22,10 @@ function start(root) {
     if (!api) {
       api = import(strings.bundle).then(async (module) => {
         await module.options({ excerptLength: 24 });
+        // a big site is indexed in parts: the build lists the others, merged into one search
+        const listed = await fetch(strings.indexes, { cache: "no-cache" });
+        if (!listed.ok) throw new Error("no list of indexes");
+        for (const path of (await listed.json()).merge) await module.mergeIndex(path);
         return module;
       });
       api.catch(() => { api = null; }); // try again next time

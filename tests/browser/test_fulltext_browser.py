@@ -147,3 +147,58 @@ def test_other_pages_do_not_allow_webassembly(visit):
     v = visit(PageCase("news", BURGLARY))
     csp = v.page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
     assert "wasm" not in csp and "unsafe" not in csp
+
+
+@pytest.fixture(scope="module")
+def split_index_server(tmp_path_factory):
+    """The demo site built with an index of at most 4 pages a part, as a national site's is split
+    (render/fulltext.py PAGES_PER_INDEX), served on 127.0.0.1."""
+    import os
+    import threading
+
+    from browser.conftest import _Handler, _Server
+    from conftest import REPO, TODAY
+    from naerpoliti.build import run
+    from naerpoliti.render import fulltext
+
+    out = tmp_path_factory.mktemp("split") / "site"
+    saved = fulltext.PAGES_PER_INDEX
+    fulltext.PAGES_PER_INDEX = 4
+    try:
+        assert not run(REPO, out, TODAY, jobs=1).failed
+    finally:
+        fulltext.PAGES_PER_INDEX = saved
+    directory = os.fspath(out)
+
+    class Handler(_Handler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=directory, **kwargs)
+
+    server = _Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_index_in_parts_is_searched_as_one(browser, split_index_server):
+    import json
+
+    out, origin = split_index_server
+    merged = json.loads((out / "pagefind/naerpoliti-indexes.json").read_text())["merge"]
+    assert len(merged) >= 3 and all((out / m.strip("/") / "pagefind-entry.json").is_file() for m in merged)
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{origin}{SEARCH}?q={quote('indbruddet')}")
+        found = results(page)
+        # the event and the news item are indexed in different parts
+        assert BURGLARY in found and MEETING in found
+        assert {u.split("/pagefind/")[1].split("/")[0] for u in requests if "/pagefind/del-" in u} == \
+            {m.strip("/").split("/")[-1] for m in merged}
+    finally:
+        context.close()
