@@ -74,6 +74,7 @@ def child(argv: list[str]) -> None:
         wall = time.perf_counter() - started
         assert not result.failed, [str(d) for d in result.diagnostics.errors[:5]]
         print(json.dumps({"seconds": wall, "steps": timings.seconds, "tasks": timings.tasks,
+                          "bytes": sum(w.stat[0] for w in result.outputs),
                           "files": result.written.files if result.written else 0,
                           "changed": result.written.changed if result.written else 0}))
         return
@@ -213,13 +214,16 @@ def serve_figures(root: Path, work: Path, runs: int) -> dict:
 
 def print_builds(label: str, figures: dict) -> None:
     full = figures["full"]
-    print(f"\n{label}: {full[0]['files']:,} files written")
+    print(f"\n{label}: {full[0]['files']:,} files, {full[0]['bytes'] / 2**20:,.0f} MiB written")
     print(f"  full build        wall {fmt_s(median(f['wall'] for f in full))}   "
           f"CPU {fmt_s(median(f['cpu'] for f in full))}   "
           f"peak RSS {median(f['rss_mib'] for f in full):6.0f} MiB (largest process), "
           f"{median(f['rss_sum_mib'] for f in full):6.0f} MiB (all its processes together)")
     ph = [phases(f["steps"]) for f in full]
     print("    phases          " + "   ".join(f"{p} {median(x[p] for x in ph):.2f} s" for p in PHASES))
+    steps = [s for s in full[0]["steps"] if median(f["steps"].get(s, 0.0) for f in full) >= 0.005]
+    print("    steps           " + ", ".join(
+        f"{s} {median(f['steps'].get(s, 0.0) for f in full):.2f}" for s in steps) + " (s, this process)")
     tasks = sorted(full[0]["tasks"], key=lambda s: -median(f["tasks"].get(s, 0.0) for f in full))
     print("    rendering tasks " + ", ".join(
         f"{s} {median(f['tasks'].get(s, 0.0) for f in full):.2f}" for s in tasks)
@@ -276,8 +280,10 @@ def main(argv=None) -> int:
             print("\nscaling (full build wall time):")
             for fraction, (counts, figures) in results.items():
                 wall = median(f["wall"] for f in figures["full"])
+                mib = figures["full"][0]["bytes"] / 2**20
                 print(f"  {fraction:>4.0%}: {wall:7.2f} s   {wall / counts['localities'] * 1000:6.1f} ms per locality"
-                      f"   {wall / counts['news'] * 1000:6.2f} ms per news item")
+                      f"   {wall / counts['news'] * 1000:6.2f} ms per news item   "
+                      f"{figures['full'][0]['files']:,} files, {mib:,.0f} MiB: {wall / mib * 1000:5.1f} ms per MiB")
         if not args.no_hugo:
             hugo_compare(work, results[1.0], args)
     return 0

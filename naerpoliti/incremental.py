@@ -7,36 +7,46 @@ their title, date, scope, summary, author, image, draft state or the media and p
 refers to, and nothing else in the root -- it renders only what shows that text: the item's page
 (in every language), the feeds of the areas in its scope, the open-data news file and, if a
 last-updated date moved, the sitemap; and it replaces just the files whose bytes changed, each
-atomically (written beside it, then renamed over it). Anything else is a full build through
-build.run(), with the staging folder and the swap.
+atomically (written beside it, then renamed over it). Its model is the previous one with the edited
+records in their places (nothing they are listed, sorted or counted by changed), so build_site
+does not run either. Anything else is a full build through build.run(), with the staging folder
+and the swap.
 
 The one output a text edit leaves behind is the full-text index (Pagefind): it is made over all
-pages at once and takes seconds at national scale, so the preview keeps the previous index until
-the next full build (any other kind of change, or `naerpoliti build`). The published site is
-always made by a full build.
+pages at once and takes seconds at national scale. refresh_index() makes it anew afterwards, from
+the pages as they are then, and replaces it file by file (serve runs it in the background, so the
+edited page is there at once and its words are found a little later). After it, the output folder
+is byte for byte what a full build of the same content writes.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import os
+import shutil
+import tempfile
+import threading
 import time
 from pathlib import Path
+from types import MappingProxyType
 from typing import Optional
 
-from .build import Result, check_links, forget, gather, run, stat_tree
+from .build import Result, build_date, check_links, forget, gather, run, stat_tree
 from .errors import Diagnostics
-from .model import NewsItem
+from .history import updated_dates
+from .model import Content, NewsItem
 from .progress import QUIET, Progress
 from .render import Output
 from .render.environment import make_environment, template_dirs
 from .render.feeds import render_feeds
+from .render.fulltext import BUNDLE, ENTRY, INDEXES, indexable, render_fulltext_dir
 from .render.newsletters import remember_emails
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
-from .schema import FileMemo
-from .site import SiteModel
+from .schema import FileMemo, load_content
+from .site import ScopeIndex, SiteModel
 from .urls import Urls
 from .write import Manifest, WriteStats, Written, check_output_path
 
@@ -49,6 +59,8 @@ _LISTED = tuple(f.name for f in dataclasses.fields(NewsItem) if f.name not in ("
 class _Last:
     site: SiteModel
     written: dict[str, Written]
+    content: Optional[Content] = None  # what the files gave (the FileMemo's records)
+    model_diagnostics: tuple = ()  # what the build reported beyond reading the files
 
 
 class Builder:
@@ -61,14 +73,21 @@ class Builder:
         remember_emails(True)  # full rebuilds in this process reuse the unchanged newsletter e-mails
         self.templates = ""
         self.opendata: dict = {}  # each news item's line of data/news.json (render/opendata.py)
+        self.index_stale = False  # a text edit wrote pages that the full-text index does not know yet
+        self.generation = 0  # builds so far: refresh_index() gives up when one came in between
+        self._lock = threading.Lock()  # a build and refresh_index() writing the output folder
 
     def _keep_lines(self, site: SiteModel) -> None:
         """Forget the open-data lines of items that are gone (the memo holds them alive)."""
         self.opendata = {id(n): self.opendata[id(n)] for n in site.news if id(n) in self.opendata}
 
-    def _prepare(self, site: SiteModel) -> None:
-        """After a full build: the open-data lines of every item, so that the first text edit
-        makes one line, not 20,000."""
+    def _prepare(self, site: SiteModel, diagnostics: Diagnostics) -> None:
+        """After a full build: the content as the files gave it (every file from the memo) and the
+        diagnostics that did not come from reading them, and the open-data lines of every item,
+        so that the first text edit makes one line, not 20,000."""
+        read = Diagnostics()
+        self.last.content = load_content(self.root, read, memo=self.memo)
+        self.last.model_diagnostics = tuple(set(diagnostics.items) - set(read.items))
         self.opendata = {}
         render_open_data(site, make_environment(self.root, site.config.language), site.urls,
                          names={"news"}, memo=self.opendata)
@@ -80,6 +99,65 @@ class Builder:
         return h.hexdigest()
 
     def build(self, progress: Progress = QUIET) -> Result:
+        thresholds = gc.get_threshold()
+        gc.set_threshold(50_000, 20, 100)  # as build.run(): few of the many objects are garbage
+        try:
+            with self._lock:
+                self.generation += 1
+                result = self._build(progress)
+                if not result.incremental and result.written is not None:
+                    self.index_stale = False  # a full build made the index too
+                elif result.incremental and result.written.changed:
+                    self.index_stale = True
+                return result
+        finally:
+            gc.set_threshold(*thresholds)
+
+    def refresh_index(self) -> bool:
+        """Make the full-text index anew from the pages as they are now and put it in place of the
+        old one; Pagefind runs without holding up builds. False when the index was up to date or
+        a build came in between (which then made it, or left it to the next refresh)."""
+        with self._lock:
+            last = self.last
+            if last is None or not self.index_stale:
+                return False
+            generation, site = self.generation, last.site
+            pages = [p for p, w in last.written.items() if w.indexed] or _index_candidates(site, self.out)
+            # beside the output folder (hard links); named like a staging folder of this process,
+            # which write.clean_leftovers() leaves alone while this process lives
+            source = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-refresh", suffix=f"-{os.getpid()}",
+                                           dir=self.out.parent))
+            base = source / site.urls.root_path.strip("/")
+            for rel in pages:  # the pages as they are now (a build cannot run meanwhile)
+                target = base / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(self.out / rel, target)
+                except OSError:
+                    target.write_bytes((self.out / rel).read_bytes())
+        try:
+            outputs = render_fulltext_dir(site, source)
+        finally:
+            shutil.rmtree(source, ignore_errors=True)
+        with self._lock:
+            if self.generation != generation or self.last is not last:
+                return False
+            # the new bundle's files first (their names are hashes of their contents), then the
+            # entry points that lead to them, then the old files nothing leads to any more
+            entries = {f"{BUNDLE}/{ENTRY}", f"{BUNDLE}/{INDEXES}"}
+            for o in sorted(outputs, key=lambda o: (o.path in entries, o.path)):
+                w = _write_in_place(self.out, o, last.written.get(o.path) or Written(o.path, o.origin, b""))
+                if w is not None:
+                    last.written[o.path] = w
+            made = {o.path for o in outputs}
+            for path in [p for p in last.written if p.startswith(f"{BUNDLE}/") and p not in made]:
+                (self.out / path).unlink(missing_ok=True)
+                del last.written[path]
+            self.index_stale = False
+            forget(self.out)
+            return True
+
+    def _build(self, progress: Progress) -> Result:
         started = time.perf_counter()
         templates, self.templates = self.templates, self._templates_key()
         if self.last is not None and templates == self.templates:
@@ -97,7 +175,7 @@ class Builder:
             else:
                 self.last = _Last(result.site, {w.path: w for w in result.outputs})
             if self.last is not None:
-                self._prepare(self.last.site)
+                self._prepare(self.last.site, result.diagnostics)
         return result
 
     # --- the fast path ------------------------------------------------------------------------------
@@ -105,16 +183,41 @@ class Builder:
     def _text_edit(self, started: float) -> Optional[Result]:
         """The build when only news texts changed; None when a full build is needed."""
         last = self.last
+        if last.content is None:
+            return None
         diags = Diagnostics()
-        site = gather(self.root, self.today, diags, memo=self.memo)
-        if site is None or diags.errors:
+        content = load_content(self.root, diags, memo=self.memo)
+        if content is None or diags.errors:
             return None  # the full build reports the errors (and writes nothing)
+        if build_date(self.today, content.config.timezone) != last.site.today:
+            return None
+        pairs = _edited_texts(last.content, content)
+        if pairs is None:
+            return None  # not only texts changed: a full build
+        # The model is the previous one with the edited items in their places: nothing they are
+        # listed, sorted or counted by has changed, so neither did anything build_site decides,
+        # nor what it reported (the files' own diagnostics are read anew above).
+        published = {id(n) for n in last.site.news}
+        replaced = {id(old): new for old, new in pairs if id(old) in published}
+        updated = updated_dates(self.root, content, last.site.today)
+        before = last.site.updated
+        moved = {k for k in set(before) | set(updated) if before.get(k) != updated.get(k)}
+        if moved - {new.source for _old, new in pairs}:
+            return None  # other pages' dates moved (git history changed): a full build
+        site = _with_items(last.site, replaced, updated)
+        diags.items.extend(last.model_diagnostics)
         if self.strict and diags.warnings:
             return None
-        changed = _edited_texts(last.site, site)
-        if changed is None:
-            return None  # not only texts changed: a full build
+        changed = list(replaced.values())
+        last.content = content
         result = Result(diags, site=site, strict=self.strict)
+        if not changed:  # drafts and items not yet published: nothing on the site shows them
+            last.site = site
+            result.outputs = list(last.written.values())
+            result.written = WriteStats(len(result.outputs), 0, 0, swapped=False)
+            result.incremental = True
+            result.seconds = time.perf_counter() - started
+            return result
         outputs = self._render(site, last.site, changed)
         check_links(site, [n.body for n in changed], set(last.written), diags)
         if result.failed:
@@ -157,32 +260,41 @@ class Builder:
         return outputs
 
 
-def _edited_texts(before: SiteModel, after: SiteModel) -> Optional[list[NewsItem]]:
-    """The published news items whose text alone changed, if nothing else did; else None."""
-    if after.today != before.today or after.config is not before.config:
+def _edited_texts(before: Content, after: Content) -> Optional[list[tuple[NewsItem, NewsItem]]]:
+    """(old, new) of the news items whose text alone changed, if nothing else did; else None."""
+    if after.config is not before.config or after.invalid_ids != before.invalid_ids:
         return None
-    same = ("districts", "municipalities", "localities", "events", "pages", "newsletter_intros")
-    for name in same:  # the FileMemo hands back the very same records for unchanged files
-        a, b = getattr(before, name), getattr(after, name)
-        if len(a) != len(b) or any(x is not y for x, y in zip(a, b)):
+    # the FileMemo hands back the very same records for unchanged files
+    for name in ("districts", "municipalities", "stations", "officers", "localities"):
+        if getattr(after, name) is not getattr(before, name):
             return None
-    if dict(before.officers) != dict(after.officers) or dict(before.stations) != dict(after.stations):
-        return None
-    if before.ambassadors_of != after.ambassadors_of or before.media != after.media:
-        return None
-    if len(before.news) != len(after.news):
-        return None
-    changed = []
+    for name in ("events", "pages", "newsletter_intros", "ambassadors", "news"):
+        a, b = getattr(before, name), getattr(after, name)
+        if len(a) != len(b):
+            return None
+        if name != "news" and any(x is not y for x, y in zip(a, b)):
+            return None
+    pairs = []
     for old, new in zip(before.news, after.news):
         if old is new:
             continue
         if any(getattr(old, f) != getattr(new, f) for f in _LISTED) or old.body.media != new.body.media:
             return None
-        changed.append(new)
-    moved = {k for k in set(before.updated) | set(after.updated) if before.updated.get(k) != after.updated.get(k)}
-    if moved - {n.source for n in changed}:
-        return None  # other pages' dates moved (git history changed): a full build
-    return changed
+        pairs.append((old, new))
+    return pairs
+
+
+def _with_items(site: SiteModel, replaced: dict[int, NewsItem], updated: dict) -> SiteModel:
+    """The model with some news items replaced (by id() of the old record) in every list."""
+    def swap(items: tuple) -> tuple:
+        return tuple(replaced.get(id(x), x) for x in items)
+
+    index = site.news_index
+    return dataclasses.replace(
+        site, news=swap(site.news), updated=MappingProxyType(updated),
+        news_index=ScopeIndex(MappingProxyType({k: swap(v) for k, v in index.direct.items()}),
+                              MappingProxyType({k: swap(v) for k, v in index.below.items()}),
+                              swap(index.national)))
 
 
 def _feed_areas(site: SiteModel, items: list[NewsItem]) -> set:
@@ -212,6 +324,17 @@ def _feed_areas(site: SiteModel, items: list[NewsItem]) -> set:
     return areas
 
 
+def _index_candidates(site: SiteModel, out: Path) -> list[str]:
+    """The pages a full build indexes, when the Builder did not see that build (it found the site
+    as the previous `naerpoliti build` left it): the primary language's news, events and pages."""
+    urls = site.urls
+    paths = [urls.output_path(urls.news(n.slug)) for n in site.news]
+    paths += [urls.output_path(urls.event(e.slug)) for e in site.events]
+    paths += [urls.output_path(urls.page(p.slug)) for p in site.pages]
+    check = indexable(site)
+    return [p for p in paths if (out / p).is_file() and check(p, (out / p).read_bytes())]
+
+
 def _write_in_place(out: Path, o: Output, before: Written) -> Optional[Written]:
     """Replace one file of the output folder when its bytes changed: written beside it, then
     renamed over it, so a reader sees the old file or the new one, never half of one."""
@@ -220,6 +343,7 @@ def _write_in_place(out: Path, o: Output, before: Written) -> Optional[Written]:
     if digest == before.digest:
         return None
     target = out / o.path
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         tmp.write_bytes(data)

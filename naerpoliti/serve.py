@@ -288,7 +288,21 @@ class Preview:
             changed = result.written.changed if result.written else 0
             print(f"[{stamp}] {reason}built in {result.seconds:.2f} s: {changed} files changed, "
                   f"{warnings} warnings", file=self.log, flush=True)
+            if self.builder.index_stale:  # a text edit: the full-text index follows in the background
+                threading.Thread(target=self._refresh_index, daemon=True).start()
         return result
+
+    def _refresh_index(self) -> None:
+        started = time.perf_counter()
+        try:
+            done = self.builder.refresh_index()
+        except (FulltextError, OSError) as exc:
+            print(f"[{time.strftime('%H:%M:%S')}] the full-text index was not updated: {exc}",
+                  file=self.log, flush=True)
+            return
+        if done:
+            print(f"[{time.strftime('%H:%M:%S')}] full-text index updated in "
+                  f"{time.perf_counter() - started:.1f} s", file=self.log, flush=True)
 
 
 def _watch(paths: list[Path], recursive: bool, only: Optional[set[str]], events: "queue.Queue[set[str]]",

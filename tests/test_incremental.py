@@ -62,6 +62,25 @@ def test_a_text_edit_replaces_only_what_shows_the_text_and_equals_a_full_build(c
     assert second.written.changed == len(changed)
     # the other files were not touched
     assert all(os.stat(out / p).st_ino == inodes[p] for p in before if p not in changed)
+    # then the full-text index is made anew, and the folder is what a full build writes
+    assert builder.index_stale and builder.refresh_index() and not builder.index_stale
+    assert tree(out) == _full_build(corpus_root, tmp_path / "full-2")
+    assert not builder.refresh_index()  # up to date
+    assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_editing_a_draft_changes_nothing_and_is_quick(corpus_root, tmp_path):
+    draft = corpus_root / "content" / "news" / "2026-11-30-kladde.md"
+    draft.write_text("---\ntitle: Kladde\ndate: 2026-11-30\nnational: true\ndraft: true\n---\nUdkast.\n",
+                     encoding="utf-8")
+    out = tmp_path / "site"
+    builder = Builder(corpus_root, out, corpus.TODAY)
+    assert not builder.build().failed
+    before = tree(out)
+    _edit_text(draft, "Mere udkast.")
+    result = builder.build()
+    assert result.incremental and not result.failed and result.written.changed == 0
+    assert tree(out) == before
 
 
 @pytest.mark.parametrize("change", ["title", "new item", "registry", "template", "error"])

@@ -3,6 +3,7 @@ shown while the last good site stays up. (What a person sees in Chromium: tests/
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 import urllib.request
@@ -64,6 +65,18 @@ def test_a_save_rebuilds_and_announces_a_new_build(demo):
     assert events(demo, 1) == [2]
     body = demo.get("/nyheder/2026-11-20-saadan-sikrer-du-dit-hjem-mod-indbrud/")[2].decode()
     assert "Nyt – " in body and 'data-build="2"' in body
+
+
+def test_a_text_edit_rewrites_the_page_and_then_the_full_text_index(demo):
+    path = demo.root / "content/news/2026-11-20-saadan-sikrer-du-dit-hjem-mod-indbrud.md"
+    entry = (demo.root / "site/pagefind/pagefind-entry.json").read_bytes()
+    save(path, path.read_text(encoding="utf-8") + "\nHusk også kælderdøren.\n")
+    line = demo.wait_for(r"built in")
+    assert re.search(r"built in \d+\.\d+ s: [1-9]\d? files changed", line), line  # not the whole site
+    body = demo.get("/nyheder/2026-11-20-saadan-sikrer-du-dit-hjem-mod-indbrud/")[2].decode()
+    assert "Husk også kælderdøren." in body
+    demo.wait_for(r"full-text index updated in", timeout=60)
+    assert (demo.root / "site/pagefind/pagefind-entry.json").read_bytes() != entry  # the new words
 
 
 def test_an_error_is_shown_and_the_last_good_site_stays(demo):
