@@ -261,6 +261,7 @@ class Preview:
         # keeps what each build read and wrote: a save that changes only a news item's text
         # renders and replaces only what shows that text (naerpoliti/incremental.py)
         self.builder = Builder(root, out, today, strict)
+        self.indexing: Optional[threading.Thread] = None  # the full-text index being remade
 
     def build(self, reason: str = "") -> Result:
         result = self.builder.build(progress=QUIET)
@@ -289,7 +290,8 @@ class Preview:
             print(f"[{stamp}] {reason}built in {result.seconds:.2f} s: {changed} files changed, "
                   f"{warnings} warnings", file=self.log, flush=True)
             if self.builder.index_stale:  # a text edit: the full-text index follows in the background
-                threading.Thread(target=self._refresh_index, daemon=True).start()
+                self.indexing = threading.Thread(target=self._refresh_index, daemon=True)
+                self.indexing.start()
         return result
 
     def _refresh_index(self) -> None:
