@@ -5,6 +5,7 @@ warnings).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
@@ -36,6 +37,7 @@ from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .render.searchindex import render_search_index
 from .urls import Urls
+from .model import Content
 from .schema import FileMemo, load_content
 from .site import SiteModel, build_site
 from .write import (MARKER, Staging, Written, WriteStats, cache_file, check_output_path, clean_leftovers,
@@ -55,6 +57,8 @@ class Result:
     # build made (counts of outputs, root_path), from the cache
     reused: Optional[dict] = None
     incremental: bool = False  # rendered and written only what changed (incremental.Builder)
+    content: Optional[Content] = None  # what the files gave
+    model_diagnostics: tuple = ()  # what making the SiteModel from it reported
 
     @property
     def counts(self) -> dict[str, int]:
@@ -95,17 +99,26 @@ def build_date(today: Optional[dt.date], timezone: str) -> dt.date:
 
 def gather(root: Path, today: Optional[dt.date], diags: Diagnostics,
            progress: Progress = QUIET, memo: Optional[FileMemo] = None) -> Optional[SiteModel]:
+    return model_of(root, today, diags, progress, memo)[1]
+
+
+def model_of(root: Path, today: Optional[dt.date], diags: Diagnostics, progress: Progress = QUIET,
+             memo: Optional[FileMemo] = None) -> tuple[Optional[Content], Optional[SiteModel], tuple]:
+    """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
+    making the model from the content (those after reading the files)."""
     content = load_content(root, diags, progress, memo)
     if content is None:
-        return None
+        return None, None, ()
+    loaded = len(diags.items)
     date = build_date(today, content.config.timezone)
     progress.lap("site model")
     site = build_site(content, date, diags)
     if diags.errors:
-        return None
+        return content, None, ()
     # "Last updated" dates: from git history when the root is a repository, else from the content
     progress.lap("history")
-    return dataclasses.replace(site, updated=MappingProxyType(updated_dates(root, content, date)))
+    site = dataclasses.replace(site, updated=MappingProxyType(updated_dates(root, content, date)))
+    return content, site, tuple(diags.items[loaded:])
 
 
 # Sites at least this big (news items, events and ten times the localities: roughly the pages
@@ -312,18 +325,22 @@ def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> st
     return h.hexdigest()
 
 
-def _reusable(out: Path, fingerprint: str) -> Optional[dict]:
-    """What the previous build into `out` made, if it had this fingerprint and its folder is still
-    the one it swapped in."""
+def _saved_inputs(out: Path) -> dict:
+    """What the previous build into `out` remembered (_remember), or {}."""
     try:
         saved = json.loads(cache_file(out, "inputs").read_text(encoding="utf-8"))
-        if saved.get("fingerprint") != fingerprint or not (out / MARKER).is_file():
-            return None
-        if saved.get("out_inode") != os.stat(out).st_ino:
-            return None
-        return saved
-    except (OSError, ValueError, AttributeError):
-        return None
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def _reusable(out: Path, saved: dict, fingerprint: str) -> bool:
+    """Whether the previous build had this fingerprint and its folder is still the one it swapped in."""
+    try:
+        return (saved.get("fingerprint") == fingerprint and (out / MARKER).is_file()
+                and saved.get("out_inode") == os.stat(out).st_ino)
+    except OSError:
+        return False
 
 
 def _remember(out: Path, fingerprint: str, result: "Result", timezone: str) -> None:
@@ -343,25 +360,24 @@ def forget(out: Optional[Path]) -> None:
         remove_cache(cache_file(out, "inputs"))
 
 
-def _timezone(root: Path, out: Path) -> Optional[str]:
+@contextlib.contextmanager
+def fewer_collections():
+    """A build makes millions of objects and keeps most of them to the end: the collector's full
+    passes over them cost about a sixth of loading a national site, and find little."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
     try:
-        return json.loads(cache_file(out, "inputs").read_text(encoding="utf-8")).get("timezone")
-    except (OSError, ValueError, AttributeError):
-        return None
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False,
         progress: Progress = QUIET, jobs: Optional[int] = None, memo: Optional[FileMemo] = None) -> Result:
     """Build (out given) or only check (out None) one site root. A memo (incremental.Builder's)
     spares reading files that did not change since its previous build."""
-    # A build makes millions of objects and keeps most of them to the end: the collector's full
-    # passes over them cost about a sixth of loading a national site, and find little.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
+    with fewer_collections():
         return _run(root, out, today, strict, progress, jobs, memo)
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _run(root, out, today, strict, progress, jobs, memo) -> Result:
@@ -374,10 +390,10 @@ def _run(root, out, today, strict, progress, jobs, memo) -> Result:
         out = out.resolve()
         progress.step("looking for changes")
         # the date in the time zone of the previous build (the fingerprint covers localities.yaml)
-        timezone = _timezone(root, out) or "Europe/Copenhagen"
+        saved = _saved_inputs(out)
+        timezone = saved.get("timezone") or "Europe/Copenhagen"
         fingerprint = inputs_fingerprint(root, out, build_date(today, timezone), strict)
-        saved = _reusable(out, fingerprint)
-        if saved is not None:
+        if _reusable(out, saved, fingerprint):
             clean_leftovers(out)  # a killed build's staging folder may hold unpublished content
             for path, line, column, severity, message in saved["diagnostics"]:
                 (diags.error if severity == "error" else diags.warning)(Position(path, line, column), message)
@@ -387,7 +403,7 @@ def _run(root, out, today, strict, progress, jobs, memo) -> Result:
             result.seconds = time.perf_counter() - started
             return result
     progress.step("reading content")
-    site = gather(root, today, diags, progress, memo)
+    result.content, site, result.model_diagnostics = model_of(root, today, diags, progress, memo)
     if site is None:
         progress.done()
         result.seconds = time.perf_counter() - started

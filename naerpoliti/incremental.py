@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import os
 import shutil
@@ -33,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Optional
 
-from .build import Result, build_date, check_links, forget, gather, run, stat_tree
+from .build import Result, build_date, check_links, fewer_collections, forget, model_of, run, stat_tree
 from .errors import Diagnostics
 from .history import updated_dates
 from .model import Content, NewsItem
@@ -81,13 +80,9 @@ class Builder:
         """Forget the open-data lines of items that are gone (the memo holds them alive)."""
         self.opendata = {id(n): self.opendata[id(n)] for n in site.news if id(n) in self.opendata}
 
-    def _prepare(self, site: SiteModel, diagnostics: Diagnostics) -> None:
-        """After a full build: the content as the files gave it (every file from the memo) and the
-        diagnostics that did not come from reading them, and the open-data lines of every item,
-        so that the first text edit makes one line, not 20,000."""
-        read = Diagnostics()
-        self.last.content = load_content(self.root, read, memo=self.memo)
-        self.last.model_diagnostics = tuple(set(diagnostics.items) - set(read.items))
+    def _prepare(self, site: SiteModel) -> None:
+        """After a full build: the open-data lines of every item, so that the first text edit
+        makes one line, not 20,000."""
         self.opendata = {}
         render_open_data(site, make_environment(self.root, site.config.language), site.urls,
                          names={"news"}, memo=self.opendata)
@@ -99,19 +94,14 @@ class Builder:
         return h.hexdigest()
 
     def build(self, progress: Progress = QUIET) -> Result:
-        thresholds = gc.get_threshold()
-        gc.set_threshold(50_000, 20, 100)  # as build.run(): few of the many objects are garbage
-        try:
-            with self._lock:
-                self.generation += 1
-                result = self._build(progress)
-                if not result.incremental and result.written is not None:
-                    self.index_stale = False  # a full build made the index too
-                elif result.incremental and result.written.changed:
-                    self.index_stale = True
-                return result
-        finally:
-            gc.set_threshold(*thresholds)
+        with fewer_collections(), self._lock:
+            self.generation += 1
+            result = self._build(progress)
+            if not result.incremental and result.written is not None:
+                self.index_stale = False  # a full build made the index too
+            elif result.incremental and result.written.changed:
+                self.index_stale = True
+            return result
 
     def refresh_index(self) -> bool:
         """Make the full-text index anew from the pages as they are now and put it in place of the
@@ -168,14 +158,16 @@ class Builder:
         self.last = None
         if not result.failed and result.written is not None:
             if result.site is None:  # nothing had changed since the last `build`: load the model only
-                site = gather(self.root, self.today, Diagnostics(), memo=self.memo)
+                content, site, model = model_of(self.root, self.today, Diagnostics(), memo=self.memo)
                 manifest = Manifest.load(self.out)
                 if site is not None and manifest.entries:
-                    self.last = _Last(site, {p: Written(p, "", e[0]) for p, e in manifest.entries.items()})
+                    self.last = _Last(site, {p: Written(p, "", e[0]) for p, e in manifest.entries.items()},
+                                      content, model)
             else:
-                self.last = _Last(result.site, {w.path: w for w in result.outputs})
+                self.last = _Last(result.site, {w.path: w for w in result.outputs}, result.content,
+                                  result.model_diagnostics)
             if self.last is not None:
-                self._prepare(self.last.site, result.diagnostics)
+                self._prepare(self.last.site)
         return result
 
     # --- the fast path ------------------------------------------------------------------------------
