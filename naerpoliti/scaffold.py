@@ -578,31 +578,42 @@ def _new_locality(root: Path, reg: Registry, args: argparse.Namespace) -> tuple[
     old_text = _read_raw(path)
     raw = _parse(old_text, rel)
     lst = raw.get("localities") if isinstance(raw, YMap) else None
-    if not isinstance(lst, YList) or not lst:
+    if not isinstance(lst, YList):
         raise Usage("localities.yaml has no 'localities:' list to add to: add the locality by hand")
     lines = _lines(old_text)
-    cols = _dash_indent(lines, lst.item_pos[-1])
-    if cols is None:
-        raise Usage("the 'localities:' list is written in a way this command cannot extend: "
-                    "add the locality by hand")
-    dash, _fields = cols
-    # The last item ends before the next top-level field (or the end of the file), less the blank
-    # lines and the comments at the list's indentation or less: those introduce what follows.
-    last_line = lst.item_pos[-1].line
-    after = [p.line for p in raw.key_pos.values() if p.line > last_line]
-    end = (min(after) - 1) if after else len(lines)  # 1-based, inclusive
-    while end > last_line:
-        line = lines[end - 1]
-        stripped = line.strip()
-        if stripped and not (stripped.startswith("#") and len(line) - len(line.lstrip(" ")) <= dash):
-            break
-        end -= 1
     nl = _newline(old_text)
-    head = "".join(lines[:end])
-    if not head.endswith(("\n", "\r")):
-        head += nl
-    first = lines[lst.item_pos[-1].line - 2] if len(lst) > 1 else ""
-    gap = nl if len(lst) > 1 and not first.strip() else ""  # blank lines between items, as in the file
+    if not lst:
+        # 'localities: []', as a new site starts: that line becomes the head of a block list.
+        key_line = raw.key_pos["localities"].line
+        if not re.fullmatch(r"localities:\s*\[\s*\]\s*(#.*)?", lines[key_line - 1].strip()):
+            raise Usage("the 'localities:' list is written in a way this command cannot extend: "
+                        "add the locality by hand")
+        cols = (2, 4)
+        head = "".join(lines[:key_line - 1]) + "localities:" + nl
+        end, gap = key_line, ""
+    else:
+        found = _dash_indent(lines, lst.item_pos[-1])
+        if found is None:
+            raise Usage("the 'localities:' list is written in a way this command cannot extend: "
+                        "add the locality by hand")
+        cols = found
+        dash = cols[0]
+        # The last item ends before the next top-level field (or the end of the file), less the blank
+        # lines and the comments at the list's indentation or less: those introduce what follows.
+        last_line = lst.item_pos[-1].line
+        after = [p.line for p in raw.key_pos.values() if p.line > last_line]
+        end = (min(after) - 1) if after else len(lines)  # 1-based, inclusive
+        while end > last_line:
+            line = lines[end - 1]
+            stripped = line.strip()
+            if stripped and not (stripped.startswith("#") and len(line) - len(line.lstrip(" ")) <= dash):
+                break
+            end -= 1
+        head = "".join(lines[:end])
+        if not head.endswith(("\n", "\r")):
+            head += nl
+        first = lines[lst.item_pos[-1].line - 2] if len(lst) > 1 else ""
+        gap = nl if len(lst) > 1 and not first.strip() else ""  # blank lines between items, as in the file
     entry = "\n".join([
         f"- id: {lid}",
         _kv("name", name),

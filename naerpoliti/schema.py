@@ -897,11 +897,13 @@ def load_registry(root: Path, diags: Diagnostics) -> Optional[dict]:
         records = []
         value = raw.get(key)
         required = LOCALITIES_FILE.field_named(key).required
-        if value is None:
+        if value is None and key in raw:  # 'localities:' with nothing under it
+            diags.error(raw.key_pos[key], f"{key}: is empty: write each {spec.name} under it, starting "
+                                          f"with '- ' (or '{key}: []' while there are none)")
+        elif value is None:
             if required:
-                where = raw.key_pos.get(key, raw.pos)
-                diags.error(where, f"missing required field '{key}' in localities.yaml: "
-                                   f"list at least one {spec.name}")
+                diags.error(raw.pos, f"missing required field '{key}' in localities.yaml: "
+                                     f"list at least one {spec.name}")
         elif not isinstance(value, YList):
             diags.error(raw.value_pos[key], f"{key}: must be a list of {spec.name}s, each starting with '- '")
         else:

@@ -286,6 +286,43 @@ def test_a_list_written_in_brackets_is_refused_not_rewritten(tmp_path, capsys, m
     assert no_temp_files(root)
 
 
+ZERO_LOCALITIES = REGISTRY.split("localities:\n")[0]
+
+
+@pytest.mark.parametrize("written", ["localities: []\n", "localities: []  # none yet\n",
+                                     "localities: [ ]\r\n", "localities: []\n# the end\n"])
+def test_the_first_locality_goes_into_an_empty_list(tmp_path, capsys, monkeypatch, written):
+    root = make_site(tmp_path / "r", registry=ZERO_LOCALITIES + written)
+    if "\r\n" in written:
+        reg = root / "localities.yaml"
+        reg.write_bytes(reg.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert check_clean(root).site.localities == ()  # a site with no localities yet is valid
+    monkeypatch.chdir(root)
+    code, _, err = new(capsys, "locality", "Ny By", "--municipality", "frederikssund", "--postcode",
+                       "4000", "--officer", "skibby-betjent")
+    assert code == 0, err
+    assert new(capsys, "locality", "Anden By", "--municipality", "frederikssund", "--postcode", "4001")[0] == 0
+    site = check_clean(root).site
+    assert sorted(loc.id for loc in site.localities) == ["anden-by", "ny-by"]
+    text = (root / "localities.yaml").read_bytes().decode()
+    assert text.index("- id: ny-by") < text.index("- id: anden-by")
+    if "# the end" in written:
+        assert text.rstrip().endswith("# the end")
+    if "\r\n" in written:
+        assert text.count("\n") == text.count("\r\n")
+
+
+@pytest.mark.parametrize("key", ["localities", "officers", "districts", "municipalities"])
+def test_a_list_left_empty_gets_one_message_naming_it(tmp_path, key):
+    registry = re.sub(rf"^{key}:\n(?:[ #].*\n|\n)*", f"{key}:\n", REGISTRY, flags=re.M)
+    root = make_site(tmp_path / "r", registry=registry)
+    found = messages(build(root))
+    line = registry.split("\n").index(f"{key}:") + 1
+    assert any(m.startswith(f"localities.yaml:{line}:1: error: {key}: is empty: write each ") and
+               f"'{key}: []' while there are none" in m for m in found), found
+    assert not any("missing required field" in m for m in found), found
+
+
 # --------------------------------------------------------------------------------------------
 # Refusals: exit 2 (or 1 for a broken root), nothing written
 
