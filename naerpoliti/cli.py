@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import consentreport, scaffold, send, serve
+from . import __version__, consentreport, scaffold, send, serve
+from .commands import init as init_command
 from . import progress as progress_
 from .build import run
 from .errors import Diagnostic
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="naerpoliti",
         description="Build the community-policing site of a site root (localities.yaml and content/).")
+    parser.add_argument("--version", action="version", version=f"naerpoliti {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -66,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     common(serve.add_parser(sub))  # serve
     scaffold.add_parser(sub)  # new
     send.add_parser(sub)  # newsletter send
+    init_command.add_parser(sub)  # init
     return parser
 
 
@@ -116,14 +119,15 @@ def summary(result, out: Optional[Path]) -> str:
     errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if out is None:
-        return f"naerpoliti check: {counts}; {made} would be built ({result.seconds:.2f} s)"
+        return f"naerpoliti check: {counts}; {made} would be built ({result.seconds:.2f} s, naerpoliti {__version__})"
     w = result.written
     try:
         shown = out.relative_to(Path.cwd())
     except ValueError:
         shown = out
     change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
-    return f"naerpoliti build: {made}; {counts}; {w.files} files in {shown}/ ({change}) in {result.seconds:.2f} s"
+    return (f"naerpoliti build: {made}; {counts}; {w.files} files in {shown}/ ({change}) "
+            f"in {result.seconds:.2f} s with naerpoliti {__version__}")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -133,6 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return send.main(args)
     if args.command == "new":
         return scaffold.main(args)
+    if args.command == "init":
+        return init_command.main(args)
     try:
         _check_epoch()
         root = resolve_root(args.root)

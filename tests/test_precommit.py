@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_site, news
+from conftest import REPO, news
+from naerpoliti import __version__
+from naerpoliti.cli import main
+from naerpoliti.commands.init import source_url
+from test_init import worktree_files
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.dk", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "test@example.dk", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -39,25 +43,27 @@ def test_the_manifest_is_valid_for_pre_commit():
 def tool_repo(tmp_path_factory) -> Path:
     """naerpoliti's repository as pre-commit sees it: what is needed to install it, committed."""
     repo = tmp_path_factory.mktemp("naerpoliti-tool")
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in worktree_files():  # as a clone of the release holds it, with the change under test
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, repo / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(REPO / "naerpoliti", repo / "naerpoliti", ignore=ignore)
-    shutil.copytree(REPO / "templates", repo / "templates", ignore=ignore)
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "naerpoliti")
+    git(repo, "tag", f"v{__version__}")  # the release tag that `naerpoliti init` pins
     return repo
 
 
 def test_the_hook_checks_a_site_before_a_commit(tool_repo, tmp_path):
-    site = make_site(tmp_path / "site", {"content/news/a.md": news()})
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tool_repo, capture_output=True, text=True,
-                         check=True).stdout.strip()
-    # the configuration the handbook shows, with the naerpoliti repository at a local path
-    (site / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {tool_repo}\n    rev: {rev}\n    hooks:\n      - id: naerpoliti-check\n",
-        encoding="utf-8")
+    # A site as `naerpoliti init` makes it, with the engine's repository at a local path
+    assert main(["init", str(tmp_path / "site"), "--base-url", "https://example.dk/", "--no-git"]) == 0
+    site = tmp_path / "site"
+    for old in site.glob("content/news/*.md"):
+        old.unlink()
+    (site / "content/news/a.md").write_text(news(), encoding="utf-8")
+    config = site / ".pre-commit-config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert f"  - repo: {source_url()}\n    rev: v{__version__}\n" in text
+    config.write_text(text.replace(source_url(), str(tool_repo)), encoding="utf-8")
     git(site, "init", "-q")
     git(site, "add", "-A")
     git(site, "commit", "-qm", "content")

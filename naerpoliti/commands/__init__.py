@@ -1,0 +1,1 @@
+"""The commands apart from the pipeline: each calls the pipeline, and the pipeline never imports them."""
