@@ -1,15 +1,18 @@
-"""The field reference for editors (docs/felter.md, in Danish), generated from the same specs the
-validator uses and the Danish texts in fields_da.py, so the handbook cannot drift from the code."""
+"""The field references, generated from the same specs the validator uses, so the documentation
+cannot drift from the code: docs/felter.md for editors (in Danish, with the texts of fields_da.py)
+and docs/reference/fields.md for developers of sites and themes (in English, with the specs' own
+docs, plus the limits and reserved names the loader enforces)."""
 from __future__ import annotations
 
-from . import schema
+from . import load, schema, urls
 from .fields_da import RECORDS_DA, field_da
+from .render import images
 
 # (anchor, YAML path shown to the editor, spec); the anchor lets other pages link to a table.
 _Table = tuple[str, str, "schema.RecordSpec"]
 
 
-def _sections() -> list[tuple[str, str, list[_Table]]]:
+def _registry() -> list[_Table]:
     registry: list[_Table] = [
         ("localities-yaml", "localities.yaml", schema.LOCALITIES_FILE),
         ("site", "site", schema.SITE),
@@ -24,20 +27,42 @@ def _sections() -> list[tuple[str, str, list[_Table]]]:
         ("localities", "localities", schema.LOCALITY), ("councils", "localities: councils", schema.COUNCIL),
         ("priorities", "localities: priorities", schema.PRIORITY),
     ]
+    return registry
+
+
+def _sections(language: str = "da") -> list[tuple[str, str, list[_Table]]]:
+    """(file, what it is, tables) of every file of the content format, in Danish or English."""
+    da = language == "da"
     return [
-        ("localities.yaml", "Registeret: én fil i roden af sitet med indstillinger, politikredse, kommuner, "
-                            "stationer, betjente og lokalsamfund.", registry),
-        ("content/news/*.md", "Front matter i en nyhed. Selve teksten (Markdown) står under den.",
+        ("localities.yaml",
+         "Registeret: én fil i roden af sitet med indstillinger, politikredse, kommuner, "
+         "stationer, betjente og lokalsamfund." if da else
+         "The registry: one file at the site root with the site settings, districts, municipalities, "
+         "stations, officers and localities.", _registry()),
+        ("content/news/*.md",
+         "Front matter i en nyhed. Selve teksten (Markdown) står under den." if da else
+         "The front matter of a news item; the text (Markdown) follows it.",
          [("news", "news", schema.NEWS)]),
-        ("content/events/*.md", "Front matter i et arrangement. Selve teksten (Markdown) står under den.",
+        ("content/events/*.md",
+         "Front matter i et arrangement. Selve teksten (Markdown) står under den." if da else
+         "The front matter of an event; the text (Markdown) follows it.",
          [("events", "events", schema.EVENT)]),
-        ("content/pages/*.md", "Front matter i en fri side. Selve teksten (Markdown) står under den. "
-                               "Siden udgives på /filnavn/.", [("pages", "pages", schema.PAGE)]),
-        ("content/ambassadors/<lokalsamfund-id>.yaml", "En liste med tryghedsambassadørerne i ét lokalsamfund.",
+        ("content/pages/*.md",
+         "Front matter i en fri side. Selve teksten (Markdown) står under den. "
+         "Siden udgives på /filnavn/." if da else
+         "The front matter of a free page; the text (Markdown) follows it. The page is published at "
+         "/FILE-NAME/.", [("pages", "pages", schema.PAGE)]),
+        ("content/ambassadors/<lokalsamfund-id>.yaml" if da else "content/ambassadors/<locality-id>.yaml",
+         "En liste med tryghedsambassadørerne i ét lokalsamfund." if da else
+         "A list of the safety ambassadors of one locality.",
          [("ambassadors", "ambassadors", schema.AMBASSADOR), ("consent", "ambassadors: consent", schema.CONSENT)]),
-        ("content/newsletters/<område-id>/<periode>.md",
+        ("content/newsletters/<område-id>/<periode>.md" if da else "content/newsletters/<area-id>/<period>.md",
          "En valgfri indledning til ét nummer af nyhedsbrevet. Området er et lokalsamfunds eller en kommunes "
-         "id. Perioden er ÅÅÅÅ-MM (eller ÅÅÅÅ-Wuu, når nyhedsbrevet kommer hver uge). Front matter er valgfri.",
+         "id. Perioden er ÅÅÅÅ-MM (eller ÅÅÅÅ-Wuu, når nyhedsbrevet kommer hver uge). Front matter er valgfri."
+         if da else
+         "An optional intro to one newsletter issue. The area is the id of a locality or a municipality "
+         "(a locality's when both have it); the period is YYYY-MM, or YYYY-Www with "
+         "`newsletter: {period: week}`. The front matter is optional.",
          [("newsletter-intro", "newsletter intro", schema.NEWSLETTER_INTRO)]),
     ]
 
@@ -145,3 +170,105 @@ def fields_reference() -> str:
             "felter, der står i `fields` (`photo_alt` følger med `photo`), alle steder på sitet. Intet "
             "andet om personen kommer med. Læs mere under [Ambassadører](ambassadoerer.md).", ""]
     return "\n".join(out)
+
+
+# --- English, for developers of sites and themes (docs/reference/fields.md) ---------------------
+
+
+def type_en(t: "schema.FieldType") -> str:
+    """What a value of this type looks like, in English, from the type's own label and example."""
+    s = schema
+    if isinstance(t, s.Choice):
+        return "one of " + _choices(t)
+    if isinstance(t, s.ListOf):
+        item = t.item
+        if isinstance(item, s.Ref):
+            what = f"ids of {_plural(item.kind)}"
+        elif isinstance(item, s.Choice):
+            what = f"one or more of {_choices(item)}"
+        else:
+            what = _plural(item.label.removeprefix("an ").removeprefix("a "))
+        example = item.example.strip("'")
+        return (f"a list of {what}" + (f", e.g. `[{example}]`" if example else "")
+                + (" (one may be written without brackets)" if t.allow_single else ""))
+    if isinstance(t, s.Record):
+        return f"a group of fields: see [{_title_en(t.spec)}](#{_anchor_of(t.spec)})"
+    if isinstance(t, s.RecordList):
+        return f"a list of [{_plural(t.spec.name)}](#{_anchor_of(t.spec)}), each starting with `- `"
+    if isinstance(t, s.Bool):
+        return "`true` or `false`"
+    example = t.example.strip("'")
+    return t.label + (f", e.g. `{example}`" if example else "")
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def _prose(text: str) -> str:
+    """A doc string as Markdown text: '<area>' is a placeholder, not an HTML tag."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _title_en(spec: "schema.RecordSpec") -> str:
+    if spec is schema.LOCALITIES_FILE:
+        return "Top level"
+    name = spec.name.replace("cms", "CMS")
+    return name[:1].upper() + name[1:]
+
+
+def _limits_en() -> list[str]:
+    mb = images.MAX_BYTES // 1024 // 1024
+    return [
+        "| Input | Limit |", "|---|---|",
+        f"| a `.yaml` file | {load.MAX_YAML_BYTES:,} bytes |",
+        f"| a `.md` file | {load.MAX_MARKDOWN_BYTES:,} bytes |",
+        f"| one line of any file | {load.MAX_LINE_CHARS:,} characters |",
+        f"| lists and groups of fields nested in each other | {load.MAX_YAML_DEPTH} levels |",
+        f"| an image file | {mb} MB |",
+        f"| an image's size | {images.MAX_PIXELS // 1_000_000} megapixels |",
+        f"| frames of an animated GIF | {images.MAX_FRAMES} |",
+        f"| image formats | {', '.join(s[1:] for s in schema.IMAGE_SUFFIXES)} |",
+        f"| widths of the published copies of an image | {', '.join(map(str, images.WIDTHS))} px "
+        f"(each only when narrower than the main file) and the main file at most {images.MAX_WIDTH} px |",
+    ]
+
+
+def fields_reference_en() -> str:
+    """docs/reference/fields.md: every field, limit and reserved name, in English."""
+    out = ["# Field reference", "",
+           "<!-- Generated from naerpoliti/schema.py, load.py, urls.py and render/images.py with "
+           "`python tests/refresh.py docs`. Do not edit by hand. -->", "",
+           "Every field of the content format, from the same specs the validator uses. A field marked "
+           "**yes** is required; a field that is not listed here is an error (`unknown field`). "
+           "Ids, dates, times, scopes and Markdown follow the [content rules](content.md); consent is "
+           "explained under [Consent](content.md#consent).", ""]
+    for title, intro, tables in _sections("en"):
+        out += [f"## `{title}`", "", intro, ""]
+        for anchor, path, spec in tables:
+            out += [f"### {_title_en(spec)} (`{path}`) {{#{anchor}}}", ""]
+            if spec.doc:
+                out += [_prose(spec.doc), ""]
+            out += ["| Field | Required | Value | Meaning |", "|---|---|---|---|"]
+            for f in spec.fields:
+                out.append(f"| `{f.name}` | {'yes' if f.required else ''} | {_cell(type_en(f.type))} | "
+                           f"{_cell(_prose(f.doc))} |")
+            out.append("")
+    out += [
+            "## Reserved page names {#reserved}", "",
+            "A free page (`content/pages/NAME.md`) cannot be named " + ", ".join(f"`{r}`" for r in
+                                                                              sorted(urls.RESERVED))
+            + f": the site uses these paths itself. `{urls.STATEMENT_SLUG}` is allowed and replaces the "
+            "built-in accessibility statement.", "",
+            "Ids and file names cannot be a name Windows reserves for a device, also with an extension: "
+            + ", ".join(f"`{n}`" for n in sorted(schema.WINDOWS_RESERVED, key=lambda n: (len(n), n))) + ".", "",
+            "## Limits {#limits}", "",
+            "Input over a limit is a content error, never a hang or a crash.", "", *_limits_en(), ""]
+    return "\n".join(out)
+
+
+# Every generated page of the documentation, by its path in the repository: tests/refresh.py
+# writes them and tests/test_handbook.py checks that they are current.
+GENERATED = {"docs/felter.md": fields_reference, "docs/reference/fields.md": fields_reference_en}

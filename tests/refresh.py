@@ -3,7 +3,7 @@
     python tests/refresh.py            # both
     python tests/refresh.py invalid    # tests/sites/invalid/*/expected.txt
     python tests/refresh.py golden     # tests/golden/small/ from tests/sites/small/
-    python tests/refresh.py docs       # docs/felter.md from naerpoliti/schema.py and fields_da.py
+    python tests/refresh.py docs       # docs/felter.md and docs/reference/fields.md from naerpoliti/schema.py
 
 Then read `git diff tests/`: the tests compare against these files byte for byte.
 """
@@ -43,9 +43,10 @@ def refresh_golden() -> None:
 
 
 def refresh_docs() -> None:
-    from naerpoliti.reference import fields_reference
-    (HERE.parent / "docs" / "felter.md").write_text(fields_reference(), encoding="utf-8")
-    print("docs/felter.md written")
+    from naerpoliti.reference import GENERATED
+    for path, generate in GENERATED.items():
+        (HERE.parent / path).write_text(generate(), encoding="utf-8")
+        print(f"{path} written")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""The editors' handbook (docs/, mkdocs.yml): it builds with `mkdocs build --strict`, every page is
-in the navigation, every command it shows is one the program accepts, and docs/fejlmeddelelser.md
-documents every error and warning message the program can print (the message catalogue)."""
+"""The documentation (docs/, mkdocs.yml): the editors' handbook in Danish and the reference in English
+(docs/reference/). It builds with `mkdocs build --strict`, every page is in the navigation, the
+generated field references are current, every command it shows is one the program accepts, its
+examples are valid content, and docs/fejlmeddelelser.md documents every error and warning message
+the program can print (the message catalogue)."""
 from __future__ import annotations
 
 import ast
@@ -34,7 +36,7 @@ def test_mkdocs_build_strict(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for page in _nav_pages():
-        html = out / ("index.html" if page == "index.md" else page[:-3] + "/index.html")
+        html = out / (page[:-3] + ".html" if page.rsplit("/", 1)[-1] == "index.md" else page[:-3] + "/index.html")
         assert html.is_file(), f"{page} was not built"
     # font: false: the handbook loads nothing from other hosts (no Google Fonts)
     for html in out.rglob("*.html"):
@@ -83,6 +85,29 @@ def test_field_reference_covers_every_type_in_danish():
         if spec is not schema.LOCALITIES_FILE:
             for f in spec.fields:
                 assert f"| `{f.name}` (" in text, (spec.name, f.name)
+
+
+def test_field_references_are_current():
+    from naerpoliti.reference import GENERATED
+
+    stale = [path for path, generate in GENERATED.items()
+             if (ROOT / path).read_text(encoding="utf-8") != generate()]
+    assert not stale, f"{stale} are not current: run python tests/refresh.py docs"
+
+
+def test_english_field_reference_covers_every_field():
+    from naerpoliti import load, schema
+    from naerpoliti.reference import fields_reference_en
+
+    text = fields_reference_en()
+    specs = [v for v in vars(schema).values() if isinstance(v, schema.RecordSpec)]
+    for spec in specs:
+        for f in spec.fields:
+            assert f"| `{f.name}` |" in text, (spec.name, f.name)
+    for name in ("site-newsletter", "site-cms", "news", "events", "pages", "ambassadors", "consent",
+                 "newsletter-intro", "reserved", "limits"):
+        assert f"{{#{name}}}" in text, name
+    assert f"{load.MAX_MARKDOWN_BYTES:,} bytes" in text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,17 +366,19 @@ def test_template_matching_is_strict_enough():
 
 
 def _blocks(lang: str) -> list[tuple[str, str]]:
-    """(page, text) of every fenced block in the given language, indentation removed."""
+    """(page, text) of every fenced block in the given language, indentation removed; page is the
+    path under docs/ ('nyheder.md', 'reference/content.md')."""
     found = []
-    for page in sorted(DOCS.rglob("*.md")):
+    for path in sorted(DOCS.rglob("*.md")):
+        page = path.relative_to(DOCS).as_posix()
         block, indent, current = None, "", None
-        for line in page.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").splitlines():
             m = _FENCE.match(line)
             if m and block is None:
                 block, indent, current = m.group(2), m.group(1), []
             elif m and block is not None:
                 if block == lang:
-                    found.append((page.name, "\n".join(current) + "\n"))
+                    found.append((page, "\n".join(current) + "\n"))
                 block = None
             elif block is not None:
                 current.append(line[len(indent):] if line.startswith(indent) else line)
@@ -388,17 +415,39 @@ def test_front_matter_examples_are_valid():
                "sider.md": schema.PAGE, "nyhedsbreve.md": schema.NEWSLETTER_INTRO}
     checked, bad = 0, []
     for page, text in _blocks("markdown"):
-        if not text.startswith("---\n") or page not in spec_of:
+        reference = page.startswith("reference/")
+        if not text.startswith("---\n") or not (page in spec_of or reference):
             continue
         diags = Diagnostics()
         fm, line, _body, _ = split_front_matter(text, page, diags)
         raw = parse_yaml(fm, page, diags, line_offset=line - 1)
         ctx = schema.Ctx(ROOT, page, diags)  # media paths are checked against the demo's content/
         ctx.field_name = ""
-        schema.convert_record(raw, spec_of[page], Position(page, 1, 1), ctx)
+        # the reference shows several kinds on one page: an event has a start, a news item a date
+        spec = (schema.EVENT if "start" in raw else schema.NEWS if "date" in raw else schema.PAGE) \
+            if reference else spec_of[page]
+        schema.convert_record(raw, spec, Position(page, 1, 1), ctx)
         bad += [f"{page}: {d}" for d in diags.items]
         checked += 1
-    assert checked >= 6, checked
+    assert checked >= 8, checked
+    assert not bad, "\n".join(bad)
+
+
+def test_registry_examples_are_valid(tmp_path):
+    """A YAML example that is a whole localities.yaml (site: ... localities:) loads without a problem."""
+    from naerpoliti.build import run
+
+    checked, bad = 0, []
+    for page, text in _blocks("yaml"):
+        if not (text.startswith("site:") and "\nlocalities:" in text) or "# forkert" in text:
+            continue
+        root = tmp_path / str(checked)
+        root.mkdir()
+        (root / "localities.yaml").write_text(text, encoding="utf-8")
+        result = run(root, None, TODAY)
+        bad += [f"{page}: {d}" for d in result.diagnostics.items]
+        checked += 1
+    assert checked >= 1, checked
     assert not bad, "\n".join(bad)
 
 
@@ -416,12 +465,12 @@ def test_ambassador_examples_are_valid():
         ctx = schema.Ctx(ROOT, page, diags)
         for item, pos in zip(items, items.item_pos):
             ctx.field_name = ""
-            spec = schema.AMBASSADOR if page == "ambassadoerer.md" else None
+            spec = schema.AMBASSADOR if page in ("ambassadoerer.md", "reference/content.md") else None
             if spec is not None:
                 schema.convert_record(item, spec, pos, ctx)
                 checked += 1
         bad += [f"{page}: {d}" for d in diags.items]
-    assert checked >= 2, checked
+    assert checked >= 3, checked
     assert not bad, "\n".join(bad)
 
 
