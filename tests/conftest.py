@@ -1,8 +1,10 @@
 """Fixtures that mirror the pipeline: a site root written inline, then built or checked."""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
@@ -12,9 +14,19 @@ import pytest
 from naerpoliti.build import run
 
 REPO = Path(__file__).resolve().parent.parent
-# Builds remember what they wrote (naerpoliti/write.py cache_dir): the tests' builds in a folder of
-# their own, not in the user's cache.
-os.environ["NAERPOLITI_CACHE"] = tempfile.mkdtemp(prefix="naerpoliti-test-cache-")
+# A run leaves nothing outside the repository: what the tests and the programs they start write
+# beyond their tmp_path goes into one folder, removed when the session ends (when whatever imported
+# this file exits). TMPDIR: pytest's tmp_path folders, the builds' temporary folders (also those a
+# killed build leaves), Chromium's profiles. NAERPOLITI_CACHE: what builds remember (write.cache_dir).
+# XDG_CACHE_HOME, XDG_CONFIG_HOME: what other programs keep in ~/.cache and ~/.config (Chromium, pip
+# under pre-commit). To keep the tests' folders for a look after a failure: pytest --basetemp=DIR.
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="naerpoliti-tests-"))
+for _name, _sub in (("TMPDIR", "tmp"), ("NAERPOLITI_CACHE", "naerpoliti-cache"),
+                    ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
+    (SESSION_DIR / _sub).mkdir()
+    os.environ[_name] = str(SESSION_DIR / _sub)
+tempfile.tempdir = os.environ["TMPDIR"]  # this process too, should it have asked before
+atexit.register(shutil.rmtree, SESSION_DIR, ignore_errors=True)
 TODAY = dt.date(2026, 11, 22)
 
 REGISTRY = """\

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 from pathlib import Path
 
 import jinja2
@@ -14,6 +13,8 @@ from babel.dates import format_date, format_time
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
+from .. import __version__
+from ..write import cache_dir
 from .images import renditions
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
@@ -83,8 +84,7 @@ def _signature(root: Path) -> tuple:
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates on disk, so that a fresh process (a CLI build) skips compiling; Jinja
     checks each entry against the template's source, so a stale entry is never used."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "naerpoliti" / f"jinja-{jinja2.__version__}"
+    folder = cache_dir() / f"jinja-{jinja2.__version__}"  # with the builds' cache ($NAERPOLITI_CACHE)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -189,6 +189,7 @@ def _new_environment(root: Path, language: str) -> jinja2.Environment:
         return text
 
     env.globals["language"] = language
+    env.globals["naerpoliti_version"] = __version__  # <meta name="generator"> of every page
     env.globals["image_renditions"] = renditions  # srcset of the image() macro
     env.filters.update(
         date_long=date_long,
