@@ -26,7 +26,7 @@ from naerpoliti.errors import Diagnostics
 from naerpoliti.render.calendars import render_calendars
 from naerpoliti.render.feeds import render_feeds
 
-ATOM_RNC = REPO.parent / "shared" / "schemas" / "atom.rnc"
+ATOM_RNC = Path(__file__).resolve().parent / "schemas" / "atom.rnc"  # RFC 4287: schemas/README.md
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "https://naerpoliti.example.dk/"
 
