@@ -119,7 +119,7 @@ def summary(result, out: Optional[Path]) -> str:
     errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if out is None:
-        return f"naerpoliti check: {counts}; {made} would be built ({result.seconds:.2f} s, naerpoliti {__version__})"
+        return f"naerpoliti check: {counts}; {made} would be built ({result.seconds:.2f} s with naerpoliti {__version__})"
     w = result.written
     try:
         shown = out.relative_to(Path.cwd())

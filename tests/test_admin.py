@@ -143,6 +143,8 @@ def test_git_gateway_needs_no_repo_and_loads_netlify_identity(site_root, tmp_pat
 
 def test_index_html_pins_decap_and_allows_exactly_its_scripts(site_root, tmp_path):
     html = (built(site_root, tmp_path) / "admin" / "index.html").read_text(encoding="utf-8")
+    from naerpoliti import __version__
+    assert f'<meta name="generator" content="naerpoliti {__version__}">' in html
     assert '<meta name="robots" content="noindex">' in html
     assert (f'<script src="https://unpkg.com/decap-cms@{admin.DECAP_VERSION}/dist/decap-cms.js" '
             f'integrity="{admin.DECAP_INTEGRITY}" crossorigin="anonymous"></script>') in html

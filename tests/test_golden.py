@@ -16,8 +16,3 @@ def test_small_site_matches_the_golden_tree(tmp_path):
     for path in expected:
         assert actual[path] == expected[path], f"{path} differs: run python tests/refresh.py golden and read the diff"
 
-
-def test_field_reference_is_current():
-    from naerpoliti.reference import fields_reference
-    assert (HERE.parent / "docs" / "felter.md").read_text(encoding="utf-8") == fields_reference(), \
-        "run python tests/refresh.py docs"

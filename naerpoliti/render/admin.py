@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .. import schema
+from .. import __version__, schema
 from ..fields_da import field_da, record_da
 from ..schema import Field, RecordSpec
 from ..site import SiteModel
@@ -330,6 +330,7 @@ def index_html(site: SiteModel) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="da">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="naerpoliti {__version__}">\n'
         '<meta name="robots" content="noindex">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{csp_attr}">\n'
         f"<title>{escape(title)}</title>\n"
