@@ -412,7 +412,10 @@ def _run(root, out, today, strict, progress, jobs, memo) -> Result:
     if fingerprint is not None and site.today != build_date(today, timezone):
         fingerprint = None  # keyed on another day than the site's (its time zone changed): not kept
     checking = out is None
-    with tempfile.TemporaryDirectory(prefix="naerpoliti-index-") as tmp:
+    # Beside the output folder, named like a staging folder: on its file system (pages are hard-linked
+    # into it, not copied), and removed by the next build's clean_leftovers if this one is killed.
+    where = {} if out is None else {"dir": out.parent, "prefix": f".{out.name}.tmp-index-", "suffix": f"-{os.getpid()}"}
+    with tempfile.TemporaryDirectory(**where) as tmp:
         # the pages for the full-text index are linked into index_root as they are written
         index_root = None if checking else Path(tmp) / "site"
         index_dir = None if checking else index_root / site.urls.root_path.strip("/")
