@@ -78,7 +78,7 @@ def child(argv: list[str]) -> None:
                           "files": result.written.files if result.written else 0,
                           "changed": result.written.changed if result.written else 0}))
         return
-    from naerpoliti.serve import Preview
+    from naerpoliti.commands.serve import Preview
 
     preview = Preview(root, out, TODAY, strict=False, log=open(os.devnull, "w"))
     first = preview.build()

@@ -43,7 +43,7 @@ def refresh_golden() -> None:
 
 
 def refresh_docs() -> None:
-    from naerpoliti.reference import GENERATED
+    from naerpoliti.commands.reference import GENERATED
     for path, generate in GENERATED.items():
         (HERE.parent / path).write_text(generate(), encoding="utf-8")
         print(f"{path} written")

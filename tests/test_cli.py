@@ -133,7 +133,7 @@ def test_github_annotations_name_file_line_and_column(site_root):
 
 
 def test_annotation_escapes_what_would_end_the_command():
-    from naerpoliti.cli import github_annotation
+    from naerpoliti.commands.build import github_annotation
     from naerpoliti.errors import Diagnostic, Position
     d = Diagnostic(Position("content/news/a,b:c.md", 3, 1), "warning", "50% done\nnext::line")
     line = github_annotation(d, REPO)

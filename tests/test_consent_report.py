@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import REPO, TODAY, make_site
-from naerpoliti import consentreport
+from naerpoliti.commands import consent_report as consentreport
 from naerpoliti.build import build_date
 from naerpoliti.cli import main
 from naerpoliti.errors import Diagnostics

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import REGISTRY, REPO, TODAY, build, make_site, messages, tree
-from naerpoliti import scaffold
+from naerpoliti.commands import new as scaffold
 from naerpoliti.cli import main
 
 NAERPOLITI = REPO / ".venv" / "bin" / "naerpoliti"

@@ -21,7 +21,7 @@ aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtp
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 from naerpoliti.cli import main  # noqa: E402
-from naerpoliti.send import personalize, recipient_message_id, load_issue  # noqa: E402
+from naerpoliti.commands.send import personalize, recipient_message_id, load_issue  # noqa: E402
 
 ISSUE_ID = "lokalsamfund/skibby/2026-11"
 MESSAGE_ID = "<nyhedsbrev.lokalsamfund-skibby.2026-11@test.example.dk>"

@@ -22,15 +22,14 @@ from typing import Optional
 from .. import __version__, schema
 from ..build import build_date
 from ..errors import Position
+from .common import EXIT_OK, EXIT_USAGE, UsageError
 
-EXIT_OK, EXIT_USAGE = 0, 2
 SKELETON = Path(__file__).resolve().parent.parent / "skeleton"
 # Skeleton files whose names start with '.' are stored as 'dot-…': package data globs skip dotfiles.
 _DOT = "dot-"
 
 
-class Usage(Exception):
-    """A wrong command line or a refusal; exit 2, nothing written."""
+Usage = UsageError
 
 
 def add_parser(sub) -> None:

@@ -4,9 +4,9 @@ and docs/reference/fields.md for developers of sites and themes (in English, wit
 docs, plus the limits and reserved names the loader enforces)."""
 from __future__ import annotations
 
-from . import load, schema, urls
-from .fields_da import RECORDS_DA, field_da
-from .render import images
+from .. import load, schema, urls
+from ..fields_da import RECORDS_DA, field_da
+from ..render import images
 
 # (anchor, YAML path shown to the editor, spec); the anchor lets other pages link to a table.
 _Table = tuple[str, str, "schema.RecordSpec"]

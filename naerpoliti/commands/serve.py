@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, TextIO
 
-from .build import Result
-from .errors import Diagnostic
-from .incremental import Builder
-from .progress import QUIET
-from .render.fulltext import FulltextError
-from .write import WriteError
+from ..build import Result
+from ..errors import Diagnostic
+from ..incremental import Builder
+from ..progress import QUIET
+from ..render.fulltext import FulltextError
+from ..write import WriteError
+from .common import EXIT_USAGE, UsageError, check_epoch, resolve_root
 
 LIVE = "/__naerpoliti/"
 WATCHED_DIRS = ("content", "templates")
@@ -367,7 +368,7 @@ def serve(root: Path, out: Path, host: str, port: int, today, strict: bool, log:
         stop.set()
         print(f"naerpoliti: error: cannot listen on {host}:{port}: {exc.strerror} (try --port {port + 1})",
               file=log)
-        return 2
+        return EXIT_USAGE
     shown_host = host if ":" not in host else f"[{host}]"
     print(f"Serving http://{shown_host}:{server.server_address[1]}{root_path} — "
           f"watching content/, templates/ and localities.yaml; Ctrl+C stops.", file=log, flush=True)
@@ -412,3 +413,16 @@ def _relative(name: str, root: Path) -> str:
     except ValueError:
         return name
 
+
+
+def main(args: argparse.Namespace) -> int:
+    from .build import output_folder  # the same output rule as build
+
+    try:
+        check_epoch()
+        root = resolve_root(args.root)
+        out = output_folder(root, args.out)
+    except UsageError as exc:
+        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return serve(root, out, args.host, args.port, args.today, args.strict)

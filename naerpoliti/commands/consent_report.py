@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, TextIO
 
-from . import consent
-from .build import build_date
-from .errors import Diagnostics, Position
-from .model import Ambassador, Consent, Officer
-from .schema import load_content
-from .site import SiteModel, build_site, verified_too_long_ago
+from .. import consent
+from ..build import build_date
+from ..errors import Diagnostics, Position
+from ..model import Ambassador, Consent, Officer
+from ..schema import load_content
+from ..site import SiteModel, build_site, verified_too_long_ago
 
 EXPIRY_WARNING_DAYS = 60
 

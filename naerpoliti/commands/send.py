@@ -34,7 +34,9 @@ from typing import Optional
 
 from email_validator import EmailNotValidError, validate_email
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+from .common import EXIT_CONTENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, resolve_root
+
+EXIT_FAILED = EXIT_CONTENT  # invalid recipients, or stopped
 
 PASSWORD_ENV = "NAERPOLITI_SMTP_PASSWORD"
 TIMEOUT = 60.0  # seconds for connecting and for each SMTP reply
@@ -45,8 +47,7 @@ ISSUE_ID_RE = re.compile(r"^(lokalsamfund|kommune)/([a-z0-9]+(?:-[a-z0-9]+)*)/([
 ISSUE_PATH_RE = re.compile(r"(?:^|/)(lokalsamfund|kommune)/([^/]+)/nyhedsbrev/([^/]+)/nyhedsbrev\.eml$")
 
 
-class SendUsageError(Exception):
-    """The command cannot start: exit 2."""
+SendUsageError = UsageError  # the command cannot start: exit 2
 
 
 class Stop(Exception):
@@ -132,17 +133,8 @@ class Issue:
 
 
 def _site_root(arg: Optional[Path], near: Optional[Path]) -> Path:
-    from .cli import find_root  # the same rule as build and check
-
-    if arg is not None:
-        if not (arg / "localities.yaml").is_file():
-            raise SendUsageError(f"--root {arg}: there is no localities.yaml in that folder")
-        return arg.resolve()
-    root = find_root(Path.cwd()) or (find_root(near) if near is not None else None)
-    if root is None:
-        raise SendUsageError("no site root here: run this in a folder with a localities.yaml "
-                             "(or below one), or give --root DIR")
-    return root
+    """The same rule as build and check, then the root above the issue given as a path."""
+    return resolve_root(arg, near)
 
 
 def _locate_issue(text: str, root_arg: Optional[Path], out_arg: Optional[Path]) -> tuple[Path, Path, Path, str, str]:

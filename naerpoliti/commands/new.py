@@ -25,15 +25,15 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import schema
-from .build import build_date
-from .errors import Diagnostics, Position, did_you_mean
-from .load import YList, YMap, parse_yaml, split_front_matter
-from .model import EVENT_KINDS
-from .urls import RESERVED
+from .. import schema
+from ..build import build_date
+from ..errors import Diagnostics, Position, did_you_mean
+from ..load import YList, YMap, parse_yaml, split_front_matter
+from ..model import EVENT_KINDS
+from ..urls import RESERVED
+from .common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, UsageError, date_option, resolve_root
 
 KINDS = ("news", "event", "page", "ambassador", "locality")
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 MAX_SLUG = 60  # characters of the title that make a file name: long enough to recognise it
 
 # Which options each kind takes; any other option given is a usage error, not silently ignored.
@@ -48,8 +48,7 @@ _OPTIONS = {
 _FLAG = {"event_kind": "--kind"}
 
 
-class Usage(Exception):
-    """A wrong command line or a refusal; exit 2, nothing written."""
+Usage = UsageError  # a wrong command line or a refusal; exit 2, nothing written
 
 
 class ContentProblem(Exception):
@@ -58,13 +57,6 @@ class ContentProblem(Exception):
     def __init__(self, diags: Diagnostics, why: str):
         super().__init__(why)
         self.diags = diags
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
 
 
 def add_parser(sub) -> None:
@@ -90,7 +82,7 @@ def add_parser(sub) -> None:
     p.add_argument("--district", action="append", default=[], metavar="ID",
                    help="scope of a news item or event (repeatable)")
     p.add_argument("--national", action="store_true", help="a news item or event for the whole site")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+    p.add_argument("--date", type=date_option, metavar="YYYY-MM-DD",
                    help="date of a news item (default: today in the site's time zone)")
     p.add_argument("--start", metavar="YYYY-MM-DDTHH:MM",
                    help="start of an event (YYYY-MM-DD for an all-day event)")
@@ -109,7 +101,7 @@ def add_parser(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     try:
         _check_options(args)
-        root = _find_root(args.root)
+        root = resolve_root(args.root)
         reg = Registry.load(root)
         path, reminder = _MAKERS[args.kind](root, reg, args)
     except Usage as exc:
@@ -134,15 +126,6 @@ def _check_options(args: argparse.Namespace) -> None:
             flag = _FLAG.get(name, "--" + name)
             raise Usage(f"{flag} is not used with 'naerpoliti new {args.kind}'"
                         + (f"; it takes {', '.join(_FLAG.get(o, '--' + o) for o in allowed)}" if allowed else ""))
-
-
-def _find_root(arg: Optional[Path]) -> Path:
-    from .cli import UsageError, resolve_root  # here: cli imports this module
-
-    try:
-        return resolve_root(arg)
-    except UsageError as exc:
-        raise Usage(str(exc)) from None
 
 
 def _shown(path: Path) -> str:

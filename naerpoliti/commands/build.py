@@ -1,0 +1,120 @@
+"""`naerpoliti build` and `naerpoliti check`: run the pipeline, print the diagnostics and a summary."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from .. import __version__
+from .. import progress as progress_
+from ..build import Result, run
+from ..errors import Diagnostic
+from ..render.fulltext import FulltextError
+from ..write import WriteError
+from .common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, UsageError, check_epoch, date_option, resolve_root
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """--root and --today, which every command that reads the site takes."""
+    p.add_argument("--root", type=Path, help="the site root (default: the nearest folder, from "
+                                             "here upwards, with a localities.yaml)")
+    p.add_argument("--today", type=date_option, metavar="YYYY-MM-DD",
+                   help="the build date (default: $SOURCE_DATE_EPOCH, else today)")
+
+
+def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    b = sub.add_parser("build", help="check the content and write the site")
+    add_common(b)
+    b.add_argument("--out", type=Path, help="the output folder (default: ROOT/site)")
+    b.add_argument("--strict", action="store_true", help="warnings fail the build too")
+    c = sub.add_parser("check", help="check the content and links; write nothing")
+    add_common(c)
+    c.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    c.add_argument("--consent", action="store_true",
+                   help="print the consent report: who is published with which fields, who is not "
+                        "and why, whose consent expires soon, and officers to verify")
+
+
+def output_folder(root: Path, arg: Optional[Path]) -> Path:
+    """--out, or ROOT/site; never the root itself or a folder holding it."""
+    out = (arg if arg is not None else root / "site").resolve()
+    if out == root or root.is_relative_to(out):
+        raise UsageError(f"--out {out}: the output folder cannot be the site root or contain it")
+    return out
+
+
+def github_annotation(d: Diagnostic, root: Path) -> str:
+    """A GitHub Actions workflow command that shows a diagnostic on the line it is about."""
+    path = root / d.position.path
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        try:
+            path = path.resolve().relative_to(Path(workspace).resolve())
+        except ValueError:
+            pass
+    else:
+        path = Path(d.position.path)
+
+    def prop(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+
+    message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (f"::{d.severity} file={prop(path.as_posix())},line={d.position.line},"
+            f"col={d.position.column},title=naerpoliti::{message}")
+
+
+def _counts(result: Result) -> str:
+    errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def summary(result: Result, out: Optional[Path]) -> str:
+    """One line: what was built (or would be), the problems and the time."""
+    c = result.counts
+    made = (f"{c['pages']} pages, {c['feeds']} feeds, {c['calendars']} calendars, "
+            f"{c['newsletters']} newsletter issues")
+    if out is None:
+        return (f"naerpoliti check: {_counts(result)}; {made} would be built "
+                f"({result.seconds:.2f} s with naerpoliti {__version__})")
+    w = result.written
+    try:
+        shown = out.relative_to(Path.cwd())
+    except ValueError:
+        shown = out
+    change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
+    return (f"naerpoliti build: {made}; {_counts(result)}; {w.files} files in {shown}/ ({change}) "
+            f"in {result.seconds:.2f} s with naerpoliti {__version__}")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        check_epoch()
+        root = resolve_root(args.root)
+        out = output_folder(root, args.out) if args.command == "build" else None
+        if args.command == "check" and args.consent:
+            from .consent_report import main as report  # here: only this option needs it
+
+            return report(root, args.today, sys.stdout, sys.stderr)
+        shown = progress_.for_stream(sys.stderr) if out is not None else progress_.QUIET
+        result = run(root, out, args.today, args.strict, progress=shown)
+    except UsageError as exc:
+        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (WriteError, FulltextError) as exc:
+        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    diagnostics = result.diagnostics.sorted()
+    for d in diagnostics:
+        print(d, file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for d in diagnostics:
+            print(github_annotation(d, root))
+    if result.failed:
+        why = "" if result.diagnostics.errors else " (warnings fail with --strict)"
+        print(f"naerpoliti: {_counts(result)}{why}; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    print(summary(result, out))
+    return EXIT_OK
