@@ -6,8 +6,8 @@ all problems of a build at once.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -30,14 +30,6 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.position}: {self.severity}: {self.message}"
-
-
-class ContentError(Exception):
-    """Raised to abort one file's processing; the diagnostic has already been recorded."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
 
 
 @dataclass

@@ -41,12 +41,12 @@ import datetime as dt
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from .model import Content, District, Event, Locality, Municipality, NewsItem, Page
+from .model import Content, District, Event, Locality, Municipality, NewsItem, Officer, Page, Station
 
 # Variables with which an enclosing git process (a hook, `git rebase --exec`) would point git at
 # another repository than the one the root is in.
@@ -58,7 +58,7 @@ _BLAME_HEADER = re.compile(rb"^([0-9a-f]{40,64}) \d+ \d+")  # SHA-1 or SHA-256; 
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-]")  # a line that starts a top-level key of a YAML file
 
 
-def updated_key(item) -> Optional[str]:
+def updated_key(item: object) -> str | None:
     """The key of a page's source in SiteModel.updated: the source path of news, events and
     pages; 'locality/<id>', 'municipality/<id>', 'district/<id>' for the pages of areas."""
     if isinstance(item, (NewsItem, Event, Page)):
@@ -69,7 +69,7 @@ def updated_key(item) -> Optional[str]:
     return None
 
 
-def _git(root: Path, *args: str) -> Optional[bytes]:
+def _git(root: Path, *args: str) -> bytes | None:
     """stdout of one git command run in root, or None when git is missing or fails."""
     env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # `git status` must not write the index of the editor's repository
@@ -87,11 +87,11 @@ class History:
 
     commit_time: dict[str, int]  # newest commit touching each path, Unix seconds
     dirty: frozenset[str]  # changed in the work tree or index, or untracked
-    lines: dict[str, list[Optional[int]]]  # per line of a blamed file: its commit time, None = uncommitted
+    lines: dict[str, list[int | None]]  # per line of a blamed file: its commit time, None = uncommitted
     texts: dict[str, list[str]]  # the blamed files' lines, as blame saw them
 
 
-def read_history(root: Path, blamed: Iterable[str] = ()) -> Optional[History]:
+def read_history(root: Path, blamed: Iterable[str] = ()) -> History | None:
     """The git history of a root, or None when dates must come from the content."""
     info = _git(root, "rev-parse", "--show-toplevel", "--is-shallow-repository")
     if info is None:
@@ -100,10 +100,29 @@ def read_history(root: Path, blamed: Iterable[str] = ()) -> Optional[History]:
     if shallow != "false" or Path(top).resolve() != root.resolve():
         return None
 
+    # (a pathspec in `git log` would make it slower, not faster)
+    commit_time = _commit_times(_git(root, "-c", "log.showSignature=false", "log", "-z", "--name-only",
+                                     "--no-renames", "--no-color", "--format=%x01%ct"))
+    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames",
+                  "--ignore-submodules", "--", *SOURCES)
+    if status is None:
+        return None
+    dirty = frozenset(os.fsdecode(entry[3:]) for entry in status.split(b"\0") if len(entry) > 3)
+
+    lines: dict[str, list[int | None]] = {}
+    texts: dict[str, list[str]] = {}
+    for rel in blamed:
+        out = _git(root, "blame", "--line-porcelain", "--", rel)
+        if out is None:  # untracked or not there: the file's own date decides
+            continue
+        lines[rel], texts[rel] = _blamed_lines(out)
+    return History(commit_time, dirty, lines, texts)
+
+
+def _commit_times(log: bytes | None) -> dict[str, int]:
+    """The newest commit time of each path in `git log -z --name-only --format=%x01%ct`.
+    A repository without commits has no log: then every file is untracked, hence "today"."""
     commit_time: dict[str, int] = {}
-    log = _git(root, "-c", "log.showSignature=false", "log", "-z", "--name-only", "--no-renames",
-               "--no-color", "--format=%x01%ct")  # a pathspec here would make it slower, not faster
-    # A repository without commits fails here: then every file is untracked, hence "today".
     for chunk in (log or b"").split(b"\x01")[1:]:
         stamp, _, names = chunk.partition(b"\0")
         when = int(stamp)
@@ -112,56 +131,45 @@ def read_history(root: Path, blamed: Iterable[str] = ()) -> Optional[History]:
                 path = os.fsdecode(raw)
                 if when > commit_time.get(path, -1):
                     commit_time[path] = when
+    return commit_time
 
-    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames",
-                  "--ignore-submodules", "--", *SOURCES)
-    if status is None:
-        return None
-    dirty = frozenset(os.fsdecode(entry[3:]) for entry in status.split(b"\0") if len(entry) > 3)
 
-    lines: dict[str, list[Optional[int]]] = {}
-    texts: dict[str, list[str]] = {}
-    for rel in blamed:
-        out = _git(root, "blame", "--line-porcelain", "--", rel)
-        if out is None:  # untracked or not there: the file's own date decides
-            continue
-        times: list[Optional[int]] = []
-        text: list[str] = []
-        sha, when = b"", None
-        for line in out.split(b"\n"):
-            if line.startswith(b"\t"):
-                times.append(None if not sha.strip(b"0") else when)
-                text.append(line[1:].decode("utf-8", "replace"))
-            elif line.startswith(b"committer-time "):
-                when = int(line.split(b" ", 1)[1])
-            else:
-                header = _BLAME_HEADER.match(line)
-                if header:
-                    sha = header.group(1)
-        lines[rel], texts[rel] = times, text
-    return History(commit_time, dirty, lines, texts)
+def _blamed_lines(out: bytes) -> tuple[list[int | None], list[str]]:
+    """Each line's commit time (None: not committed) and text, from `git blame --line-porcelain`."""
+    times: list[int | None] = []
+    text: list[str] = []
+    sha, when = b"", None  # the current line's commit and its committer time
+    for line in out.split(b"\n"):
+        if line.startswith(b"\t"):
+            times.append(None if not sha.strip(b"0") else when)
+            text.append(line[1:].decode("utf-8", "replace"))
+        elif line.startswith(b"committer-time "):
+            when = int(line.split(b" ", 1)[1])
+        else:
+            header = _BLAME_HEADER.match(line)
+            if header:
+                sha = header.group(1)
+    return times, text
+
+
+# What localities.yaml holds, one record each: blamed line by line.
+_Record = District | Municipality | Station | Officer | Locality
 
 
 def updated_dates(root: Path, content: Content, today: dt.date) -> dict[str, dt.date]:
     """Every page source's last-updated date, by updated_key(); see the module docstring."""
-    registry = [*content.districts, *content.municipalities, *content.stations, *content.officers,
-                *content.localities]
+    registry: list[_Record] = [*content.districts, *content.municipalities, *content.stations,
+                               *content.officers, *content.localities]
     history = read_history(root, sorted({r.pos.path for r in registry if r.pos.path != "?"}))
     if history is None:
         return {n.source: n.date for n in content.news}
+    dates = _Dates(history, content, today, _record_ends(history, content, registry))
+    return dates.of_documents() | dates.of_areas()
 
-    tz = ZoneInfo(content.config.timezone)
 
-    def day(seconds: int) -> dt.date:
-        return min(dt.datetime.fromtimestamp(seconds, tz).date(), today)
-
-    def file_date(path: str) -> Optional[dt.date]:
-        if path in history.dirty:
-            return today
-        seconds = history.commit_time.get(path)
-        return None if seconds is None else day(seconds)
-
-    # A record of localities.yaml runs from its first line to the next record or top-level key.
+def _record_ends(history: History, content: Content, registry: list[_Record]) -> dict[tuple[str, int], int]:
+    """(path, first line) -> the line after the record: a record of localities.yaml runs from its
+    first line to the next record or top-level key."""
     ends: dict[tuple[str, int], int] = {}
     for path, text in history.texts.items():
         starts = {r.pos.line for r in registry if r.pos.path == path}
@@ -169,53 +177,82 @@ def updated_dates(root: Path, content: Content, today: dt.date) -> dict[str, dt.
         if content.config.pos.path == path:
             starts.add(content.config.pos.line)
         ordered = sorted(starts)
-        for first, after in zip(ordered, [*ordered[1:], len(text) + 1]):
+        for first, after in zip(ordered, [*ordered[1:], len(text) + 1], strict=True):
             ends[(path, first)] = after
+    return ends
 
-    def record_date(record) -> Optional[dt.date]:
+
+def _newest(*dates: dt.date | None) -> dt.date | None:
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+class _Dates:
+    """The dates of one site's pages from its git history."""
+
+    def __init__(self, history: History, content: Content, today: dt.date,
+                 ends: dict[tuple[str, int], int]) -> None:
+        self.history, self.content, self.today, self.ends = history, content, today, ends
+        self.tz = ZoneInfo(content.config.timezone)
+
+    def day(self, seconds: int) -> dt.date:
+        return min(dt.datetime.fromtimestamp(seconds, self.tz).date(), self.today)
+
+    def file_date(self, path: str) -> dt.date | None:
+        if path in self.history.dirty:
+            return self.today
+        seconds = self.history.commit_time.get(path)
+        return None if seconds is None else self.day(seconds)
+
+    def record_date(self, record: _Record | None) -> dt.date | None:
+        if record is None:
+            return None
         path, first = record.pos.path, record.pos.line
-        times = history.lines.get(path)
+        times = self.history.lines.get(path)
         if times is None:
-            return file_date(path)
-        span = times[first - 1: ends.get((path, first), first + 1) - 1]
-        if any(t is None for t in span):
-            return today
-        return day(max(span)) if span else None
+            return self.file_date(path)
+        span = times[first - 1: self.ends.get((path, first), first + 1) - 1]
+        committed = [t for t in span if t is not None]
+        if len(committed) < len(span):
+            return self.today
+        return self.day(max(committed)) if committed else None
 
-    def newest(*dates: Optional[dt.date]) -> Optional[dt.date]:
-        known = [d for d in dates if d is not None]
-        return max(known) if known else None
+    def of_documents(self) -> dict[str, dt.date]:
+        out: dict[str, dt.date] = {}
+        for n in self.content.news:
+            _put(out, n.source, _newest(self.file_date(n.source), n.date))
+        sources = [e.source for e in self.content.events] + [p.source for p in self.content.pages]
+        for source in sources:
+            _put(out, source, self.file_date(source))
+        return out
 
-    out: dict[str, dt.date] = {}
+    def of_areas(self) -> dict[str, dt.date]:
+        content = self.content
+        officers = {o.id: o for o in content.officers}
+        stations = {s.id: s for s in content.stations}
+        ambassador_files: dict[str, set[str]] = {}
+        for a in content.ambassadors:
+            ambassador_files.setdefault(a.locality, set()).add(a.pos.path)
+        out: dict[str, dt.date] = {}
+        by_area: dict[str, list[dt.date]] = {}
+        for loc in content.localities:
+            officer = officers.get(loc.officer)
+            station = stations.get(officer.station) if officer and officer.station else None
+            date = _newest(self.record_date(loc), self.record_date(officer), self.record_date(station),
+                           *(self.file_date(p) for p in sorted(ambassador_files.get(loc.id, ()))))
+            _put(out, f"locality/{loc.id}", date)
+            if date:
+                by_area.setdefault(f"municipality/{loc.municipality}", []).append(date)
+        for m in content.municipalities:
+            date = _newest(self.record_date(m), *by_area.get(f"municipality/{m.id}", ()))
+            _put(out, f"municipality/{m.id}", date)
+            if date:
+                by_area.setdefault(f"district/{m.district}", []).append(date)
+        for d in content.districts:
+            _put(out, f"district/{d.id}", _newest(self.record_date(d), *by_area.get(f"district/{d.id}", ())))
+        return out
 
-    def put(key: str, date: Optional[dt.date]) -> None:
-        if date is not None:
-            out[key] = date
 
-    for n in content.news:
-        put(n.source, newest(file_date(n.source), n.date))
-    for doc in (*content.events, *content.pages):
-        put(doc.source, file_date(doc.source))
-
-    officers = {o.id: o for o in content.officers}
-    stations = {s.id: s for s in content.stations}
-    ambassador_files: dict[str, set[str]] = {}
-    for a in content.ambassadors:
-        ambassador_files.setdefault(a.locality, set()).add(a.pos.path)
-    by_area: dict[str, list[dt.date]] = {}
-    for loc in content.localities:
-        officer = officers.get(loc.officer)
-        station = stations.get(officer.station) if officer and officer.station else None
-        date = newest(record_date(loc), officer and record_date(officer), station and record_date(station),
-                      *(file_date(p) for p in sorted(ambassador_files.get(loc.id, ()))))
-        put(f"locality/{loc.id}", date)
-        if date:
-            by_area.setdefault(f"municipality/{loc.municipality}", []).append(date)
-    for m in content.municipalities:
-        date = newest(record_date(m), *by_area.get(f"municipality/{m.id}", ()))
-        put(f"municipality/{m.id}", date)
-        if date:
-            by_area.setdefault(f"district/{m.district}", []).append(date)
-    for d in content.districts:
-        put(f"district/{d.id}", newest(record_date(d), *by_area.get(f"district/{d.id}", ())))
-    return out
+def _put(out: dict[str, dt.date], key: str, date: dt.date | None) -> None:
+    if date is not None:
+        out[key] = date

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class Progress:
@@ -36,41 +39,40 @@ QUIET = Progress()
 class TerminalProgress(Progress):
     """A rich bar on stderr, shown once the build has run for `after` seconds, gone when done."""
 
-    def __init__(self, stream: TextIO, after: float = 0.5):
+    def __init__(self, stream: TextIO, after: float = 0.5) -> None:
         from rich.console import Console  # imported only on a terminal
-        from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
 
         self._bar = Bar(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                         TimeElapsedColumn(), console=Console(file=stream), transient=True,
                         auto_refresh=False)  # drawn at each step: no thread, nothing drawn between
         self._after = after
         self._started = time.perf_counter()
-        self._task: Optional[int] = None
-        self._shown = False
+        self._task: TaskID | None = None  # set once the bar is shown
         self._total = 0
         self._completed = 0
         self._description = ""
 
     def start(self, total: int) -> None:
         self._total = total
-        if self._shown:
+        if self._task is not None:
             self._bar.update(self._task, total=total)
 
     def step(self, description: str) -> None:
         if self._description:
             self._completed += 1
         self._description = description
-        if not self._shown and time.perf_counter() - self._started >= self._after:
+        if self._task is None and time.perf_counter() - self._started >= self._after:
             self._bar.start()
             self._task = self._bar.add_task(description, total=self._total, completed=self._completed)
-            self._shown = True
-        elif self._shown:
+        elif self._task is not None:
             self._bar.update(self._task, description=description, completed=self._completed)
-        if self._shown:
+        if self._task is not None:
             self._bar.refresh()
 
     def done(self) -> None:
-        if self._shown:
+        if self._task is not None:
             self._bar.update(self._task, completed=self._total)
             self._bar.refresh()
             self._bar.stop()
@@ -79,7 +81,7 @@ class TerminalProgress(Progress):
 class LineProgress(Progress):
     """Plain lines for logs (CI): one a step, once the build has run for `after` seconds."""
 
-    def __init__(self, stream: TextIO, after: float = 2.0):
+    def __init__(self, stream: TextIO, after: float = 2.0) -> None:
         self._stream = stream
         self._after = after
         self._started = time.perf_counter()
@@ -112,10 +114,10 @@ class Timings(Progress):
     rendering task (time in whichever process ran it; in a parallel build they add up to more than
     the wall time of the step "rendering")."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.tasks: dict[str, float] = {}
-        self._current: Optional[str] = None
+        self._current: str | None = None
         self._since = 0.0
 
     def _close(self) -> None:

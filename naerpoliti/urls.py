@@ -89,6 +89,8 @@ class Urls:
         """The page of an area: kind 'locality', 'municipality', 'district', or None for the site."""
         if kind is None:
             return self.base_path
+        if id is None:
+            raise ValueError(f"the page of a {kind} needs its id")
         return {"locality": self.locality, "municipality": self.municipality, "district": self.district}[kind](id)
 
     # Subscriptions live once, beside the primary-language page of their area (content has one
@@ -128,7 +130,7 @@ class Urls:
     def sitemap(self) -> str:
         return f"{self.root_path}sitemap.xml"
 
-    def counterpart(self, url_path: str, other: "Urls") -> str:
+    def counterpart(self, url_path: str, other: Urls) -> str:
         """The same page in the other language version."""
         return other.base_path + url_path[len(self.base_path):]
 
