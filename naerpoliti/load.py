@@ -7,8 +7,9 @@ schema can name the line and column of a bad field.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Optional
+from typing import Protocol
 
 import yaml
 
@@ -20,29 +21,44 @@ MAX_MARKDOWN_BYTES = 200_000  # a .md file: about 30,000 words, far more than an
 MAX_LINE_CHARS = 100_000  # one line of any file
 MAX_YAML_DEPTH = 50  # groups of fields and lists inside each other
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # a PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]  # the same interface, slower
 
 
-class YMap(dict):
+# Parsed values are YMap, YList, str, int, float, bool or None: `object`, so that a reader checks
+# which one it got before using it (as the schema does, with a message for each wrong kind).
+class YMap(dict[str, object]):
     """A YAML mapping with the positions of itself, its keys and its values."""
 
     pos: Position
-    key_pos: dict
-    value_pos: dict
+    key_pos: dict[str, Position]
+    value_pos: dict[str, Position]
 
 
-class YList(list):
+class YList(list[object]):
     """A YAML sequence with the positions of itself and its items."""
 
     pos: Position
-    item_pos: list
+    item_pos: list[Position]
 
 
-def _position(loader: "_MarkedLoader", mark) -> Position:
-    return Position(loader.relpath, mark.line + 1 + loader.line_offset, mark.column + 1)
+class _Mark(Protocol):
+    """Where the parser is: PyYAML's Mark, or libyaml's (0-based)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
 
 
-class _MarkedLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+def _position(loader: _MarkedLoader, mark: _Mark) -> Position:
+    return _mark_position(loader.relpath, mark, loader.line_offset)
+
+
+class _MarkedLoader(_BaseLoader):
     relpath: str = "?"
     line_offset: int = 0
     diags: Diagnostics
@@ -56,7 +72,7 @@ _MarkedLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):
+def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode) -> Iterator[YMap]:
     data = YMap()
     data.pos = _position(loader, node.start_mark)
     data.key_pos = {}
@@ -79,7 +95,7 @@ def _construct_map(loader: _MarkedLoader, node: yaml.MappingNode):
         data.value_pos[key] = _position(loader, value_node.start_mark)
 
 
-def _construct_seq(loader: _MarkedLoader, node: yaml.SequenceNode):
+def _construct_seq(loader: _MarkedLoader, node: yaml.SequenceNode) -> Iterator[YList]:
     data = YList()
     data.pos = _position(loader, node.start_mark)
     data.item_pos = []
@@ -93,7 +109,10 @@ _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _MarkedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
-def _mark_position(relpath: str, mark, line_offset: int) -> Position:
+def _mark_position(relpath: str, mark: _Mark | None, line_offset: int) -> Position:
+    """A parser's mark as a position in the file; its first line when the parser gave none."""
+    if mark is None:
+        return Position(relpath, 1 + line_offset, 1)
     return Position(relpath, mark.line + 1 + line_offset, mark.column + 1)
 
 
@@ -134,13 +153,12 @@ def _friendly(relpath: str, exc: yaml.MarkedYAMLError, line_offset: int) -> tupl
             mark = exc.context_mark if at_context and exc.context_mark else exc.problem_mark
             if mark is not None:
                 return _mark_position(relpath, mark, line_offset), f"YAML syntax error: {message}"
-    mark = exc.problem_mark or exc.context_mark
-    where = _mark_position(relpath, mark, line_offset) if mark else Position(relpath, 1 + line_offset, 1)
+    where = _mark_position(relpath, exc.problem_mark or exc.context_mark, line_offset)
     return where, f"YAML syntax error: {problem or 'this is not valid YAML'}"
 
 
 class _Refused(Exception):
-    def __init__(self, mark, message: str):
+    def __init__(self, mark: _Mark | None, message: str) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -154,8 +172,8 @@ def _check_events(text: str) -> None:
     found here in the flat event stream, before composing.
     """
     parser = _BaseLoader(text)
-    anchors: set = set()
-    first_anchor = None
+    anchors: set[str] = set()
+    first_anchor: _Mark | None = None
     try:
         depth = 0
         while parser.check_event():
@@ -166,9 +184,8 @@ def _check_events(text: str) -> None:
                 raise _Refused(event.start_mark,
                                f"'*{event.anchor}' repeats the value marked '&{event.anchor}': anchors and "
                                "aliases (& and *) are not supported; write the value out in full")
-            anchor = getattr(event, "anchor", None)
-            if anchor is not None:
-                anchors.add(anchor)
+            if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                anchors.add(event.anchor)
                 first_anchor = first_anchor or event.start_mark
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
@@ -186,7 +203,7 @@ def _check_events(text: str) -> None:
         parser.dispose()
 
 
-def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0) -> Any:
+def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0) -> object:
     """Parse one YAML document; on a syntax error report it and return None."""
     try:
         _check_events(text)
@@ -214,7 +231,7 @@ def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0
     return None
 
 
-def read_text(root: Path, relpath: str, diags: Diagnostics) -> Optional[str]:
+def read_text(root: Path, relpath: str, diags: Diagnostics) -> str | None:
     """Read a UTF-8 text file, dropping a byte-order mark and normalising line ends.
 
     Refuses a link to a file outside the site folder, a file over the size limit and a line over
@@ -259,10 +276,10 @@ def read_text(root: Path, relpath: str, diags: Diagnostics) -> Optional[str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for number, line in enumerate(text.split("\n"), 1):
-        if len(line) > MAX_LINE_CHARS:
+    for number, text_line in enumerate(text.split("\n"), 1):
+        if len(text_line) > MAX_LINE_CHARS:
             diags.error(Position(relpath, number, MAX_LINE_CHARS + 1),
-                        f"line {number} is {len(line):,} characters long (at most {MAX_LINE_CHARS:,}): "
+                        f"line {number} is {len(text_line):,} characters long (at most {MAX_LINE_CHARS:,}): "
                         "break it into shorter lines, or check that this is the right file")
             return None
     bad = CONTROL_CHARS.search(text)
@@ -287,7 +304,8 @@ def control_char_message(char: str) -> str:
 _FENCE = re.compile(r"^---[ \t]*$", re.M)
 
 
-def split_front_matter(text: str, relpath: str, diags: Diagnostics, *, required: bool = True):
+def split_front_matter(text: str, relpath: str, diags: Diagnostics, *,
+                       required: bool = True) -> tuple[str, int, str, int] | None:
     """Split '---\\nYAML\\n---\\nbody'. Returns (yaml_text, yaml_first_line, body, body_first_line).
 
     yaml_first_line and body_first_line are 1-based line numbers in the file. Returns None after
