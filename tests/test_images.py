@@ -14,6 +14,7 @@ import PIL.PngImagePlugin
 import pytest
 
 from conftest import build, messages, news, tree
+from naerpoliti import media
 from naerpoliti.render import images
 
 SECRET = "Hemmeligvej 7, 4050 Skibby"  # where the photo was taken: must appear nowhere
@@ -202,13 +203,13 @@ def test_an_oversize_image_is_refused_with_a_clear_message(tmp_path, monkeypatch
     path = tmp_path / "stort.jpg"
     path.write_bytes(jpeg(400, 300))
     assert images.check_image(path, "content/media/news/stort.jpg") is None
-    monkeypatch.setattr(images, "MAX_PIXELS", 100_000)
+    monkeypatch.setattr(media, "MAX_PIXELS", 100_000)
     assert images.check_image(path, "content/media/news/stort.jpg") == (
         "'content/media/news/stort.jpg' is 400 x 300 pixels: images may have at most 0 megapixels; "
         "make it smaller (about 1600 pixels wide is enough) before adding it")
     with pytest.raises(images.ImageRefused, match="400 x 300 pixels"):
         images.render_image(path, "media/news/stort.jpg")
-    monkeypatch.setattr(images, "MAX_BYTES", 1000)
+    monkeypatch.setattr(media, "MAX_BYTES", 1000)
     problem = images.check_image(path, "content/media/news/stort.jpg")
     assert problem.startswith("'content/media/news/stort.jpg' is 0.0 MB: images may be at most 0 MB")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import load, schema, urls
 from ..fields_da import RECORDS_DA, field_da
+from .. import media
 from ..render import images
 
 # (anchor, YAML path shown to the editor, spec); the anchor lets other pages link to a table.
@@ -220,7 +221,7 @@ def _title_en(spec: "schema.RecordSpec") -> str:
 
 
 def _limits_en() -> list[str]:
-    mb = images.MAX_BYTES // 1024 // 1024
+    mb = media.MAX_BYTES // 1024 // 1024
     return [
         "| Input | Limit |", "|---|---|",
         f"| a `.yaml` file | {load.MAX_YAML_BYTES:,} bytes |",
@@ -228,11 +229,11 @@ def _limits_en() -> list[str]:
         f"| one line of any file | {load.MAX_LINE_CHARS:,} characters |",
         f"| lists and groups of fields nested in each other | {load.MAX_YAML_DEPTH} levels |",
         f"| an image file | {mb} MB |",
-        f"| an image's size | {images.MAX_PIXELS // 1_000_000} megapixels |",
-        f"| frames of an animated GIF | {images.MAX_FRAMES} |",
-        f"| image formats | {', '.join(s[1:] for s in schema.IMAGE_SUFFIXES)} |",
+        f"| an image's size | {media.MAX_PIXELS // 1_000_000} megapixels |",
+        f"| frames of an animated GIF | {media.MAX_FRAMES} |",
+        f"| image formats | {', '.join(s[1:] for s in media.IMAGE_SUFFIXES)} |",
         f"| widths of the published copies of an image | {', '.join(map(str, images.WIDTHS))} px "
-        f"(each only when narrower than the main file) and the main file at most {images.MAX_WIDTH} px |",
+        f"(each only when narrower than the main file) and the main file at most {media.MAX_WIDTH} px |",
     ]
 
 
@@ -263,7 +264,7 @@ def fields_reference_en() -> str:
             + f": the site uses these paths itself. `{urls.STATEMENT_SLUG}` is allowed and replaces the "
             "built-in accessibility statement.", "",
             "Ids and file names cannot be a name Windows reserves for a device, also with an extension: "
-            + ", ".join(f"`{n}`" for n in sorted(schema.WINDOWS_RESERVED, key=lambda n: (len(n), n))) + ".", "",
+            + ", ".join(f"`{n}`" for n in sorted(media.WINDOWS_RESERVED, key=lambda n: (len(n), n))) + ".", "",
             "## Limits {#limits}", "",
             "Input over a limit is a content error, never a hang or a crash.", "", *_limits_en(), ""]
     return "\n".join(out)

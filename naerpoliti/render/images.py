@@ -13,13 +13,12 @@ metadata at all, in the format its name promises. It is written in the widths th
 builds `srcset` from it, and `render_media()` writes the files from it. Same input, same bytes:
 no encoder here writes a timestamp.
 
-Content checks (too large, not readable) are `check_image()`, called while content is checked;
-rendering only guards against decompression bombs and stops if one got that far.
+Content checks (too large, not readable) are `media.check_image()`, called while content is
+checked; rendering only guards against decompression bombs and stops if one got that far.
 """
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -29,16 +28,13 @@ import PIL.ImageCms
 import PIL.ImageOps
 import PIL.ImageSequence
 
+from ..media import FORMATS, MAX_WIDTH, open_image, size_problem
+# the content checks, also reached from here (they were defined here once)
+from ..media import check_image as check_image
+from ..media import image_size as image_size
 from . import Output
 
-MAX_WIDTH = 1600  # the main file is never wider
 WIDTHS = (480, 960)  # the smaller files for srcset, each written only when narrower than the main file
-MAX_PIXELS = 40_000_000  # larger images are refused (40 megapixels, e.g. 7746 x 5164)
-MAX_BYTES = 20 * 1024 * 1024  # larger files are refused (20 MB)
-MAX_FRAMES = 300  # of an animated GIF
-
-# What each file name ends with, and what it is written as: the name (and so every link to it) stays.
-FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF", ".avif": "AVIF"}
 
 # Encoder options. None of them writes EXIF, XMP, ICC, text chunks or a time.
 _SAVE = {
@@ -50,7 +46,6 @@ _SAVE = {
 }
 
 _SRGB = PIL.ImageCms.ImageCmsProfile(PIL.ImageCms.createProfile("sRGB"))
-_ORIENTATION = 0x0112
 
 
 class ImageRefused(Exception):
@@ -82,60 +77,6 @@ def renditions(path: str, width: Optional[int], height: Optional[int]) -> tuple[
 
     smaller = [Rendition(f"{stem}-{w}w.{ext}", w, scaled(w)) for w in WIDTHS if w < main]
     return (*smaller, Rendition(path, main, scaled(main)))
-
-
-# --------------------------------------------------------------------------------------------
-# Checking, for schema.py: problems are reported as content errors there.
-
-def _open(path: Path) -> PIL.Image.Image:
-    """Open lazily (the header only), with Pillow's decompression-bomb warning as an error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
-        return PIL.Image.open(path)
-
-
-def _size_problem(name: str, width: int, height: int, frames: int) -> Optional[str]:
-    if width * height > MAX_PIXELS:
-        return (f"'{name}' is {width} x {height} pixels: images may have at most {MAX_PIXELS // 1_000_000} "
-                f"megapixels; make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
-    if frames > MAX_FRAMES:
-        return f"'{name}' has {frames} frames: an animation may have at most {MAX_FRAMES}"
-    return None
-
-
-def check_image(path: Path, name: Optional[str] = None) -> Optional[str]:
-    """A problem with the image file at `path` (named `name` in the message, e.g.
-    'content/media/news/foto.jpg'), or None if it can be published."""
-    name = name or str(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return f"the file '{name}' cannot be read"
-    if size > MAX_BYTES:
-        return (f"'{name}' is {size / 1024 / 1024:.1f} MB: images may be at most {MAX_BYTES // 1024 // 1024} MB; "
-                f"make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
-    try:
-        with _open(path) as img:
-            width, height = img.size
-            frames = getattr(img, "n_frames", 1) if img.format == "GIF" else 1
-            fmt = img.format
-    except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError):
-        return (f"'{name}' is too large to open: images may have at most {MAX_PIXELS // 1_000_000} megapixels; "
-                f"make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
-    except (OSError, ValueError, SyntaxError):
-        return f"'{name}' is not an image that can be read (is it damaged, or another kind of file?)"
-    if fmt not in {*FORMATS.values(), "MPO"}:  # MPO: a phone's JPEG with a second picture (only the first is kept)
-        return f"'{name}' is a {fmt} image: use a {', '.join(s[1:] for s in FORMATS)} file"
-    return _size_problem(name, width, height, frames)
-
-
-def image_size(path: Path) -> tuple[int, int]:
-    """Width and height of an image as it is shown: turned by its EXIF orientation."""
-    with _open(path) as img:
-        width, height = img.size
-        if img.getexif().get(_ORIENTATION) in (5, 6, 7, 8):
-            width, height = height, width
-    return width, height
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,12 +129,12 @@ def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
     """Every rendition of one image with its bytes. Raises ImageRefused for a decompression bomb."""
     fmt = image_format(path)
     try:
-        img = _open(source)
+        img = open_image(source)
     except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError) as e:
         raise ImageRefused(f"content/{path}: {e}") from None
     with img:
         frames_in = getattr(img, "n_frames", 1) if fmt == "GIF" and img.format == "GIF" else 1
-        problem = _size_problem(f"content/{path}", *img.size, frames_in)
+        problem = size_problem(f"content/{path}", *img.size, frames_in)
         if problem:
             raise ImageRefused(problem)
         loop = img.info.get("loop")

@@ -1,0 +1,361 @@
+"""Content files: news, events and pages (Markdown with front matter), ambassadors and newsletter
+intros, read and typed after the registry; and the memo that lets serve skip unchanged files."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import model
+from .errors import Diagnostics, Position
+from .fieldtypes import Ctx, Invalid, check_slug, convert_record
+from .load import YList, YMap, parse_yaml, read_text, split_front_matter
+from .markup import Markup
+from .records import AMBASSADOR, EVENT, NEWS, NEWSLETTER_INTRO, PAGE, _image, _make, _scope
+from .registry import REGISTRY, load_registry
+
+def load_content(root: Path, diags: Diagnostics, progress=None,
+                 memo: Optional[FileMemo] = None) -> Optional[model.Content]:
+    """Read and type every file of a site root. Returns None when localities.yaml is unusable.
+    progress.lap() marks the phases: reading files, then checking fields (for the benchmark).
+    With a FileMemo, files unchanged since the previous call are not read again."""
+    lap = progress.lap if progress is not None else (lambda name: None)
+    lap("reading files")
+    if memo is not None:
+        memo.root, memo.salt = root, None
+        registry = memo(REGISTRY, diags, lambda d: load_registry(root, d))
+        memo.salt = (memo.store.get(REGISTRY, (None,))[0], _media_salt(root))
+    else:
+        registry = load_registry(root, diags)
+    if registry is None:
+        return None
+    config = registry["config"]
+    try:
+        tz = ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = dt.timezone.utc
+    base_path = urlsplit(config.base_url).path
+    markup = Markup(base_path, lambda p, pos, img: None)
+
+    def ctx_for(relpath: str, d: Diagnostics) -> Ctx:
+        c = Ctx(root, relpath, d, markup, tz)
+        markup.check_media = c.check_media
+        return c
+
+    if memo is None:
+        read = {folder: _read_docs(root, f"content/{folder}", diags) for folder in ("news", "events", "pages")}
+        lap("checking fields")
+        news = _type_docs(read["news"], NEWS, diags, ctx_for, _build_news)
+        events = _type_docs(read["events"], EVENT, diags, ctx_for, _build_event)
+        pages = _type_docs(read["pages"], PAGE, diags, ctx_for, _build_page)
+    else:
+        def docs(folder, spec, build) -> tuple:
+            out: list = []
+            for rel in _content_files(root, f"content/{folder}", ".md", diags):
+                out += memo(rel, diags, lambda d, rel=rel: list(
+                    _type_docs(_read_doc(root, rel, d), spec, d, ctx_for, build)))
+            return tuple(out)
+        news = docs("news", NEWS, _build_news)
+        events = docs("events", EVENT, _build_event)
+        pages = docs("pages", PAGE, _build_page)
+    intros = _load_intros(root, config, diags, ctx_for, memo)
+    ambassadors = _load_ambassadors(root, diags, ctx_for, memo)
+    return model.Content(
+        config=config,
+        districts=registry["districts"],
+        municipalities=registry["municipalities"],
+        stations=registry["stations"],
+        officers=registry["officers"],
+        localities=registry["localities"],
+        ambassadors=ambassadors,
+        news=news,
+        events=events,
+        pages=pages,
+        newsletter_intros=intros,
+        invalid_ids={k: frozenset(v) for k, v in registry.get("invalid_ids", {}).items()},
+    )
+
+
+
+def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> list[str]:
+    """The files of a content folder and its sub-folders, by relative path (sorted as paths), without
+    hidden files and folders; others than `suffix` are ignored with a warning. os.scandir, not
+    pathlib: a national site has 20,000 news files and serve lists them after every save."""
+    base = root / folder
+    if not base.is_dir():
+        return []
+    found: list[tuple[tuple[str, ...], str]] = []
+    stack = [(str(base), ())]
+    while stack:
+        path, parts = stack.pop()
+        with os.scandir(path) as entries:
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                if e.is_dir():
+                    stack.append((e.path, parts + (e.name,)))
+                else:
+                    found.append((parts + (e.name,), e.name))
+    files = []
+    for parts, name in sorted(found):  # as pathlib sorts paths: part by part
+        rel = "/".join((folder, *parts))
+        if not name.endswith(suffix) or name == suffix:
+            diags.warning(Position(rel), f"ignored: only {suffix} files belong in {folder}/")
+            continue
+        files.append(rel)
+    return files
+
+
+def _read_docs(root, folder, diags) -> list:
+    """Pass 1 of Markdown documents: read each file and parse its front matter."""
+    parsed = []
+    for rel in _content_files(root, folder, ".md", diags):
+        parsed += _read_doc(root, rel, diags)
+    return parsed
+
+
+def _read_doc(root, rel, diags) -> list:
+    slug = Path(rel).stem
+    try:
+        check_slug(slug)
+    except Invalid as exc:
+        diags.error(Position(rel), f"file name: {exc}")
+        return []
+    text = read_text(root, rel, diags)
+    if text is None:
+        return []
+    parts = split_front_matter(text, rel, diags)
+    if parts is None:
+        return []
+    fm_text, fm_line, body, body_line = parts
+    errors_before = len(diags.errors)
+    raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
+    if raw is None:
+        if len(diags.errors) != errors_before:
+            return []
+        raw = YMap()  # empty, or only comments: every required field is missing
+        raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+    return [(rel, slug, raw, body, body_line)]
+
+
+def _no_memo(rel, diags, load):
+    return load(diags)
+
+
+class FileMemo:
+    """What was loaded from each file, for a process that builds again and again (serve): a file
+    whose size and modification time are as before, under the same `salt` (localities.yaml and
+    the media folder as before), gives its records and diagnostics without being read again."""
+
+    def __init__(self):
+        self.store: dict[str, tuple] = {}
+        self.salt: object = None
+
+    def __call__(self, rel, diags, load):
+        try:
+            st = os.stat(os.path.join(self.root, rel))
+            key = (st.st_size, st.st_mtime_ns, self.salt)
+        except OSError:
+            key = None
+        hit = self.store.get(rel)
+        if key is not None and hit is not None and hit[0] == key:
+            diags.items.extend(hit[2])
+            return hit[1]
+        local = Diagnostics()
+        result = load(local)
+        diags.items.extend(local.items)
+        if key is not None:
+            self.store[rel] = (key, result, tuple(local.items))
+        return result
+
+
+def _media_salt(root: Path) -> tuple:
+    """Sizes and times of the media files: Markdown and images are checked against them."""
+    base = root / "content" / "media"
+    if not base.is_dir():
+        return ()
+    found = []
+    for dirpath, _dirs, names in os.walk(base):
+        for name in names:
+            st = os.stat(os.path.join(dirpath, name))
+            found.append((os.path.join(dirpath, name), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def _type_docs(parsed, spec, diags, ctx_for, build) -> tuple:
+    """Pass 2: check the fields, render the Markdown, make the records."""
+    records = []
+    for rel, slug, raw, body, body_line in parsed:
+        ctx = ctx_for(rel, diags)
+        ctx.field_name = ""  # type: ignore[attr-defined]
+        values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
+        rendered = ctx.markup.render(body, rel, body_line, diags)
+        if values is None:
+            continue
+        record = build(values, ctx, slug, rel, rendered)
+        if record is not None:
+            records.append(record)
+    return tuple(records)
+
+
+def _summary(values: dict, rendered: model.Rendered) -> str:
+    return values.pop("summary", None) or rendered.first_paragraph
+
+
+def _needs_scope(values: dict, ctx: Ctx, what: str) -> Optional[model.Scope]:
+    scope = _scope(values)
+    if scope.empty:
+        ctx.diags.error(values["pos"], f"the {what} has no scope: add 'localities: [...]', "
+                                       "'municipalities: [...]', 'districts: [...]' or 'national: true'")
+        return None
+    return scope
+
+
+def _build_news(values, ctx, slug, rel, rendered):
+    if not _image(values, ctx, "image", "image_alt"):
+        return None
+    scope = _needs_scope(values, ctx, "news item")
+    if scope is None:
+        return None
+    when, has_time = values.pop("date")
+    return _make(model.NewsItem, {
+        **values, "slug": slug, "source": rel, "scope": scope, "body": rendered,
+        "summary": _summary(values, rendered), "date": when.date(),
+        "datetime": when if has_time else None,
+    })
+
+
+def _build_event(values, ctx, slug, rel, rendered):
+    scope = _needs_scope(values, ctx, "event")
+    if scope is None:
+        return None
+    start, start_has_time = values.pop("start")
+    end = None
+    if "end" in values:
+        end, end_has_time = values.pop("end")
+        epos = values["field_pos"]["end"]
+        if end_has_time != start_has_time:
+            ctx.diags.error(epos, "end: write the end the same way as the start: both with a time "
+                                  "(YYYY-MM-DDTHH:MM) or both as a date (all-day event)")
+            return None
+        if end < start:
+            ctx.diags.error(epos, f"end: the event ends ({_show(end, end_has_time)}) before it starts "
+                                  f"({_show(start, start_has_time)})")
+            return None
+    return _make(model.Event, {
+        **values, "slug": slug, "source": rel, "scope": scope, "body": rendered,
+        "summary": _summary(values, rendered), "start": start, "end": end,
+        "all_day": not start_has_time,
+    })
+
+
+def _show(value: dt.datetime, has_time: bool) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if has_time else value.strftime("%Y-%m-%d")
+
+
+def _build_page(values, ctx, slug, rel, rendered):
+    return _make(model.Page, {**values, "slug": slug, "source": rel, "body": rendered,
+                              "summary": _summary(values, rendered)})
+
+
+_PERIOD_RE = {"month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "week": re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")}
+_PERIOD_EXAMPLE = {"month": "2026-11.md", "week": "2026-W47.md"}
+
+
+def _load_intros(root, config, diags, ctx_for, memo=None) -> tuple:
+    records = []
+    memo = memo or _no_memo
+    period = config.newsletter.period
+    for rel in _content_files(root, "content/newsletters", ".md", diags):
+        records += memo(rel, diags, lambda d, rel=rel: _intro_file(root, rel, period, d, ctx_for))
+    return tuple(records)
+
+
+def _intro_file(root, rel, period, diags, ctx_for) -> list:
+    parts_ = Path(rel).relative_to("content/newsletters").parts
+    if len(parts_) != 2:
+        diags.error(Position(rel), "a newsletter intro belongs in content/newsletters/<locality-id>/"
+                                   f"{_PERIOD_EXAMPLE[period]}")
+        return []
+    area, name = parts_[0], Path(parts_[1]).stem
+    if not _PERIOD_RE[period].match(name):
+        diags.error(Position(rel), f"file name: '{name}' is not a newsletter period: with "
+                                   f"newsletter period '{period}' name the file like {_PERIOD_EXAMPLE[period]}")
+        return []
+    ctx = ctx_for(rel, diags)
+    text = read_text(root, rel, diags)
+    if text is None:
+        return []
+    parts = split_front_matter(text, rel, diags, required=False)
+    if parts is None:
+        return []
+    fm_text, fm_line, body, body_line = parts
+    errors_before = len(diags.errors)
+    raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
+    if raw is None:
+        if len(diags.errors) != errors_before:
+            return []
+        raw = YMap()
+        raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+    ctx.field_name = ""  # type: ignore[attr-defined]
+    values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
+    rendered = ctx.markup.render(body, rel, body_line, diags)
+    if values is None:
+        return []
+    return [_make(model.NewsletterIntro, {
+        "title": values.get("title"), "pos": values["pos"], "field_pos": values["field_pos"],
+        "area": area, "period": name, "source": rel, "body": rendered,
+    })]
+
+
+def _load_ambassadors(root, diags, ctx_for, memo=None) -> tuple:
+    records = []
+    memo = memo or _no_memo
+    for rel in _content_files(root, "content/ambassadors", ".yaml", diags):
+        records += memo(rel, diags, lambda d, rel=rel: _ambassador_file(root, rel, d, ctx_for))
+    return tuple(records)
+
+
+def _ambassador_file(root, rel, diags, ctx_for) -> list:
+    records: list = []
+    locality = Path(rel).stem
+    if len(Path(rel).relative_to("content/ambassadors").parts) != 1:
+        diags.error(Position(rel), "ambassador files belong directly in content/ambassadors/, "
+                                   "named <locality-id>.yaml")
+        return records
+    ctx = ctx_for(rel, diags)
+    text = read_text(root, rel, diags)
+    if text is None:
+        return records
+    errors_before = len(diags.errors)
+    raw = parse_yaml(text, rel, diags)
+    if raw is None:
+        if len(diags.errors) == errors_before:
+            diags.warning(Position(rel), "the file lists no ambassadors")
+        return records
+    if not isinstance(raw, YList):
+        diags.error(getattr(raw, "pos", Position(rel)),
+                    "an ambassador file must be a list of ambassadors, each starting with '- id: ...'")
+        return records
+    for item, ipos in zip(raw, raw.item_pos):
+        ctx.field_name = ""  # type: ignore[attr-defined]
+        values = convert_record(item, AMBASSADOR, ipos, ctx)
+        if values is None or not _image(values, ctx, "photo", "photo_alt"):
+            continue
+        consent = values.pop("consent", None)
+        if consent is not None:
+            consent = _make(model.Consent, consent)
+            bad = [f for f in ("expires", "withdrawn")
+                   if getattr(consent, f) is not None and getattr(consent, f) < consent.given]
+            for f in bad:
+                diags.error(consent.field_pos[f], f"consent.{f}: {getattr(consent, f)} is before "
+                                                  f"consent.given {consent.given}: check both dates")
+            if bad:
+                continue
+        records.append(_make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
+    return records
+
