@@ -26,11 +26,13 @@ import ssl
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Optional
+from types import FrameType, ModuleType
+from typing import Any, TypedDict
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -80,7 +82,7 @@ def _rate(text: str) -> float:
     return value
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds `newsletter send` to the subcommands of the main parser."""
     nl = sub.add_parser("newsletter", help="work with the newsletter issues of a built site")
     nl_sub = nl.add_subparsers(dest="newsletter_command", metavar="SUBCOMMAND", required=True)
@@ -132,12 +134,12 @@ class Issue:
     list_unsubscribe: str
 
 
-def _site_root(arg: Optional[Path], near: Optional[Path]) -> Path:
+def _site_root(arg: Path | None, near: Path | None) -> Path:
     """The same rule as build and check, then the root above the issue given as a path."""
     return resolve_root(arg, near)
 
 
-def _locate_issue(text: str, root_arg: Optional[Path], out_arg: Optional[Path]) -> tuple[Path, Path, Path, str, str]:
+def _locate_issue(text: str, root_arg: Path | None, out_arg: Path | None) -> tuple[Path, Path, Path, str, str]:
     """ISSUE -> (eml path, root, out, label, slug)."""
     m = ISSUE_ID_RE.match(text)
     given = Path(text)
@@ -251,7 +253,7 @@ class RecipientList:
     errors: list[str] = field(default_factory=list)
 
 
-def _delimiter(line: str) -> Optional[str]:
+def _delimiter(line: str) -> str | None:
     """The CSV delimiter if line is a CSV header with an 'email' column; '' if it is CSV without one."""
     candidates = [d for d in (",", ";", "\t") if d in line]
     for d in candidates:
@@ -321,13 +323,18 @@ def read_recipients(path: Path) -> RecipientList:
 
 # --- the log ---------------------------------------------------------------------------------------
 
+# One line of the log. Functional syntax: "message-id" is not a Python name.
+LogEntry = TypedDict("LogEntry", {"time": str, "recipient": str, "message-id": str, "status": str,
+                                  "code": int | None, "reply": str, "issue": str}, total=False)
+
+
 class Log:
     """JSON lines, one a delivery: {"time", "recipient", "message-id", "status", ["code", "reply"], "issue"}."""
 
-    def __init__(self, path: Path, issue: Issue):
+    def __init__(self, path: Path, issue: Issue) -> None:
         self.path, self.issue = path, issue
-        self.done: dict[str, dict] = {}  # recipient key -> last entry
-        self.fd: Optional[int] = None
+        self.done: dict[str, LogEntry] = {}  # recipient key -> last entry
+        self.fd: int | None = None
         self.needs_newline = False
 
     def read(self) -> None:
@@ -342,7 +349,7 @@ class Log:
             if not line.strip():
                 continue
             try:
-                entry = json.loads(line)
+                entry: LogEntry = json.loads(line)  # checked below as far as this command reads it
                 if not isinstance(entry, dict) or not isinstance(entry.get("recipient"), str):
                     raise ValueError
             except ValueError:
@@ -367,6 +374,7 @@ class Log:
             self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
             raise SendUsageError(f"--log {self.path}: cannot write it: {exc.strerror}") from None
+        fcntl: ModuleType | None
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX
@@ -381,7 +389,9 @@ class Log:
         if new:
             _fsync_dir(self.path.parent)
 
-    def append(self, entry: dict) -> None:
+    def append(self, entry: LogEntry) -> None:
+        if self.fd is None:
+            raise RuntimeError("the log is not open")
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         if self.needs_newline:
             line, self.needs_newline = "\n" + line, False
@@ -411,7 +421,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 # --- SMTP ------------------------------------------------------------------------------------------
@@ -422,9 +432,9 @@ class Server:
     port: int
     starttls: bool
     ssl: bool
-    user: Optional[str]
-    password: Optional[str]
-    smtp: Optional[smtplib.SMTP] = None
+    user: str | None
+    password: str | None
+    smtp: smtplib.SMTP | None = None
 
     @property
     def name(self) -> str:
@@ -461,7 +471,8 @@ class Server:
             raise Stop(f"{self.name}: {exc}") from None
         except smtplib.SMTPAuthenticationError as exc:
             smtp.close()
-            raise Stop(f"{self.name} refused the login as {self.user}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+            raise Stop(f"{self.name} refused the login as {self.user}: "
+                       f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
         except ssl.SSLError as exc:
             smtp.close()
             raise Stop(f"STARTTLS with {self.name} failed: {exc}") from None
@@ -509,11 +520,11 @@ def _text(reply: bytes | str) -> str:
 @dataclass
 class Outcome:
     status: str  # "sent" or "refused"
-    code: Optional[int] = None
+    code: int | None = None
     reply: str = ""
 
 
-def deliver(server: Server, sender: str, recipient: str, data: bytes, guard: "_Interrupt") -> Outcome:
+def deliver(server: Server, sender: str, recipient: str, data: bytes, guard: _Interrupt) -> Outcome:
     """One transaction; raises Dropped (outcome unknown, or not sent) or Stop (temporary failure)."""
     smtp = server.smtp
     assert smtp is not None
@@ -524,6 +535,7 @@ def deliver(server: Server, sender: str, recipient: str, data: bytes, guard: "_I
         options += ["SMTPUTF8", "BODY=8BITMIME"]
     elif not data.isascii() and smtp.has_extn("8bitmime"):
         options.append("BODY=8BITMIME")
+    reply: bytes | str  # the server's words, as smtplib hands them over
     try:
         with guard.abortable():
             smtp.sendmail(sender, [recipient], data, mail_options=options)
@@ -563,18 +575,18 @@ class _Interrupt:
     def __init__(self) -> None:
         self.requested = False
         self._abortable = 0  # 0: not now; 1: on a second Ctrl-C; 2: on any Ctrl-C
-        self._old = None
+        self._old: Callable[[int, FrameType | None], Any] | int | None = None  # signal's own type
 
-    def __enter__(self) -> "_Interrupt":
+    def __enter__(self) -> _Interrupt:
         if threading.current_thread() is threading.main_thread():
             self._old = signal.signal(signal.SIGINT, self._handle)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
 
-    def _handle(self, signum, frame) -> None:
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self._abortable == 2 or (self.requested and self._abortable):
             self.requested = True
             raise KeyboardInterrupt
@@ -584,16 +596,16 @@ class _Interrupt:
         self.requested = True
 
     class _Abortable:
-        def __init__(self, owner: "_Interrupt", level: int):
+        def __init__(self, owner: _Interrupt, level: int) -> None:
             self.owner, self.level = owner, level
 
         def __enter__(self) -> None:
             self.owner._abortable = self.level
 
-        def __exit__(self, *exc) -> None:
+        def __exit__(self, *exc: object) -> None:
             self.owner._abortable = 0
 
-    def abortable(self, at_once: bool = False) -> "_Interrupt._Abortable":
+    def abortable(self, at_once: bool = False) -> _Interrupt._Abortable:
         """A block that Ctrl-C may cut short: on a second Ctrl-C, or with at_once on the first."""
         return self._Abortable(self, 2 if at_once else 1)
 
@@ -605,7 +617,7 @@ class _Interrupt:
 
 # --- the command -----------------------------------------------------------------------------------
 
-def _git_work_tree(path: Path) -> Optional[Path]:
+def _git_work_tree(path: Path) -> Path | None:
     for folder in (path, *path.parents):
         if (folder / ".git").exists():
             return folder
@@ -691,7 +703,7 @@ class Run:
     retry_refused: bool
     sent: int = 0
 
-    def _done(self, r: Recipient) -> Optional[str]:
+    def _done(self, r: Recipient) -> str | None:
         entry = self.log.done.get(r.key)
         if entry is None or (entry["status"] == "refused" and self.retry_refused):
             return None
@@ -732,7 +744,7 @@ class Run:
                                                     + (", ..." if len(todo) > SHOWN else "") if todo else ""))
         print(f"  server:           {self.server.describe()}")
 
-    def send(self, rate: Optional[float]) -> int:
+    def send(self, rate: float | None) -> int:
         todo = [r for r in self.listed.recipients if self._done(r) is None]
         if not todo:
             print(self.summary())
@@ -757,8 +769,8 @@ class Run:
         print(self.summary())
         return code
 
-    def _loop(self, todo: list[Recipient], guard: _Interrupt, rate: Optional[float]) -> tuple[int, Optional[str]]:
-        i, refused_in_a_row, last = self.issue, 0, None
+    def _loop(self, todo: list[Recipient], guard: _Interrupt, rate: float | None) -> tuple[int, str | None]:
+        refused_in_a_row, last = 0, None
         for r in todo:
             if guard.requested:
                 return EXIT_INTERRUPTED, "interrupted"
@@ -767,37 +779,13 @@ class Run:
                 if guard.requested:
                     return EXIT_INTERRUPTED, "interrupted"
             last = time.monotonic()
-            message_id = recipient_message_id(i.message_id, r.address)
-            data = personalize(i, r.address, message_id)
-            dropped = None
-            while True:
-                try:
-                    if self.server.smtp is None:
-                        with guard.abortable(at_once=True):
-                            self.server.connect()
-                        if guard.requested:
-                            return EXIT_INTERRUPTED, "interrupted"
-                    outcome = deliver(self.server, i.sender, r.address, data, guard)
-                    break
-                except Dropped as exc:
-                    self.server.close(polite=False)
-                    if dropped is not None:
-                        return EXIT_FAILED, f"{dropped}; after connecting again: {exc}"
-                    dropped = str(exc)
-                    if guard.requested:
-                        return EXIT_INTERRUPTED, "interrupted"
-                except Stop as exc:
-                    return EXIT_FAILED, str(exc)
-            entry = {"time": _now(), "recipient": r.address, "message-id": message_id, "status": outcome.status}
-            if outcome.status == "refused":
-                entry.update({"code": outcome.code, "reply": outcome.reply})
-            entry["issue"] = i.message_id
-            try:
-                self.log.append(entry)
-            except OSError as exc:
-                return EXIT_FAILED, (f"cannot write the log {self.log.path}: {exc.strerror}; {r.address} "
-                                     f"({outcome.status}) is NOT in the log: add this line to it before "
-                                     f"running again, or they get the issue twice: {json.dumps(entry)}")
+            message_id = recipient_message_id(self.issue.message_id, r.address)
+            outcome = self._attempt(r, personalize(self.issue, r.address, message_id), guard)
+            if not isinstance(outcome, Outcome):
+                return outcome
+            stop = self._record(r, message_id, outcome)
+            if stop is not None:
+                return EXIT_FAILED, stop
             if outcome.status == "sent":
                 self.sent += 1
                 refused_in_a_row = 0
@@ -811,3 +799,40 @@ class Run:
                         f"settings (--smtp, --user, --starttls) and the From address; to try the refused "
                         f"ones again, add --retry-refused")
         return EXIT_OK, None
+
+    def _attempt(self, r: Recipient, data: bytes, guard: _Interrupt) -> Outcome | tuple[int, str]:
+        """One message delivered, connecting first when there is no connection and once more when it
+        drops; or the exit code and message to stop with."""
+        dropped = None
+        while True:
+            try:
+                if self.server.smtp is None:
+                    with guard.abortable(at_once=True):
+                        self.server.connect()
+                    if guard.requested:
+                        return EXIT_INTERRUPTED, "interrupted"
+                return deliver(self.server, self.issue.sender, r.address, data, guard)
+            except Dropped as exc:
+                self.server.close(polite=False)
+                if dropped is not None:
+                    return EXIT_FAILED, f"{dropped}; after connecting again: {exc}"
+                dropped = str(exc)
+                if guard.requested:
+                    return EXIT_INTERRUPTED, "interrupted"
+            except Stop as exc:
+                return EXIT_FAILED, str(exc)
+
+    def _record(self, r: Recipient, message_id: str, outcome: Outcome) -> str | None:
+        """The outcome in the log; why to stop when it could not be written there."""
+        entry: LogEntry = {"time": _now(), "recipient": r.address, "message-id": message_id,
+                           "status": outcome.status}
+        if outcome.status == "refused":
+            entry.update({"code": outcome.code, "reply": outcome.reply})
+        entry["issue"] = self.issue.message_id
+        try:
+            self.log.append(entry)
+        except OSError as exc:
+            return (f"cannot write the log {self.log.path}: {exc.strerror}; {r.address} "
+                    f"({outcome.status}) is NOT in the log: add this line to it before "
+                    f"running again, or they get the issue twice: {json.dumps(entry)}")
+        return None
