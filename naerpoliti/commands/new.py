@@ -20,7 +20,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -59,7 +59,7 @@ class ContentProblem(Exception):
         self.diags = diags
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "new", help="create a content file with the required fields",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -144,10 +144,10 @@ class Registry:
     root: Path
     timezone: str
     ids: dict[str, dict[str, Any]]  # "localities" -> {id: record}
-    invalid: dict[str, frozenset]  # ids of records with errors: they exist, so they are taken
+    invalid: dict[str, frozenset[str]]  # ids of records with errors: they exist, so they are taken
 
     @classmethod
-    def load(cls, root: Path) -> "Registry":
+    def load(cls, root: Path) -> Registry:
         diags = Diagnostics()
         reg = schema.load_registry(root, diags)
         if reg is None or diags.errors:
@@ -245,7 +245,8 @@ def _author_hint(reg: Registry, args: argparse.Namespace) -> str:
     for value in args.locality:
         loc = reg.ids["localities"].get(reg.resolve(value, "localities", "--locality"))
         if loc is not None:
-            return loc.officer
+            officer: str = loc.officer
+            return officer
     return next(iter(sorted(reg.ids["officers"])), "betjentens-id")
 
 
@@ -430,7 +431,7 @@ def _parse(text: str, rel: str, ours: bool = False) -> Any:
     return raw
 
 
-def _dash_indent(lines: list[str], item_pos: Position) -> Optional[tuple[int, int]]:
+def _dash_indent(lines: list[str], item_pos: Position) -> tuple[int, int] | None:
     """(column of '-', column of the item's fields) of a block list item, 0-based; None if unusual."""
     line = lines[item_pos.line - 1].lstrip("\ufeff") if item_pos.line <= len(lines) else ""
     m = re.fullmatch(r"( *)- +", line[: item_pos.column - 1])
@@ -466,7 +467,7 @@ def _new_ambassador(root: Path, reg: Registry, args: argparse.Namespace) -> tupl
         raw = _parse(_read_raw(other), other_rel)
         if not isinstance(raw, YList):
             continue
-        for item, ipos in zip(raw, raw.item_pos):
+        for item, ipos in zip(raw, raw.item_pos, strict=True):
             if isinstance(item, YMap) and str(item.get("id")) in (aid,):
                 raise Usage(f"there is already an ambassador with the id '{aid}' ({other_rel}:{ipos.line}): "
                             "if it is another person, add them by hand with another id, e.g. "
@@ -524,6 +525,35 @@ def _new_ambassador(root: Path, reg: Registry, args: argparse.Namespace) -> tupl
                   f"agreement is recorded: fill in 'consent:' in {_shown(path)}")
 
 
+def _postcodes(given: list[str]) -> list[str]:
+    """--postcode as the validator reads postcodes, each once, in the order given."""
+    if not given:
+        raise Usage("give the locality's postcodes with --postcode NNNN (repeatable): they cannot be "
+                    "guessed, and the postcode search finds the locality by them")
+    postcodes: list[str] = []
+    for text in given:
+        try:
+            code = schema.Postcode().convert(text, Position("?"), None)
+        except schema.Invalid as exc:
+            raise Usage(f"--postcode: {exc}") from None
+        if code not in postcodes:
+            postcodes.append(code)
+    return postcodes
+
+
+def _locality_officer(reg: Registry, given: str | None, municipality: str) -> str:
+    """--officer, or the officer who already covers the municipality's localities when there is
+    exactly one."""
+    if given:
+        return reg.resolve(given, "officers", "--officer")
+    officers: list[str] = sorted({loc.officer for loc in reg.ids["localities"].values()
+                                  if loc.municipality == municipality and loc.officer in reg.ids["officers"]})
+    if len(officers) != 1:
+        known = ", ".join(officers or sorted(reg.ids["officers"]))
+        raise Usage(f"give the locality's contact officer with --officer ID ({known})")
+    return officers[0]
+
+
 def _new_locality(root: Path, reg: Registry, args: argparse.Namespace) -> tuple[Path, str]:
     if len(args.municipality) != 1:
         raise Usage("a locality belongs to one municipality: give --municipality ID once")
@@ -534,27 +564,8 @@ def _new_locality(root: Path, reg: Registry, args: argparse.Namespace) -> tuple[
     if existing is not None or lid in reg.invalid.get("localities", ()):
         where = f" (localities.yaml:{existing.pos.line})" if existing is not None else ""
         raise Usage(f"there is already a locality with the id '{lid}'{where}; nothing was written")
-    if not args.postcode:
-        raise Usage("give the locality's postcodes with --postcode NNNN (repeatable): they cannot be "
-                    "guessed, and the postcode search finds the locality by them")
-    postcodes: list[str] = []
-    for code in args.postcode:
-        try:
-            code = schema.Postcode().convert(code, Position("?"), None)
-        except schema.Invalid as exc:
-            raise Usage(f"--postcode: {exc}") from None
-        if code not in postcodes:
-            postcodes.append(code)
-    if args.officer:
-        officer = reg.resolve(args.officer, "officers", "--officer")
-    else:
-        # The officer who already covers the municipality's localities, when there is exactly one.
-        officers = sorted({loc.officer for loc in reg.ids["localities"].values()
-                           if loc.municipality == municipality and loc.officer in reg.ids["officers"]})
-        if len(officers) != 1:
-            known = ", ".join(officers or sorted(reg.ids["officers"]))
-            raise Usage(f"give the locality's contact officer with --officer ID ({known})")
-        officer = officers[0]
+    postcodes = _postcodes(args.postcode)
+    officer = _locality_officer(reg, args.officer, municipality)
 
     rel = schema.REGISTRY
     path = root / rel
@@ -679,7 +690,7 @@ def _create(path: Path, text: str) -> Path:
     return path
 
 
-def _replace(path: Path, old_text: Optional[str], new_text: str) -> None:
+def _replace(path: Path, old_text: str | None, new_text: str) -> None:
     """Replace a file whole, or create it; refuses if it changed since it was read."""
     if old_text is None:
         _create(path, new_text)
