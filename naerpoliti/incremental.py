@@ -289,31 +289,9 @@ def _with_items(site: SiteModel, replaced: dict[int, NewsItem], updated: dict) -
                               swap(index.national)))
 
 
-def _feed_areas(site: SiteModel, items: list[NewsItem]) -> set:
-    """The areas whose feeds may show these items: the site, the areas each names, the areas
-    above them and, for a municipality or a district, every area below."""
-    areas: set = {(None, None)}
-    for n in items:
-        s = n.scope
-        if s.national:
-            areas |= {("district", d.id) for d in site.districts}
-            areas |= {("municipality", m.id) for m in site.municipalities}
-            areas |= {("locality", loc.id) for loc in site.localities}
-            continue
-        for lid in s.localities:
-            loc = site.locality_by_id[lid]
-            mun = site.municipality_by_id[loc.municipality]
-            areas |= {("locality", lid), ("municipality", mun.id), ("district", mun.district)}
-        for mid in s.municipalities:
-            mun = site.municipality_by_id[mid]
-            areas |= {("municipality", mid), ("district", mun.district)}
-            areas |= {("locality", loc.id) for loc in site.localities_of.get(mid, ())}
-        for did in s.districts:
-            areas.add(("district", did))
-            for mun in site.municipalities_of.get(did, ()):
-                areas.add(("municipality", mun.id))
-                areas |= {("locality", loc.id) for loc in site.localities_of.get(mun.id, ())}
-    return areas
+def _feed_areas(site: SiteModel, items: list[NewsItem]) -> set[tuple[str | None, str | None]]:
+    """The areas whose feeds may show these items: the site and every area in their scope."""
+    return {(None, None), *(area for n in items for area in site.areas_showing(n))}
 
 
 def _index_candidates(site: SiteModel, out: Path) -> list[str]:

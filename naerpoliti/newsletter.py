@@ -26,15 +26,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from babel.dates import format_date
-
+from .dates import formats
 from .model import Event, NewsItem, NewsletterIntro, Officer, SiteConfig
-from .render.environment import LOCALES
-from .site import SiteModel
+from .site import SiteModel, host
 
 UPCOMING_DAYS = 60
 
@@ -60,7 +58,7 @@ class Issue:
     first_day: dt.date
     last_day: dt.date
     date: dt.date  # min(last day of the period, build date)
-    intro: Optional[NewsletterIntro]
+    intro: NewsletterIntro | None
     news: tuple[NewsItem, ...]  # dated in the period, newest first
     events: tuple[Event, ...]  # upcoming as of the period, soonest first
     officers: tuple[Officer, ...]
@@ -100,11 +98,7 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 def period_words(period: str, language: str) -> str:
     """'november 2026', 'uge 47 i 2026' (da); 'November 2026', 'week 47 of 2026' (en)."""
     first, _ = period_bounds(period)
-    locale = LOCALES[language]
-    if _WEEK.match(period):
-        # CLDR's "yw" skeleton; da and en_GB count weeks like ISO 8601 (Monday, 4 days)
-        return format_date(first, "'uge' w 'i' Y" if language == "da" else "'week' w 'of' Y", locale=locale)
-    return format_date(first, "LLLL y", locale=locale)
+    return formats(language).period(first, week=bool(_WEEK.match(period)))
 
 
 # --- areas and officers
@@ -135,21 +129,16 @@ def _intros(site: SiteModel) -> dict[tuple[str, str], dict[str, NewsletterIntro]
     return out
 
 
-def _events_in_scope(site: SiteModel, kind: str, id: str) -> list[Event]:
-    """Every published event in an area's scope, past and future, soonest first."""
-    return site.events_for(kind, id)
-
-
 # --- issues
 
 
-def issues_for(site: SiteModel, area: Area, intros: Optional[dict[str, NewsletterIntro]] = None) -> list[Issue]:
+def issues_for(site: SiteModel, area: Area, intros: dict[str, NewsletterIntro] | None = None) -> list[Issue]:
     """The issues of one area, newest first."""
     kind = site.config.newsletter.period
     news_by_period: dict[str, list[NewsItem]] = {}
     for item in site.news_for(area.kind, area.id):  # newest first, so every list is too
         news_by_period.setdefault(period_of(item.date, kind), []).append(item)
-    events = _events_in_scope(site, area.kind, area.id)
+    events = site.events_for(area.kind, area.id)  # past and future, soonest first
     starts = [e.start.date() for e in events]  # ascending, for the upcoming window
     periods = set(news_by_period) | {period_of(day, kind) for day in starts}
     intros = intros or {}
@@ -170,7 +159,7 @@ def issues_for(site: SiteModel, area: Area, intros: Optional[dict[str, Newslette
     return out
 
 
-def all_issues(site: SiteModel, only: Optional[Iterable[Area]] = None) -> list[tuple[Area, list[Issue]]]:
+def all_issues(site: SiteModel, only: Iterable[Area] | None = None) -> list[tuple[Area, list[Issue]]]:
     """Every area with a newsletter and its issues (newest first; possibly none); with `only`,
     those areas (of areas(site)), in that order."""
     intros = _intros(site)
@@ -184,10 +173,6 @@ def all_issues(site: SiteModel, only: Optional[Iterable[Area]] = None) -> list[t
 
 
 # --- sending
-
-
-def host(config: SiteConfig) -> str:
-    return urlsplit(config.base_url).hostname or "localhost"
 
 
 def sender(config: SiteConfig) -> str:

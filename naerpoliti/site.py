@@ -9,19 +9,41 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping, Optional
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from . import consent
 from .errors import Diagnostics, Position, did_you_mean
 from .history import updated_key
-from .model import (Content, District, Event, Locality, Municipality, NewsItem, NewsletterIntro,
-                    Officer, Page, SiteConfig, Station)
+from .model import (
+    Content,
+    District,
+    Event,
+    Locality,
+    Municipality,
+    NewsItem,
+    NewsletterIntro,
+    Officer,
+    Page,
+    Rendered,
+    Scope,
+    SiteConfig,
+    Station,
+)
 from .schema import SLUG_RE
 from .urls import RESERVED, Urls
 
 VERIFIED_MAX_AGE = dt.timedelta(days=365)
+Scoped = NewsItem | Event  # what has a scope
+T = TypeVar("T")
+
+
+def host(config: SiteConfig) -> str:
+    """The site's host name, for ids and addresses that name the site (tag URIs, UIDs, Message-IDs)."""
+    return urlsplit(config.base_url).hostname or "localhost"
 
 
 def verified_too_long_ago(officer: Officer, today: dt.date) -> bool:
@@ -29,17 +51,72 @@ def verified_too_long_ago(officer: Officer, today: dt.date) -> bool:
     return officer.verified is not None and today - officer.verified > VERIFIED_MAX_AGE
 
 
-def _ro(mapping: dict) -> Mapping:
+K = TypeVar("K")
+
+
+def _ro(mapping: dict[K, T]) -> Mapping[K, T]:
     return MappingProxyType(mapping)
+
+
+# --- scope: which areas an item belongs to --------------------------------------------------------
+#
+# The one rule: an item is shown on the page, in the feeds, the calendar and the newsletters of
+# every area it names, of every area above those (a locality's municipality and district, a
+# municipality's district) and of every area below them (a district's municipalities and their
+# localities, a municipality's localities); a national item everywhere. The index below is this
+# rule in a form that does not grow with areas times items: an item is listed under the areas it
+# names ("direct") and the areas above them ("below"); an area merges its own and its ancestors'
+# direct lists, its own "below" list and the national items. SiteModel.areas_showing() is the same
+# rule item by item, and a test holds the two to each other.
+
+AreaKey = tuple[str, str]  # ("locality" | "municipality" | "district", id)
+
+
+def named_areas(scope: Scope) -> list[AreaKey]:
+    """The areas a scope names, localities first."""
+    return ([("locality", i) for i in scope.localities] + [("municipality", i) for i in scope.municipalities]
+            + [("district", i) for i in scope.districts])
+
+
+def areas_above(area: AreaKey, localities: Mapping[str, Locality],
+                municipalities: Mapping[str, Municipality]) -> list[AreaKey]:
+    """The areas an area lies in, nearest first (none for an unknown id)."""
+    kind, id = area
+    mun_id = id if kind == "municipality" else None
+    out: list[AreaKey] = []
+    if kind == "locality" and id in localities:
+        mun_id = localities[id].municipality
+        out.append(("municipality", mun_id))
+    mun = municipalities.get(mun_id) if mun_id else None
+    if mun is None:
+        return []
+    return [*out, ("district", mun.district)]
 
 
 @dataclass(frozen=True)
 class ScopeIndex:
     """Items by the scope they name, newest (or soonest) first, plus items under an area."""
 
-    direct: Mapping[tuple[str, str], tuple] = field(default_factory=dict)
-    below: Mapping[tuple[str, str], tuple] = field(default_factory=dict)
-    national: tuple = ()
+    direct: Mapping[AreaKey, tuple[Any, ...]] = field(default_factory=dict)
+    below: Mapping[AreaKey, tuple[Any, ...]] = field(default_factory=dict)
+    national: tuple[Any, ...] = ()
+
+
+def scope_index(items: Iterable[Scoped], above: Callable[[AreaKey], list[AreaKey]]) -> ScopeIndex:
+    """The index of items already in display order (so every list stays sorted)."""
+    direct: dict[AreaKey, list[Scoped]] = {}
+    below: dict[AreaKey, list[Scoped]] = {}
+    national: list[Scoped] = []
+    for item in items:
+        if item.scope.national:
+            national.append(item)
+        named = named_areas(item.scope)
+        for key in named:
+            direct.setdefault(key, []).append(item)
+        for key in sorted({a for n in named for a in above(n)}):
+            below.setdefault(key, []).append(item)
+    return ScopeIndex(_ro({k: tuple(v) for k, v in direct.items()}),
+                      _ro({k: tuple(v) for k, v in below.items()}), tuple(national))
 
 
 @dataclass(frozen=True)
@@ -70,15 +147,15 @@ class SiteModel:
     # 'locality/<id>' ...); set by build.gather() from git history or the content.
     updated: Mapping[str, dt.date] = field(default_factory=lambda: _ro({}))
 
-    def updated_of(self, item) -> Optional[dt.date]:
+    def updated_of(self, item: object) -> dt.date | None:
         """The last-updated date of the page of a news item, event, page or area; None if unknown."""
         key = updated_key(item)
         return self.updated.get(key) if key else None
 
     # --- what a page of an area shows
 
-    def _scoped(self, index: ScopeIndex, keys: Iterable[tuple[str, str]], below: Iterable[tuple[str, str]],
-                key, reverse: bool) -> Iterator:
+    def _scoped(self, index: ScopeIndex, keys: Iterable[AreaKey], below: Iterable[AreaKey],
+                key: Callable[[Any], tuple[Any, ...]], reverse: bool) -> Iterator[Any]:
         lists = [index.direct.get(k, ()) for k in keys] + [index.below.get(k, ()) for k in below]
         lists.append(index.national)
         seen: set[int] = set()
@@ -87,33 +164,50 @@ class SiteModel:
                 seen.add(id(item))
                 yield item
 
-    def _area_keys(self, kind: str, id: str) -> tuple[list, list]:
-        if kind == "locality":
-            loc = self.locality_by_id[id]
-            mun = self.municipality_by_id[loc.municipality]
-            return [("locality", id), ("municipality", mun.id), ("district", mun.district)], []
-        if kind == "municipality":
-            mun = self.municipality_by_id[id]
-            return [("municipality", id), ("district", mun.district)], [("municipality", id)]
-        return [("district", id)], [("district", id)]
+    def areas_above(self, kind: str, id: str) -> list[AreaKey]:
+        """The areas an area lies in, nearest first."""
+        return areas_above((kind, id), self.locality_by_id, self.municipality_by_id)
 
-    def news_for(self, kind: Optional[str], id: Optional[str], limit: Optional[int] = None) -> list[NewsItem]:
+    def areas_below(self, kind: str, id: str) -> list[AreaKey]:
+        """The areas in an area, each municipality followed by its localities, by name."""
+        if kind == "locality":
+            return []
+        if kind == "municipality":
+            return [("locality", loc.id) for loc in self.localities_of.get(id, ())]
+        return [a for m in self.municipalities_of.get(id, ())
+                for a in [("municipality", m.id), *self.areas_below("municipality", m.id)]]
+
+    def areas_showing(self, item: Scoped) -> set[AreaKey]:
+        """Every area whose pages, feeds, calendars and newsletters show an item (the scope rule)."""
+        if item.scope.national:
+            return {*(("district", d.id) for d in self.districts),
+                    *(("municipality", m.id) for m in self.municipalities),
+                    *(("locality", loc.id) for loc in self.localities)}
+        named = named_areas(item.scope)
+        return {*named, *(a for k, i in named for a in [*self.areas_above(k, i), *self.areas_below(k, i)])}
+
+    def _area_keys(self, kind: str, id: str) -> tuple[list[AreaKey], list[AreaKey]]:
+        """Where an area finds its items in an index: its own and its ancestors' direct lists,
+        and its own list of items below it."""
+        return [(kind, id), *self.areas_above(kind, id)], [] if kind == "locality" else [(kind, id)]
+
+    def news_for(self, kind: str | None, id: str | None, limit: int | None = None) -> list[NewsItem]:
         """Published news in an area's scope (kind None: the whole site), newest first."""
-        if kind is None:
+        if kind is None or id is None:
             return list(itertools.islice(self.news, limit))
         keys, below = self._area_keys(kind, id)
         items = self._scoped(self.news_index, keys, below, news_sort_key, reverse=True)
         return list(itertools.islice(items, limit))
 
-    def events_for(self, kind: Optional[str], id: Optional[str]) -> list[Event]:
+    def events_for(self, kind: str | None, id: str | None) -> list[Event]:
         """Every published event in an area's scope (kind None: the whole site), past and
         upcoming, soonest first."""
-        if kind is None:
+        if kind is None or id is None:
             return list(self.events)
         keys, below = self._area_keys(kind, id)
         return list(self._scoped(self.event_index, keys, below, event_sort_key, reverse=False))
 
-    def upcoming_events_for(self, kind: str, id: str, limit: Optional[int] = None) -> list[Event]:
+    def upcoming_events_for(self, kind: str, id: str, limit: int | None = None) -> list[Event]:
         keys, below = self._area_keys(kind, id)
         items = self._scoped(self.event_index, keys, below, event_sort_key, reverse=False)
         upcoming = (e for e in items if e.last_day >= self.today)
@@ -127,29 +221,32 @@ class SiteModel:
     def past_events(self) -> list[Event]:
         return [e for e in reversed(self.events) if e.last_day < self.today]
 
-    def documents(self) -> Iterator:
+    def documents(self) -> Iterator[Rendered]:
         """Every published text with a rendered body, with the Markdown it was written in."""
-        for doc in (*self.news, *self.events, *self.pages):
-            yield doc.body
+        yield from (n.body for n in self.news)
+        yield from (e.body for e in self.events)
+        yield from (p.body for p in self.pages)
         for loc in self.localities:
             if loc.description:
                 yield loc.description
         for intro in self.newsletter_intros:
             yield intro.body
 
-    def area_name(self, kind: Optional[str], id: Optional[str]) -> str:
-        if kind is None:
+    def area_name(self, kind: str | None, id: str | None) -> str:
+        if kind is None or id is None:
             return self.config.title
-        table = {"locality": self.locality_by_id, "municipality": self.municipality_by_id,
-                 "district": self.district_by_id}[kind]
-        return table[id].name
+        if kind == "locality":
+            return self.locality_by_id[id].name
+        if kind == "municipality":
+            return self.municipality_by_id[id].name
+        return self.district_by_id[id].name
 
     def officer_of(self, locality: Locality) -> Officer:
         return self.officers[locality.officer]
 
-    def scope_areas(self, item) -> list[tuple[str, str, str]]:
+    def scope_areas(self, item: Scoped) -> list[tuple[str, str, str]]:
         """(kind, id, name) of the areas an item names, for "Gælder:" lines."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         s = item.scope
         out += [("district", i, self.district_by_id[i].name) for i in s.districts]
         out += [("municipality", i, self.municipality_by_id[i].name) for i in s.municipalities]
@@ -157,12 +254,12 @@ class SiteModel:
         return out
 
 
-def news_sort_key(item: NewsItem):
+def news_sort_key(item: NewsItem) -> tuple[dt.date, float, str]:
     moment = item.datetime.timestamp() if item.datetime else 0.0
     return (item.date, moment, item.slug)
 
 
-def event_sort_key(item: Event):
+def event_sort_key(item: Event) -> tuple[float, str]:
     return (item.start.timestamp(), item.slug)
 
 
@@ -177,7 +274,10 @@ def danish_key(text: str) -> str:
     return folded.translate(_DANISH_ORDER)
 
 
-def _by_name(records):
+Named = TypeVar("Named", District, Municipality, Locality)
+
+
+def _by_name(records: Iterable[Named]) -> tuple[Named, ...]:
     return tuple(sorted(records, key=lambda r: (danish_key(r.name), r.id)))
 
 
@@ -186,8 +286,10 @@ class _Resolver:
         self.diags = diags
         self.invalid = content.invalid_ids
 
-    def unique(self, records, kind: str, key=lambda r: r.id) -> dict:
-        out: dict = {}
+    def unique(self, records: Iterable[T], kind: str, key: Callable[[Any], str] = lambda r: str(r.id)
+               ) -> dict[str, T]:
+        out: dict[str, Any] = {}
+        r: Any
         for r in records:
             k = key(r)
             if k in out:
@@ -199,8 +301,9 @@ class _Resolver:
                 out[k] = r
         return out
 
-    def ref(self, record, field_name: str, value: Optional[str], table: Mapping, kind: str, plural: str,
-            pos: Optional[Position] = None) -> bool:
+    def ref(self, record: Any, field_name: str, value: str | None, table: Mapping[str, object], kind: str,
+            plural: str,
+            pos: Position | None = None) -> bool:
         if value is None or value in table:
             return True
         if value not in self.invalid.get(plural, ()):
@@ -210,7 +313,8 @@ class _Resolver:
             self.diags.error(where, f"{field_name}: unknown {kind} '{value}'{did_you_mean(value, choices)}")
         return False
 
-    def scope(self, item, districts, municipalities, localities) -> bool:
+    def scope(self, item: Scoped, districts: Mapping[str, District], municipalities: Mapping[str, Municipality],
+              localities: Mapping[str, Locality]) -> bool:
         ok = True
         for field_name, table, kind, plural in (
             ("localities", localities, "locality", "localities"),
@@ -226,130 +330,38 @@ class _Resolver:
 def build_site(content: Content, today: dt.date, diags: Diagnostics) -> SiteModel:
     """Resolve and check everything. Errors go to diags; the result is only used without errors."""
     r = _Resolver(content, diags)
-    urls = Urls(content.config.base_url)
     districts = r.unique(content.districts, "district")
     municipalities = r.unique(content.municipalities, "municipality")
     stations = r.unique(content.stations, "station")
     officers = r.unique(content.officers, "officer")
     localities = r.unique(content.localities, "locality")
-
-    for m in municipalities.values():
-        r.ref(m, "district", m.district, districts, "district", "districts")
-    for o in officers.values():
-        r.ref(o, "station", o.station, stations, "station", "stations")
-        if verified_too_long_ago(o, today):
-            diags.warning(o.field_pos["verified"],
-                          f"the contact details of officer '{o.id}' were last verified on {o.verified}, "
-                          "over 12 months ago: check them and update 'verified'")
-    for loc in localities.values():
-        r.ref(loc, "municipality", loc.municipality, municipalities, "municipality", "municipalities")
-        r.ref(loc, "officer", loc.officer, officers, "officer", "officers")
-
-    # Ambassadors: the file names their locality; consent decides who is published.
-    ambassadors_of: dict[str, list] = {}
-    r.unique(content.ambassadors, "ambassador")
-    for a in content.ambassadors:
-        if a.locality not in localities:
-            if a.locality not in content.invalid_ids.get("localities", ()):
-                diags.error(Position(a.pos.path, 1, 1),
-                            f"file name: unknown locality '{a.locality}'{did_you_mean(a.locality, localities)}: "
-                            "name the file after the locality's id")
-            continue
-        decision = consent.decide(a, today)
-        if decision.public is None:
-            diags.warning(a.pos, f"ambassador '{a.id}' is not published: {decision.reason}")
-        else:
-            ambassadors_of.setdefault(a.locality, []).append(decision.public)
-
-    # News, events, pages: unique slugs, valid references, what is published.
-    news = r.unique(content.news, "news item", key=lambda n: n.slug)
-    events = r.unique(content.events, "event", key=lambda e: e.slug)
-    pages = r.unique(content.pages, "page", key=lambda p: p.slug)
-    for n in news.values():
-        r.scope(n, districts, municipalities, localities)
-        r.ref(n, "author", n.author, officers, "officer", "officers")
-    for e in events.values():
-        r.scope(e, districts, municipalities, localities)
-    for p in pages.values():
-        if p.slug in RESERVED:
-            diags.error(Position(p.source), f"file name: '{p.slug}' is used by the site itself; "
-                                            "give the page another file name")
-    for intro in content.newsletter_intros:
-        if intro.area not in localities and intro.area not in municipalities:
-            diags.error(Position(intro.source), f"folder name: unknown locality or municipality "
-                                                f"'{intro.area}'{did_you_mean(intro.area, [*localities, *municipalities])}")
+    _check_places(r, today, districts, municipalities, stations, officers, localities)
+    ambassadors_of = _ambassadors(content, today, localities, diags)
+    news, events, pages = _check_texts(content, r, districts, municipalities, localities, officers)
 
     published_news = sorted(
         (n for n in news.values() if not n.draft and n.date <= today), key=news_sort_key, reverse=True)
     published_events = sorted((e for e in events.values() if not e.draft), key=event_sort_key)
     published_pages = sorted((p for p in pages.values() if not p.draft), key=lambda p: (p.title.casefold(), p.slug))
 
-    municipalities_of: dict[str, list] = {}
+    municipalities_of: dict[str, list[Municipality]] = {}
     for m in _by_name(municipalities.values()):
         municipalities_of.setdefault(m.district, []).append(m)
-    localities_of: dict[str, list] = {}
+    localities_of: dict[str, list[Locality]] = {}
+    postcodes: dict[str, list[Locality]] = {}
     for loc in _by_name(localities.values()):
         localities_of.setdefault(loc.municipality, []).append(loc)
-
-    def index(items) -> ScopeIndex:
-        direct: dict = {}
-        below: dict = {}
-        national = []
-        for item in items:  # already in display order, so every list stays sorted
-            s = item.scope
-            if s.national:
-                national.append(item)
-            for kind, ids in (("locality", s.localities), ("municipality", s.municipalities),
-                              ("district", s.districts)):
-                for i in ids:
-                    direct.setdefault((kind, i), []).append(item)
-            # an item about a locality also belongs on its municipality's and district's pages
-            areas = set()
-            for i in s.localities:
-                loc = localities.get(i)
-                if loc and loc.municipality in municipalities:
-                    areas.add(("municipality", loc.municipality))
-                    areas.add(("district", municipalities[loc.municipality].district))
-            for i in s.municipalities:
-                if i in municipalities:
-                    areas.add(("district", municipalities[i].district))
-            for key in sorted(areas):
-                below.setdefault(key, []).append(item)
-        return ScopeIndex(_ro({k: tuple(v) for k, v in direct.items()}),
-                          _ro({k: tuple(v) for k, v in below.items()}), tuple(national))
-
-    shown_officers = {loc.officer for loc in localities.values()} | {n.author for n in published_news if n.author}
-    media: set[str] = set()
-    for n in published_news:
-        media.update(n.body.media)
-        if n.image:
-            media.add(n.image.path)
-    for doc in [*published_events, *published_pages]:
-        media.update(doc.body.media)
-    for loc in localities.values():
-        if loc.description:
-            media.update(loc.description.media)
-    for intro in content.newsletter_intros:
-        media.update(intro.body.media)
-    for oid in shown_officers:
-        o = officers.get(oid)
-        if o and o.photo:
-            media.add(o.photo.path)
-    for amb_list in ambassadors_of.values():
-        for a in amb_list:
-            if a.photo:
-                media.add(a.photo.path)
-
-    postcodes: dict[str, list] = {}
-    for loc in _by_name(localities.values()):
         for code in loc.postcodes:
             postcodes.setdefault(code, []).append(loc)
+
+    def above(area: AreaKey) -> list[AreaKey]:
+        return areas_above(area, localities, municipalities)
 
     return SiteModel(
         postcodes=_ro({k: tuple(postcodes[k]) for k in sorted(postcodes)}),
         config=content.config,
         today=today,
-        urls=urls,
+        urls=Urls(content.config.base_url),
         districts=_by_name(districts.values()),
         municipalities=_by_name(municipalities.values()),
         localities=_by_name(localities.values()),
@@ -366,7 +378,92 @@ def build_site(content: Content, today: dt.date, diags: Diagnostics) -> SiteMode
         events=tuple(published_events),
         pages=tuple(published_pages),
         newsletter_intros=tuple(sorted(content.newsletter_intros, key=lambda i: (i.area, i.period))),
-        news_index=index(published_news),
-        event_index=index(published_events),
-        media=tuple(sorted(media)),
+        news_index=scope_index(published_news, above),
+        event_index=scope_index(published_events, above),
+        media=_media(content, published_news, published_events, published_pages, localities, officers,
+                     ambassadors_of),
     )
+
+
+def _check_places(r: _Resolver, today: dt.date, districts: Mapping[str, District],
+                  municipalities: Mapping[str, Municipality], stations: Mapping[str, Station],
+                  officers: Mapping[str, Officer], localities: Mapping[str, Locality]) -> None:
+    for m in municipalities.values():
+        r.ref(m, "district", m.district, districts, "district", "districts")
+    for o in officers.values():
+        r.ref(o, "station", o.station, stations, "station", "stations")
+        if verified_too_long_ago(o, today):
+            r.diags.warning(o.field_pos["verified"],
+                            f"the contact details of officer '{o.id}' were last verified on {o.verified}, "
+                            "over 12 months ago: check them and update 'verified'")
+    for loc in localities.values():
+        r.ref(loc, "municipality", loc.municipality, municipalities, "municipality", "municipalities")
+        r.ref(loc, "officer", loc.officer, officers, "officer", "officers")
+
+
+def _ambassadors(content: Content, today: dt.date, localities: Mapping[str, Locality],
+                 diags: Diagnostics) -> dict[str, list[consent.PublicAmbassador]]:
+    """The published ambassadors by locality: the file names their locality; consent decides who
+    is published."""
+    ambassadors_of: dict[str, list[consent.PublicAmbassador]] = {}
+    _Resolver(content, diags).unique(content.ambassadors, "ambassador")
+    for a in content.ambassadors:
+        if a.locality not in localities:
+            if a.locality not in content.invalid_ids.get("localities", ()):
+                diags.error(Position(a.pos.path, 1, 1),
+                            f"file name: unknown locality '{a.locality}'{did_you_mean(a.locality, localities)}: "
+                            "name the file after the locality's id")
+            continue
+        decision = consent.decide(a, today)
+        if decision.public is None:
+            diags.warning(a.pos, f"ambassador '{a.id}' is not published: {decision.reason}")
+        else:
+            ambassadors_of.setdefault(a.locality, []).append(decision.public)
+    return ambassadors_of
+
+
+def _check_texts(content: Content, r: _Resolver, districts: Mapping[str, District],
+                 municipalities: Mapping[str, Municipality], localities: Mapping[str, Locality],
+                 officers: Mapping[str, Officer],
+                 ) -> tuple[dict[str, NewsItem], dict[str, Event], dict[str, Page]]:
+    """News, events, pages by slug: unique slugs, valid references; and the intros' areas."""
+    news = r.unique(content.news, "news item", key=lambda n: n.slug)
+    events = r.unique(content.events, "event", key=lambda e: e.slug)
+    pages = r.unique(content.pages, "page", key=lambda p: p.slug)
+    for n in news.values():
+        r.scope(n, districts, municipalities, localities)
+        r.ref(n, "author", n.author, officers, "officer", "officers")
+    for e in events.values():
+        r.scope(e, districts, municipalities, localities)
+    for p in pages.values():
+        if p.slug in RESERVED:
+            r.diags.error(Position(p.source), f"file name: '{p.slug}' is used by the site itself; "
+                                              "give the page another file name")
+    for intro in content.newsletter_intros:
+        if intro.area not in localities and intro.area not in municipalities:
+            hint = did_you_mean(intro.area, [*localities, *municipalities])
+            r.diags.error(Position(intro.source), f"folder name: unknown locality or municipality "
+                                                  f"'{intro.area}'{hint}")
+    return news, events, pages
+
+
+def _media(content: Content, news: list[NewsItem], events: list[Event], pages: list[Page],
+           localities: Mapping[str, Locality], officers: Mapping[str, Officer],
+           ambassadors_of: Mapping[str, list[consent.PublicAmbassador]]) -> tuple[str, ...]:
+    """The media files that published content refers to."""
+    media: set[str] = set()
+    for body in [*(n.body for n in news), *(e.body for e in events), *(p.body for p in pages)]:
+        media.update(body.media)
+    media.update(n.image.path for n in news if n.image)
+    for loc in localities.values():
+        if loc.description:
+            media.update(loc.description.media)
+    for intro in content.newsletter_intros:
+        media.update(intro.body.media)
+    shown_officers = {loc.officer for loc in localities.values()} | {n.author for n in news if n.author}
+    for oid in shown_officers:
+        o = officers.get(oid)
+        if o and o.photo:
+            media.add(o.photo.path)
+    media.update(a.photo.path for amb_list in ambassadors_of.values() for a in amb_list if a.photo)
+    return tuple(sorted(media))

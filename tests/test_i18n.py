@@ -35,7 +35,7 @@ def test_danish_catalog_is_complete_and_compiled():
 
 
 def test_template_catalog_is_current():
-    method_map = [("templates/**.html", "jinja2")]
+    method_map = [("naerpoliti/**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do", "trim_blocks": "true",
                                      "lstrip_blocks": "true", "newstyle_gettext": "true"}}
     extracted = {msg[2] if isinstance(msg[2], str) else msg[2][0]

@@ -42,6 +42,27 @@ def test_scopes_reach_every_locality_below_and_no_other(site_root):
     assert titles("locality", "skibby")[:2] == [n.title for n in site.news_for("locality", "skibby", 2)]
 
 
+def test_the_scope_rule_is_one_rule(site_root):
+    """An item is in an area's lists exactly when the area is among those the item shows in
+    (which incremental rebuilds use to choose the feeds to write anew)."""
+    root = site_root({
+        "content/news/a-lokal.md": news("Kun Skibby", "2026-11-01", "localities: [skibby]"),
+        "content/news/b-kommune.md": news("Hele Frederikssund", "2026-11-02", "municipalities: [frederikssund]"),
+        "content/news/c-kreds.md": news("Hele Nordsjælland", "2026-11-03", "districts: [nordsjaelland]"),
+        "content/news/d-land.md": news("Hele landet", "2026-11-04", "national: true"),
+        "content/news/e-to.md": news("To steder", "2026-11-05", "localities: [glumsoe]\nmunicipalities: [frederikssund]"),
+    }, registry=TWO_MUNICIPALITIES)
+    site = build(root).site
+    areas = ([("district", d.id) for d in site.districts] + [("municipality", m.id) for m in site.municipalities]
+             + [("locality", loc.id) for loc in site.localities])
+    for item in site.news:
+        listed = {(kind, id) for kind, id in areas if item in site.news_for(kind, id)}
+        assert listed == site.areas_showing(item), item.title
+    assert site.areas_below("district", "nordsjaelland") == [
+        ("municipality", "frederikssund"), ("locality", "skibby"), ("locality", "slangerup")]
+    assert site.areas_above("locality", "glumsoe") == [("municipality", "naestved"), ("district", "sydsjaelland")]
+
+
 def test_an_item_naming_two_scopes_is_listed_once(site_root):
     root = site_root({"content/news/a.md": news(scope="localities: [skibby]\nmunicipalities: [frederikssund]")})
     assert len(build(root).site.news_for("locality", "skibby")) == 1

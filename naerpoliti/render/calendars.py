@@ -15,23 +15,23 @@ start (a moment from the content, never the clock), so an unchanged site gives t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Optional
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event as VEvent, Timezone, vDuration, vText, vUri
+from babel.support import NullTranslations
+from icalendar import Calendar, Timezone, vDuration, vText, vUri
+from icalendar import Event as VEvent
 
+from ..dates import formats
 from ..model import Event
-from ..site import SiteModel
+from ..site import SiteModel, host
+from ..texts import event_kind
 from . import Output
-from .feeds import EVENT_KIND_NAMES, areas, event_when, events_for, host
+from .shared import CALENDAR_DESCRIPTION, area_title, areas, catalog
 
 PRODID = "-//naerpoliti//naerpoliti static site generator//EN"
 REFRESH = dt.timedelta(hours=12)  # how often a subscribed calendar should be fetched again
-_DESCRIPTION = {"da": "Arrangementer i {area}: åbne lokalrådsmøder, borgermøder og besøg af den "
-                      "mobile politistation.",
-                "en": "Events in {area}: open council meetings, citizens' meetings and visits of "
-                      "the mobile police station."}
 
 _BLOCKS = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
            "table", "tr", "hr", "section"}
@@ -45,7 +45,7 @@ class _Text(HTMLParser):
         self.origin = origin
         self.parts: list[str] = []
         self.lists: list[list] = []  # per open list: [ordered, counter]
-        self.href: Optional[str] = None
+        self.href: str | None = None
         self.link_text: list[str] = []
 
     def _block(self) -> None:
@@ -112,10 +112,10 @@ def plain_text(html: str, origin: str) -> str:
 
 
 def _uid(site: SiteModel, event: Event) -> str:
-    return f"{event.slug}@{host(site)}"
+    return f"{event.slug}@{host(site.config)}"
 
 
-def vevent(site: SiteModel, event: Event, tz: ZoneInfo, language: str) -> VEvent:
+def vevent(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[str], str]) -> VEvent:
     urls = site.urls
     url = urls.absolute(urls.event(event.slug))
     start = event.start.astimezone(tz)
@@ -123,7 +123,7 @@ def vevent(site: SiteModel, event: Event, tz: ZoneInfo, language: str) -> VEvent
     ev = VEvent()
     ev.add("uid", _uid(site, event))
     # DTSTAMP must be UTC; it comes from the content (the start), never from the clock.
-    ev.add("dtstamp", start.astimezone(dt.timezone.utc))
+    ev.add("dtstamp", start.astimezone(dt.UTC))
     if event.all_day:
         ev.add("dtstart", start.date())
         # DTEND of an all-day event is exclusive: the day after the last day.
@@ -137,7 +137,7 @@ def vevent(site: SiteModel, event: Event, tz: ZoneInfo, language: str) -> VEvent
     body = plain_text(event.body.html, urls.origin) or event.summary
     ev.add("description", f"{body}\n\n{url}" if body else url)
     ev.add("url", vUri(url), parameters={"VALUE": "URI"})
-    ev.add("categories", [EVENT_KIND_NAMES[language].get(event.kind, EVENT_KIND_NAMES[language]["other"])])
+    ev.add("categories", [event_kind(event.kind, gettext)])
     ev.add("class", "PUBLIC")
     ev.add("transp", "OPAQUE")
     return ev
@@ -150,7 +150,7 @@ class _Zones:
         self.tzid = tzid
         self.cache: dict[tuple[int, int], Timezone] = {}
 
-    def for_events(self, events: list[Event]) -> Optional[Timezone]:
+    def for_events(self, events: list[Event]) -> Timezone | None:
         if not events or self.tzid.upper() in ("UTC", "ETC/UTC"):
             return None
         first = min(e.start.year for e in events)
@@ -165,7 +165,7 @@ class _Zones:
 
 
 def _calendar(site: SiteModel, name: str, description: str, page_url: str, source_url: str,
-              components: list[VEvent], zone: Optional[Timezone], subscription: bool) -> bytes:
+              components: list[VEvent], zone: Timezone | None, subscription: bool) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -188,35 +188,37 @@ def _calendar(site: SiteModel, name: str, description: str, page_url: str, sourc
     return cal.to_ical()
 
 
-def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1)) -> list[Output]:
-    """Every calendar (or, with part=(k, n), those of every n-th area and event from the k-th)."""
+def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
+                     translations: NullTranslations | None = None) -> list[Output]:
+    """Every calendar (or, with part=(k, n), those of every n-th area and event from the k-th).
+    translations: the catalog of the site's language (default: the theme's)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
-    language = site.config.language if site.config.language in EVENT_KIND_NAMES else "en"
+    gettext = catalog(site, translations).gettext
+    dates = formats(site.config.language)
     zones = _Zones(site.config.timezone)
     vevents: dict[int, VEvent] = {}
 
     def vevent_of(e: Event) -> VEvent:  # each event made once, when a calendar first needs it
         made = vevents.get(id(e))
         if made is None:
-            made = vevents[id(e)] = vevent(site, e, tz, language)
+            made = vevents[id(e)] = vevent(site, e, tz, gettext)
         return made
 
     k, n = part
     outputs: list[Output] = []
     for kind, aid in list(areas(site))[k::n]:
-        events = events_for(site, kind, aid)
-        area = site.area_name(kind, aid)
-        name = area if kind is None else f"{area} – {site.config.title}"
+        events = site.events_for(kind, aid)
         url = urls.calendar(kind, aid)
-        data = _calendar(site, name, _DESCRIPTION[language].format(area=area),
+        description = gettext(CALENDAR_DESCRIPTION) % {"area": site.area_name(kind, aid)}
+        data = _calendar(site, area_title(site, kind, aid), description,
                          urls.absolute(urls.area(kind, aid)), urls.absolute(url),
                          [vevent_of(e) for e in events], zones.for_events(events), subscription=True)
         outputs.append(Output(urls.output_path(url), data,
                               origin=f"calendar of {kind or 'the site'}{' ' + aid if aid else ''}"))
     for e in site.events[k::n]:
         url = urls.event_calendar(e.slug)
-        when = event_when(e, language, tz)
+        when = dates.event_when(e, tz, long=False)
         data = _calendar(site, f"{e.title} – {site.config.title}", f"{when}, {e.location}",
                          urls.absolute(urls.event(e.slug)), urls.absolute(url),
                          [vevent_of(e)], zones.for_events([e]), subscription=False)

@@ -2,28 +2,18 @@
 the interface translated by Babel message catalogs and dates formatted per language."""
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import json
 from pathlib import Path
 
 import jinja2
-from babel import Locale
-from babel.dates import format_date, format_time
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from .. import __version__
+from ..dates import Formats
+from ..texts import EVENT_KINDS
 from ..write import cache_dir
 from .images import renditions
-
-LOCALES = {"da": "da_DK", "en": "en_GB"}
-
-# Date patterns per interface language (CLDR patterns, read by Babel).
-_DATE = {"da": "d. MMMM y", "en": "d MMMM y"}
-_WEEKDAY_DATE = {"da": "EEEE 'd.' d. MMMM y", "en": "EEEE d MMMM y"}
-_TIME = {"da": "'kl.' HH.mm", "en": "HH:mm"}
-_TIME_BARE = {"da": "HH.mm", "en": "HH:mm"}
 
 
 def theme_dir() -> Path:
@@ -43,10 +33,11 @@ def template_dirs(root: Path) -> list[Path]:
     return dirs
 
 
-def translations(root: Path, language: str) -> NullTranslations:
-    """The theme's catalog for a language, with a site's own templates/locale/ catalog on top."""
+def translations(root: Path | None, language: str) -> NullTranslations:
+    """The theme's catalog for a language, with a site's own templates/locale/ catalog on top
+    (root None: the theme's alone)."""
     result: NullTranslations = NullTranslations()
-    for folder in reversed(template_dirs(root)):
+    for folder in reversed(template_dirs(root) if root is not None else [theme_dir()]):
         locale_dir = folder / "locale"
         if (locale_dir / language / "LC_MESSAGES" / "messages.mo").is_file():
             loaded = Translations.load(str(locale_dir), [language])
@@ -153,47 +144,15 @@ def _new_environment(root: Path, language: str) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
     )
     _install_gettext(env, translations(root, language))
-    locale = Locale.parse(LOCALES[language])  # parsed once, not at every date formatted
-
-    def by_day(pattern: str):
-        """Format a date with a CLDR pattern. A site has a few hundred distinct days, formatted
-        again on page after page, so a day's words are remembered; anything but a plain date
-        (a datetime: two equal ones may lie on different days in their time zones) is formatted
-        every time."""
-        remembered = functools.lru_cache(maxsize=4096)(lambda day: format_date(day, pattern, locale=locale))
-
-        def formatted(value: dt.date) -> str:
-            if type(value) is dt.date:
-                return remembered(value)
-            return format_date(value, pattern, locale=locale)
-        return formatted
-
-    date_long = by_day(_DATE[language])
-    date_weekday = by_day(_WEEKDAY_DATE[language])
-
-    def time_short(value: dt.datetime, bare: bool = False) -> str:
-        return format_time(value, (_TIME_BARE if bare else _TIME)[language], locale=locale)
-
-    def event_when(event) -> str:
-        start_day = date_weekday(event.start.date())
-        if event.all_day:
-            if event.end and event.end.date() != event.start.date():
-                return f"{start_day} – {date_weekday(event.end.date())}"
-            return start_day
-        text = f"{start_day}, {time_short(event.start)}"
-        if event.end:
-            if event.end.date() == event.start.date():
-                text += f"–{time_short(event.end, bare=True)}"
-            else:
-                text += f" – {date_weekday(event.end.date())}, {time_short(event.end)}"
-        return text
+    formats = Formats(language)  # its own: the cache of days lives as long as the environment
 
     env.globals["language"] = language
+    env.globals["event_kinds"] = EVENT_KINDS  # msgids, translated by the event_kind() macro
     env.globals["naerpoliti_version"] = __version__  # <meta name="generator"> of every page
     env.globals["image_renditions"] = renditions  # srcset of the image() macro
     env.filters.update(
-        date_long=date_long,
-        event_when=event_when,
+        date_long=formats.date,
+        event_when=formats.event_when,  # at the time as written, with weekday and "kl."
         isodate=lambda value: value.isoformat(),
         event_iso=lambda e: e.start.date().isoformat() if e.all_day else e.start.isoformat(),
         html=lambda rendered: Markup(rendered.html),  # Markdown output, sanitised by markup.py

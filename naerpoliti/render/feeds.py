@@ -19,64 +19,30 @@ import itertools
 import json
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime
 from html import escape
-from typing import Iterator, Optional, Union
-from urllib.parse import urlsplit
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.support import NullTranslations
 from feedgen.feed import FeedEntry, FeedGenerator
 
+from ..dates import formats
 from ..model import Event, NewsItem
-from ..site import SiteModel
+from ..site import SiteModel, host
+from ..texts import event_kind
 from . import Output
+from .shared import FEED_DESCRIPTION, Area, absolutize, area_title, areas, catalog
 
 GENERATOR = "naerpoliti"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # A feed without any item still needs an `updated`: the newest item of the site, else this.
-EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-
-_LOCALES = {"da": "da_DK", "en": "en_GB"}
-_DATE = {"da": "d. MMMM y", "en": "d MMMM y"}
-_SHORT_DATE = {"da": "d. MMM y", "en": "d MMM y"}
-_TIME = {"da": "HH.mm", "en": "HH:mm"}
-_DESCRIPTION = {"da": "Nyheder og arrangementer fra {area}", "en": "News and events from {area}"}
-EVENT_KIND_NAMES = {
-    "da": {"open-council-meeting": "Åbent lokalrådsmøde", "citizen-meeting": "Borgermøde",
-           "mobile-police-station": "Mobil politistation", "other": "Arrangement"},
-    "en": {"open-council-meeting": "Open council meeting", "citizen-meeting": "Citizens' meeting",
-           "mobile-police-station": "Mobile police station", "other": "Event"},
-}
-
-Item = Union[NewsItem, Event]
-Area = tuple[Optional[str], Optional[str]]  # (kind, id); (None, None) is the whole site
-
-# Root-relative URLs in rendered Markdown (href="/lokalsamfund/x/", src="/media/..."): a feed
-# reader shows the HTML away from the site, so they become absolute.
-_ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/(?!/))')
-_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
-
-
-# --- what is in scope ------------------------------------------------------------------------------
-
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FEED_ITEMS = 50  # entries per feed, newest first
 
-
-def events_for(site: SiteModel, kind: Optional[str], area_id: Optional[str]) -> list[Event]:
-    """All published events in an area's scope, past and upcoming, soonest first."""
-    return site.events_for(kind, area_id)
-
-
-def areas(site: SiteModel) -> Iterator[Area]:
-    yield (None, None)
-    for d in site.districts:
-        yield ("district", d.id)
-    for m in site.municipalities:
-        yield ("municipality", m.id)
-    for loc in site.localities:
-        yield ("locality", loc.id)
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
 # --- one entry, shared by every feed it appears in -------------------------------------------------
@@ -91,16 +57,12 @@ class Entry:
     html: str  # the body for a feed reader: absolute URLs
     summary: str
     authors: tuple[str, ...] = ()
-    image: Optional[str] = None  # absolute
+    image: str | None = None  # absolute
     tags: tuple[str, ...] = ()
 
     @property
-    def sort_key(self):
+    def sort_key(self) -> tuple[float, str]:
         return (self.moment.timestamp(), self.slug)
-
-
-def host(site: SiteModel) -> str:
-    return urlsplit(site.config.base_url).hostname or "localhost"
 
 
 def tag_uri(site: SiteModel, what: str, slug: str, date: dt.date) -> str:
@@ -109,36 +71,13 @@ def tag_uri(site: SiteModel, what: str, slug: str, date: dt.date) -> str:
     own date. Neither changes when the text is edited or the site is rebuilt."""
     m = _DATE_PREFIX.match(slug)
     day = m.group(1) if m else date.isoformat()
-    return f"tag:{host(site)},{day}:{what}/{slug}"
-
-
-def absolutize(html: str, origin: str) -> str:
-    return _ROOT_RELATIVE.sub(lambda m: m.group(1) + origin + m.group(2), html)
+    return f"tag:{host(site.config)},{day}:{what}/{slug}"
 
 
 def news_moment(item: NewsItem, tz: ZoneInfo) -> dt.datetime:
     if item.datetime is not None:
         return item.datetime
     return dt.datetime.combine(item.date, dt.time(), tz)
-
-
-def event_when(event: Event, language: str, tz: ZoneInfo) -> str:
-    """"3. december 2026, 19.00–21.00" in the interface language."""
-    locale = _LOCALES.get(language, language)
-    start = event.start.astimezone(tz)
-    end = event.end.astimezone(tz) if event.end else None
-    day = format_date(start.date(), _DATE[language], locale=locale)
-    if event.all_day:
-        if end and end.date() != start.date():
-            return f"{day} – {format_date(end.date(), _DATE[language], locale=locale)}"
-        return day
-    text = f"{day}, {format_time(start.time(), _TIME[language], locale=locale)}"
-    if end and end.date() == start.date():
-        text += f"–{format_time(end.time(), _TIME[language], locale=locale)}"
-    elif end:
-        text += (f" – {format_date(end.date(), _DATE[language], locale=locale)}, "
-                 f"{format_time(end.time(), _TIME[language], locale=locale)}")
-    return text
 
 
 def news_entry(site: SiteModel, item: NewsItem, tz: ZoneInfo) -> Entry:
@@ -164,13 +103,12 @@ def news_entry(site: SiteModel, item: NewsItem, tz: ZoneInfo) -> Entry:
     )
 
 
-def event_entry(site: SiteModel, event: Event, tz: ZoneInfo) -> Entry:
+def event_entry(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[str], str]) -> Entry:
     urls = site.urls
-    language = site.config.language if site.config.language in _DATE else "en"
-    locale = _LOCALES.get(language, language)
-    when = event_when(event, language, tz)
-    short = format_date(event.start.astimezone(tz).date(), _SHORT_DATE[language], locale=locale)
-    kind = EVENT_KIND_NAMES[language].get(event.kind, EVENT_KIND_NAMES[language]["other"])
+    dates = formats(site.config.language)
+    when = dates.event_when(event, tz, long=False)
+    short = dates.short_date(event.start.astimezone(tz).date())
+    kind = event_kind(event.kind, gettext)
     html = (f"<p>{escape(when)}<br>\n{escape(event.location)}</p>\n"
             + absolutize(event.body.html, urls.origin))
     return Entry(
@@ -189,8 +127,8 @@ def event_entry(site: SiteModel, event: Event, tz: ZoneInfo) -> Entry:
 
 @dataclass(frozen=True)
 class FeedInfo:
-    kind: Optional[str]
-    id: Optional[str]
+    kind: str | None
+    id: str | None
     title: str
     description: str
     page: str  # absolute URL of the area's page
@@ -236,14 +174,15 @@ def _xml(site: SiteModel, info: FeedInfo, entries: list[FeedEntry], fmt: str) ->
     fg.lastBuildDate(info.updated)
     for fe in entries:
         fg.add_entry(fe, order="append")
-    return fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+    data: bytes = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+    return data
 
 
 def _json(site: SiteModel, info: FeedInfo) -> bytes:
     home = site.urls.absolute(site.urls.home())
     items = []
     for e in info.entries:
-        item = {
+        item: dict[str, Any] = {
             "id": e.id,
             "url": e.url,
             "title": e.title,
@@ -288,96 +227,76 @@ def _opml(site: SiteModel, info: FeedInfo, listed: list[FeedInfo]) -> bytes:
                          description=f.description, language=site.config.language,
                          xmlUrl=f.url(site, "rss"), htmlUrl=f.page)
     etree.indent(opml)
-    return etree.tostring(opml, encoding="UTF-8", xml_declaration=True) + b"\n"
+    return bytes(etree.tostring(opml, encoding="UTF-8", xml_declaration=True)) + b"\n"
 
 
-def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: Optional[set[Area]] = None) -> list[Output]:
+def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area] | None = None,
+                 translations: NullTranslations | None = None) -> list[Output]:
     """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th; with
     only, the feeds of these areas and no OPML lists: for a change to items' text, which the lists
-    do not show)."""
-    urls = site.urls
-    tz = ZoneInfo(site.config.timezone)
-    language = site.config.language if site.config.language in _DESCRIPTION else "en"
-
-    # Each item becomes an entry once, when a feed first needs it; feeds share them.
-    entries: dict[int, Entry] = {}
-    fg_entries: dict[int, FeedEntry] = {}
-
-    def entry(item) -> Entry:
-        made = entries.get(id(item))
-        if made is None:
-            made = entries[id(item)] = (news_entry(site, item, tz) if isinstance(item, NewsItem)
-                                        else event_entry(site, item, tz))
-        return made
-
-    # an empty feed's `updated`: the newest item of the site (news newest first, events soonest)
-    moments = [news_moment(i, tz) for i in itertools.takewhile(lambda i: i.date == site.news[0].date, site.news)]
-    moments += [site.events[-1].start] if site.events else []
-    newest = max(moments, key=lambda m: m.timestamp(), default=EPOCH)
-
-    # the OPML lists of a share's districts and municipalities need the feeds of the areas below
-    k, n = part
+    do not show). translations: the catalog of the site's language (default: the theme's)."""
     all_areas = list(areas(site))
-    mine = set(all_areas[k::n]) if only is None else set(only)
+    mine = set(all_areas[part[0]::part[1]]) if only is None else set(only)
+    # the OPML lists of a share's districts and municipalities need the feeds of the areas below
     wanted = set(mine)
-    for d in (site.districts if only is None else ()):
-        if ("district", d.id) in mine:
-            for m in site.municipalities_of.get(d.id, ()):
-                wanted.add(("municipality", m.id))
-                wanted.update(("locality", loc.id) for loc in site.localities_of.get(m.id, ()))
-    for m in (site.municipalities if only is None else ()):
-        if ("municipality", m.id) in mine:
-            wanted.update(("locality", loc.id) for loc in site.localities_of.get(m.id, ()))
-
-    infos: dict[Area, FeedInfo] = {}
-    for kind, aid in all_areas:
-        if (kind, aid) not in wanted:
-            continue
-        # events come soonest first, so the latest FEED_ITEMS are the last ones
-        items = site.news_for(kind, aid, FEED_ITEMS) + events_for(site, kind, aid)[-FEED_ITEMS:]
-        # the newest entries only: a feed reader wants what is new, and a national site has
-        # tens of thousands of items in scope of every area
-        chosen = sorted((entry(i) for i in items), key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
-        name = site.area_name(kind, aid)
-        infos[(kind, aid)] = FeedInfo(
-            kind=kind, id=aid,
-            title=name if kind is None else f"{name} – {site.config.title}",
-            description=_DESCRIPTION[language].format(area=name),
-            page=urls.absolute(urls.area(kind, aid)),
-            updated=chosen[0].moment if chosen else newest,
-            entries=tuple(chosen),
-        )
-
+    if only is None:
+        wanted.update(a for kind, aid in mine if kind in ("district", "municipality") and aid is not None
+                      for a in site.areas_below(kind, aid))
+    infos = _feed_infos(site, [a for a in all_areas if a in wanted], catalog(site, translations))
     outputs: list[Output] = []
+    fg_entries: dict[int, FeedEntry] = {}  # each entry made once, shared by the feeds it is in
     for (kind, aid), info in infos.items():
         if (kind, aid) not in mine:
             continue
         origin = f"feeds of {kind or 'the site'}{' ' + aid if aid else ''}"
         fes = []
         for e in info.entries:
-            key = id(e)
-            if key not in fg_entries:
-                fg_entries[key] = _feedgen_entry(e)
-            fes.append(fg_entries[key])
+            if id(e) not in fg_entries:
+                fg_entries[id(e)] = _feedgen_entry(e)
+            fes.append(fg_entries[id(e)])
         outputs.append(Output(info.path(site, "rss"), _xml(site, info, fes, "rss"), origin=origin))
         outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin=origin))
         outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin))
-
-    for d in (site.districts if only is None else ()):
-        if ("district", d.id) not in mine:
-            continue
-        listed = [infos[("district", d.id)]]
-        for m in site.municipalities_of.get(d.id, ()):
-            listed.append(infos[("municipality", m.id)])
-            listed += [infos[("locality", loc.id)] for loc in site.localities_of.get(m.id, ())]
-        outputs.append(Output(urls.output_path(urls.opml("district", d.id)),
-                              _opml(site, infos[("district", d.id)], listed), origin=f"OPML of district {d.id}"))
-    for m in (site.municipalities if only is None else ()):
-        if ("municipality", m.id) not in mine:
-            continue
-        listed = [infos[("municipality", m.id)]]
-        listed += [infos[("locality", loc.id)] for loc in site.localities_of.get(m.id, ())]
-        outputs.append(Output(urls.output_path(urls.opml("municipality", m.id)),
-                              _opml(site, infos[("municipality", m.id)], listed),
-                              origin=f"OPML of municipality {m.id}"))
+    for kind, aid in all_areas:  # districts, then municipalities
+        if only is None and (kind, aid) in mine and kind in ("district", "municipality") and aid is not None:
+            listed = [infos[(kind, aid)], *(infos[a] for a in site.areas_below(kind, aid))]
+            outputs.append(Output(site.urls.output_path(site.urls.opml(kind, aid)),
+                                  _opml(site, infos[(kind, aid)], listed), origin=f"OPML of {kind} {aid}"))
     return outputs
+
+
+def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslations) -> dict[Area, FeedInfo]:
+    """The feed of each area wanted, in that order."""
+    urls = site.urls
+    tz = ZoneInfo(site.config.timezone)
+    # Each item becomes an entry once, when a feed first needs it; feeds share them.
+    entries: dict[int, Entry] = {}
+
+    def entry(item: NewsItem | Event) -> Entry:
+        made = entries.get(id(item))
+        if made is None:
+            made = entries[id(item)] = (news_entry(site, item, tz) if isinstance(item, NewsItem)
+                                        else event_entry(site, item, tz, translations.gettext))
+        return made
+
+    # an empty feed's `updated`: the newest item of the site (news newest first, events soonest)
+    moments = [news_moment(i, tz) for i in itertools.takewhile(lambda i: i.date == site.news[0].date, site.news)]
+    moments += [site.events[-1].start] if site.events else []
+    newest = max(moments, key=lambda m: m.timestamp(), default=EPOCH)
+    infos: dict[Area, FeedInfo] = {}
+    for kind, aid in wanted:
+        # events come soonest first, so the latest FEED_ITEMS are the last ones
+        items: list[NewsItem | Event] = [*site.news_for(kind, aid, FEED_ITEMS),
+                                         *site.events_for(kind, aid)[-FEED_ITEMS:]]
+        # the newest entries only: a feed reader wants what is new, and a national site has
+        # tens of thousands of items in scope of every area
+        chosen = sorted((entry(i) for i in items), key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
+        infos[(kind, aid)] = FeedInfo(
+            kind=kind, id=aid,
+            title=area_title(site, kind, aid),
+            description=translations.gettext(FEED_DESCRIPTION) % {"area": site.area_name(kind, aid)},
+            page=urls.absolute(urls.area(kind, aid)),
+            updated=chosen[0].moment if chosen else newest,
+            entries=tuple(chosen),
+        )
+    return infos

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from .. import newsletter
 from ..newsletter import Area, Issue
 from ..site import SiteModel
+from ..site import host as site_host
 from ..urls import Urls
 from . import Output
 
@@ -396,7 +397,7 @@ def eml(site: SiteModel, issue: Issue, subject: str, text: str, html: str, archi
     """The ready-to-send message: multipart/alternative, text/plain then text/html, UTF-8,
     quoted-printable (7-bit clean, short lines), CRLF. The sender replaces the To placeholder."""
     config = site.config
-    host = newsletter.host(config)
+    host = site_host(config)
     noon = dt.datetime.combine(issue.date, dt.time(12), tzinfo=ZoneInfo(config.timezone))
     # "=_" never occurs in quoted-printable text, so the boundary cannot collide with a part
     boundary = f"=_naerpoliti_{issue.key}"
