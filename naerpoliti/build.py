@@ -1,4 +1,4 @@
-"""The pipeline: load -> check -> model -> render -> check outputs -> write.
+"""The pipeline: load -> check -> model -> render -> check outputs -> write (-> full-text index).
 
 Nothing is written unless every earlier phase succeeded without errors (and, with strict, without
 warnings).
@@ -13,26 +13,29 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
+import pickle
+import queue
 import time
+import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Optional
 from zoneinfo import ZoneInfo
 
-from . import newsletter
+from . import fulltext, newsletter
 from .errors import Diagnostics, Position
 from .history import updated_dates
 from .progress import QUIET, Progress
 from .render import Output
 from .render.admin import render_admin
-from .render.environment import make_environment, template_dirs, theme_dir
+from .render.cache import RenderCache
 from .render.calendars import render_calendars
+from .render.environment import make_environment, template_dirs, theme_dir
 from .render.feeds import render_feeds
-from .render.newsletters import remember_emails, render_newsletters
-from .render.fulltext import indexable, render_fulltext_dir
 from .render.images import render_media
+from .render.newsletters import render_newsletters
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .render.searchindex import render_search_index
@@ -40,9 +43,8 @@ from .urls import Urls
 from .model import Content
 from .schema import FileMemo, load_content
 from .site import SiteModel, build_site
-from .write import (MARKER, Staging, Written, WriteStats, cache_file, check_output_path, clean_leftovers,
-                    remove_cache,
-                    save_cache)
+from .write import (MARKER, Staging, Written, WriteStats, cache_dir, cache_file, check_output_path,
+                    clean_leftovers, link_folder, remove_cache, save_cache, walk_files)
 
 
 @dataclass
@@ -137,7 +139,8 @@ def jobs_for(site: SiteModel) -> int:
     return max(1, os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
 
 
-def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: int) -> list[tuple[str, Callable]]:
+def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: int,
+                 cache: Optional[RenderCache] = None) -> list[tuple[str, Callable]]:
     """The rendering as independent tasks, each a function returning a list of Outputs. The big
     steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
     parallel build share them out; a serial build runs the same tasks one after another."""
@@ -156,7 +159,8 @@ def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: in
     # newsletters are most of a big site (a national one: ~75,000 issues of 4 files): in tasks of a
     # few areas each, so that a worker holds only a few thousand files' bytes at a time
     shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
-    tasks += [("newsletters", lambda k=k: render_newsletters(site, primary, site.urls, areas=areas[k::shares]))
+    tasks += [("newsletters", lambda k=k: render_newsletters(site, primary, site.urls, areas=areas[k::shares],
+                                                                        cache=cache))
               for k in range(shares)]
     tasks += [("feeds", lambda k=k: render_feeds(site, part=(k, parts))) for k in range(parts)]
     tasks += [("calendars", lambda k=k: render_calendars(site, part=(k, parts))) for k in range(parts)]
@@ -165,70 +169,130 @@ def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: in
         ("search index", lambda: render_search_index(site)),
     ]
     if media:
-        tasks.append(("images", lambda: render_media(site.media, root)))  # re-encoded without metadata
+        tasks.append(("images", lambda: render_media(site.media, root, cache)))  # re-encoded without metadata
     return tasks
 
 
-# The tasks and the staging folder of the build in progress, for the worker processes, which are
-# forked from the building process and so share its SiteModel without copying it.
-_WORK: tuple[list, Optional[Staging]] = ([], None)
+@dataclass
+class _Work:
+    """The rendering tasks of the build in progress and the staging folder they write into."""
+
+    tasks: list[tuple[str, Callable]]
+    staging: Staging
+    cache: RenderCache
+
+    def run(self, i: int) -> tuple[int, list[Written], float]:
+        started = time.perf_counter()
+        # each Output is written as soon as it is rendered, and its bytes dropped
+        written = [self.staging.put(o) for o in self.tasks[i][1]()]
+        return i, written, time.perf_counter() - started
 
 
-def _run_task(i: int) -> tuple[int, list[Written], float]:
-    tasks, staging = _WORK
-    if multiprocessing.parent_process() is not None:
-        remember_emails(False)  # a worker's memory ends with the build: remembering costs only RAM
-    started = time.perf_counter()
-    # each Output is written as soon as it is rendered, and its bytes dropped
-    written = [staging.put(o) for o in tasks[i][1]()]
-    return i, written, time.perf_counter() - started
+def _worker(work: _Work, todo: "multiprocessing.SimpleQueue[Optional[int]]",
+            done: "multiprocessing.Queue[bytes]") -> None:
+    """A forked rendering process. `work` is the parent's object, inherited by fork (a Process's
+    arguments are not pickled with the fork start method): the workers share the parent's
+    SiteModel, and its RenderCache, without copying them. Replies are pickled here, so that one
+    that cannot be pickled is reported rather than lost."""
+    work.cache.freeze()  # a worker's memory ends with the build: what it would keep is lost
+    for i in iter(todo.get, None):
+        try:
+            reply = pickle.dumps(("done", work.run(i)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            exc.add_note(f"in the rendering process of task {work.tasks[i][0]!r}:\n{traceback.format_exc()}")
+            try:
+                reply = pickle.dumps(("failed", exc))
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+                reply = pickle.dumps(("failed", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            done.put(reply)
+            return
+        done.put(reply)
 
 
-def render_site(site: SiteModel, root: Path, staging: Staging, fulltext: bool = True, media: bool = True,
-                progress: Progress = QUIET, jobs: int = 1, index_root: Optional[Path] = None) -> list[Written]:
+def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written], float]]:
+    """Run the tasks in `jobs` forked processes; yields each task's result as it is done."""
+    context = multiprocessing.get_context("fork")
+    todo: "multiprocessing.SimpleQueue[Optional[int]]" = context.SimpleQueue()
+    done: "multiprocessing.Queue[bytes]" = context.Queue()
+    workers = [context.Process(target=_worker, args=(work, todo, done), daemon=True) for _ in range(jobs)]
+    for w in workers:
+        w.start()
+    try:
+        for i in [*range(len(work.tasks)), *[None] * jobs]:
+            todo.put(i)
+        for _ in work.tasks:
+            kind, value = pickle.loads(_reply(done, workers))
+            if kind == "failed":
+                raise value
+            yield value
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()  # after a failure: the others' work is not wanted
+            w.join()
+        done.close()
+
+
+def _reply(done: "multiprocessing.Queue[bytes]", workers: list) -> bytes:
+    """The next reply of a worker; an error when a worker died without one (killed, out of memory)."""
+    while True:
+        try:
+            return done.get(timeout=1)
+        except queue.Empty:
+            dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
+            if dead:
+                raise RuntimeError(f"a rendering process ended unexpectedly (exit status {dead[0]})") from None
+
+
+def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = True, progress: Progress = QUIET,
+                jobs: int = 1, cache: Optional[RenderCache] = None) -> list[Written]:
     """Render every output of the site and put it into `staging` (which writes it, or in a check
-    only reports it). `check` skips the full-text index and image encoding: the pages it would
-    index were checked already, and images were checked when loaded."""
-    global _WORK
-    envs = {lang: make_environment(root, lang) for lang in site.config.languages}
+    only reports it). `check` skips image encoding: images were checked when loaded."""
+    cache = cache if cache is not None else RenderCache()
+    envs = {lang: make_environment(root, lang, cache) for lang in site.config.languages}
     primary = envs[site.config.language]
     parts = 1 if jobs == 1 else 4 * jobs
-    tasks = render_tasks(site, root, envs, media, parts)
-    progress.start(len(tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
+    work = _Work(render_tasks(site, root, envs, media, parts, cache), staging, cache)
+    progress.start(len(work.tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
     progress.step("rendering")
-    results: list = [None] * len(tasks)
-    _WORK = (tasks, staging)
-    try:
-        if jobs > 1:
-            # what exists now is only read by the workers: keep the collector from touching it, so
-            # that its memory stays shared with them instead of being copied page by page
-            gc.freeze()
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for i, written, seconds in pool.imap_unordered(_run_task, range(len(tasks))):
-                    results[i] = written
-                    progress.task_done(tasks[i][0], seconds)
-        else:
-            for i in range(len(tasks)):
-                _, results[i], seconds = _run_task(i)
-                progress.task_done(tasks[i][0], seconds)
-    finally:
-        _WORK = ([], None)
-        gc.unfreeze()
+    results: list[list[Written]] = [[] for _ in work.tasks]
+    if jobs > 1:
+        # what exists now is only read by the workers: keep the collector from touching it, so
+        # that its memory stays shared with them instead of being copied page by page
+        gc.freeze()
+        try:
+            for i, written, seconds in _render_parallel(work, jobs):
+                results[i] = written
+                progress.task_done(work.tasks[i][0], seconds)
+        finally:
+            gc.unfreeze()
+    else:
+        for i in range(len(work.tasks)):
+            _, results[i], seconds = work.run(i)
+            progress.task_done(work.tasks[i][0], seconds)
     outputs: list[Written] = [w for written in results for w in written]  # in task order: deterministic
-
-    def put(step: str, made: list[Output]) -> None:
-        started = time.perf_counter()
-        outputs.extend(staging.put(o) for o in made)
-        progress.task_done(step, time.perf_counter() - started)
-
     progress.step("site files")
     html = [o.path for o in outputs if o.path.endswith(".html") and not o.path.endswith("/email.html")]
-    put("sitemap and site files", render_site_files(site, primary, site.urls, html))
-    if fulltext and index_root is not None:
+    _put(staging, outputs, progress, "sitemap and site files", render_site_files(site, primary, site.urls, html))
+    return outputs
+
+
+def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str, made: list[Output]) -> None:
+    started = time.perf_counter()
+    outputs.extend(staging.put(o) for o in made)
+    progress.task_done(step, time.perf_counter() - started)
+
+
+def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
+                index_root: Optional[Path] = None) -> None:
+    """The outputs made from what was written: the full-text index of the pages linked into
+    `index_root` as they were written (none in a check), then the browser editor and the assets,
+    which stay out of the sitemap and the index."""
+    if index_root is not None:
         progress.step("full-text search")
         if any(o.indexed for o in outputs):  # Pagefind cannot make an empty index (fulltext.js says so)
-            put("full-text search", render_fulltext_dir(site, index_root))
-    put("browser editor", render_admin(site))  # after sitemap and search: admin/ stays out
+            _put(staging, outputs, progress, "full-text search", fulltext.index_pages(site, index_root))
+    _put(staging, outputs, progress, "browser editor", render_admin(site))
     assets: dict[str, Path] = {}
     for folder in reversed(template_dirs(root)):  # the site's own templates/ win
         base = folder / "assets"
@@ -236,9 +300,8 @@ def render_site(site: SiteModel, root: Path, staging: Staging, fulltext: bool = 
             for f in sorted(base.rglob("*")):
                 if f.is_file() and not f.name.startswith("."):
                     assets[f.relative_to(base).as_posix()] = f
-    put("assets", [Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}")
-                   for name, source in sorted(assets.items())])
-    return outputs
+    _put(staging, outputs, progress, "assets", [Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}")
+                                                for name, source in sorted(assets.items())])
 
 
 def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) -> None:
@@ -274,23 +337,13 @@ def stat_tree(h, base: Path, label: str) -> None:
     if not base.is_dir():
         h.update(f"{label}: none\n".encode())
         return
-    stack = [base]
     found = []
-    while stack:
-        folder = stack.pop()
+    for rel, entry in walk_files(base):
         try:
-            entries = list(os.scandir(folder))
+            st = entry.stat()
         except OSError:
             continue
-        for e in entries:
-            try:
-                if e.is_dir(follow_symlinks=True):
-                    stack.append(Path(e.path))
-                else:
-                    st = e.stat()
-                    found.append(f"{os.path.relpath(e.path, base)}\0{st.st_size}\0{st.st_mtime_ns}")
-            except OSError:
-                continue
+        found.append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}")
     found.sort()
     h.update(f"{label}\n".encode())
     h.update("\n".join(found).encode("utf-8", "surrogateescape"))
@@ -373,14 +426,18 @@ def fewer_collections():
 
 
 def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False,
-        progress: Progress = QUIET, jobs: Optional[int] = None, memo: Optional[FileMemo] = None) -> Result:
-    """Build (out given) or only check (out None) one site root. A memo (incremental.Builder's)
-    spares reading files that did not change since its previous build."""
+        progress: Progress = QUIET, jobs: Optional[int] = None, memo: Optional[FileMemo] = None,
+        cache: Optional[RenderCache] = None) -> Result:
+    """Build (out given) or only check (out None) one site root. A memo and a cache
+    (incremental.Builder's) spare reading files that did not change since its previous build and
+    rendering again what it rendered then; without a cache, the build has one of its own."""
+    if cache is None:
+        cache = RenderCache(bytecode_dir=cache_dir())
     with fewer_collections():
-        return _run(root, out, today, strict, progress, jobs, memo)
+        return _run(root, out, today, strict, progress, jobs, memo, cache)
 
 
-def _run(root, out, today, strict, progress, jobs, memo) -> Result:
+def _run(root, out, today, strict, progress, jobs, memo, cache: RenderCache) -> Result:
     started = time.perf_counter()
     diags = Diagnostics()
     result = Result(diags)
@@ -412,17 +469,16 @@ def _run(root, out, today, strict, progress, jobs, memo) -> Result:
     if fingerprint is not None and site.today != build_date(today, timezone):
         fingerprint = None  # keyed on another day than the site's (its time zone changed): not kept
     checking = out is None
-    # Beside the output folder, named like a staging folder: on its file system (pages are hard-linked
-    # into it, not copied), and removed by the next build's clean_leftovers if this one is killed.
-    where = {} if out is None else {"dir": out.parent, "prefix": f".{out.name}.tmp-index-", "suffix": f"-{os.getpid()}"}
-    with tempfile.TemporaryDirectory(**where) as tmp:
-        # the pages for the full-text index are linked into index_root as they are written
-        index_root = None if checking else Path(tmp) / "site"
-        index_dir = None if checking else index_root / site.urls.root_path.strip("/")
-        staging = Staging(out, index_dir, indexable(site))
+    with contextlib.ExitStack() as stack:
+        # the pages for the full-text index are linked into index_root as they are written (a check
+        # makes no index: the pages it would index were checked already)
+        index_root = None if out is None else stack.enter_context(link_folder(out, "index")) / "site"
+        index_dir = None if index_root is None else index_root / site.urls.root_path.strip("/")
+        staging = Staging(out, index_dir, fulltext.indexable(site))
         try:
-            result.outputs = render_site(site, root, staging, fulltext=not checking, media=not checking,
-                                         progress=progress, jobs=jobs or jobs_for(site), index_root=index_root)
+            result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
+                                         jobs=jobs or jobs_for(site), cache=cache)
+            finish_site(site, root, staging, result.outputs, progress, index_root)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
             if out is not None and not result.failed:

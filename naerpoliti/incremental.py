@@ -20,34 +20,33 @@ is byte for byte what a full build of the same content writes.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import os
-import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Optional
 
+from . import fulltext
 from .build import Result, build_date, check_links, fewer_collections, forget, model_of, run, stat_tree
 from .errors import Diagnostics
 from .history import updated_dates
 from .model import Content, NewsItem
 from .progress import QUIET, Progress
 from .render import Output
+from .render.cache import RenderCache
 from .render.environment import make_environment, template_dirs
 from .render.feeds import render_feeds
-from .render.fulltext import BUNDLE, ENTRY, INDEXES, indexable, render_fulltext_dir
-from .render.newsletters import remember_emails
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .schema import FileMemo, load_content
 from .site import ScopeIndex, SiteModel
 from .urls import Urls
-from .write import Manifest, WriteStats, Written, check_output_path
+from .write import (Manifest, WriteStats, Written, cache_dir, check_output_path, link_folder, link_pages,
+                    remove_file, replace_file)
 
 # NewsItem fields that other pages show (lists, newsletters, calendars...): a change to any of
 # them means a full build. The text (body) shows only on the item's page, its feeds and open data.
@@ -69,7 +68,9 @@ class Builder:
         self.root, self.out, self.today, self.strict = root, out.resolve(), today, strict
         self.memo = FileMemo()
         self.last: Optional[_Last] = None
-        remember_emails(True)  # full rebuilds in this process reuse the unchanged newsletter e-mails
+        # kept across the builds: environments, encoded images and, as full rebuilds in this
+        # process reuse the unchanged newsletter e-mails, those too (render/cache.py has the bounds)
+        self.cache = RenderCache(bytecode_dir=cache_dir(), emails=True)
         self.templates = ""
         self.opendata: dict = {}  # each news item's line of data/news.json (render/opendata.py)
         self.index_stale = False  # a text edit wrote pages that the full-text index does not know yet
@@ -84,7 +85,7 @@ class Builder:
         """After a full build: the open-data lines of every item, so that the first text edit
         makes one line, not 20,000."""
         self.opendata = {}
-        render_open_data(site, make_environment(self.root, site.config.language), site.urls,
+        render_open_data(site, make_environment(self.root, site.config.language, self.cache), site.urls,
                          names={"news"}, memo=self.opendata)
 
     def _templates_key(self) -> str:
@@ -107,41 +108,31 @@ class Builder:
         """Make the full-text index anew from the pages as they are now and put it in place of the
         old one; Pagefind runs without holding up builds. False when the index was up to date or
         a build came in between (which then made it, or left it to the next refresh)."""
-        with self._lock:
-            last = self.last
-            if last is None or not self.index_stale:
-                return False
-            generation, site = self.generation, last.site
-            pages = [p for p, w in last.written.items() if w.indexed] or _index_candidates(site, self.out)
-            # beside the output folder (hard links); named like a staging folder of this process,
-            # which write.clean_leftovers() leaves alone while this process lives
-            source = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-refresh", suffix=f"-{os.getpid()}",
-                                           dir=self.out.parent))
-            base = source / site.urls.root_path.strip("/")
-            for rel in pages:  # the pages as they are now (a build cannot run meanwhile)
-                target = base / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(self.out / rel, target)
-                except OSError:
-                    target.write_bytes((self.out / rel).read_bytes())
-        try:
-            outputs = render_fulltext_dir(site, source)
-        finally:
-            shutil.rmtree(source, ignore_errors=True)
+        with contextlib.ExitStack() as links:
+            with self._lock:
+                last = self.last
+                if last is None or not self.index_stale:
+                    return False
+                generation, site = self.generation, last.site
+                pages = [p for p, w in last.written.items() if w.indexed] or _index_candidates(site, self.out)
+                folder = links.enter_context(link_folder(self.out, "refresh"))
+                # the pages as they are now (a build cannot run meanwhile), linked beside the output folder
+                link_pages(self.out, pages, folder / site.urls.root_path.strip("/"))
+            outputs = fulltext.index_pages(site, folder)
         with self._lock:
             if self.generation != generation or self.last is not last:
                 return False
             # the new bundle's files first (their names are hashes of their contents), then the
             # entry points that lead to them, then the old files nothing leads to any more
-            entries = {f"{BUNDLE}/{ENTRY}", f"{BUNDLE}/{INDEXES}"}
+            bundle = fulltext.BUNDLE
+            entries = {f"{bundle}/{fulltext.ENTRY}", f"{bundle}/{fulltext.INDEXES}"}
             for o in sorted(outputs, key=lambda o: (o.path in entries, o.path)):
-                w = _write_in_place(self.out, o, last.written.get(o.path) or Written(o.path, o.origin, b""))
+                w = replace_file(self.out, o, last.written.get(o.path) or Written(o.path, o.origin, b""))
                 if w is not None:
                     last.written[o.path] = w
             made = {o.path for o in outputs}
-            for path in [p for p in last.written if p.startswith(f"{BUNDLE}/") and p not in made]:
-                (self.out / path).unlink(missing_ok=True)
+            for path in [p for p in last.written if p.startswith(f"{bundle}/") and p not in made]:
+                remove_file(self.out, path)
                 del last.written[path]
             self.index_stale = False
             forget(self.out)
@@ -154,7 +145,8 @@ class Builder:
             result = self._text_edit(started)
             if result is not None:
                 return result
-        result = run(self.root, self.out, self.today, self.strict, progress=progress, memo=self.memo)
+        result = run(self.root, self.out, self.today, self.strict, progress=progress, memo=self.memo,
+                     cache=self.cache)
         self.last = None
         if not result.failed and result.written is not None:
             if result.site is None:  # nothing had changed since the last `build`: load the model only
@@ -219,7 +211,7 @@ class Builder:
             problem = check_output_path(o.path)
             if problem or o.path not in last.written:
                 return None  # a new file: the full build decides
-            w = _write_in_place(self.out, o, last.written[o.path])
+            w = replace_file(self.out, o, last.written[o.path])
             if w is not None:
                 last.written[o.path] = w
                 written += 1
@@ -236,7 +228,7 @@ class Builder:
         config = site.config
         versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                     for lang in config.languages]
-        envs = {lang: make_environment(self.root, lang) for lang, _ in versions}
+        envs = {lang: make_environment(self.root, lang, self.cache) for lang, _ in versions}
         slugs = {n.slug for n in changed}
         outputs: list[Output] = []
         for i, (lang, urls) in enumerate(versions):
@@ -301,25 +293,6 @@ def _index_candidates(site: SiteModel, out: Path) -> list[str]:
     paths = [urls.output_path(urls.news(n.slug)) for n in site.news]
     paths += [urls.output_path(urls.event(e.slug)) for e in site.events]
     paths += [urls.output_path(urls.page(p.slug)) for p in site.pages]
-    check = indexable(site)
+    check = fulltext.indexable(site)
     return [p for p in paths if (out / p).is_file() and check(p, (out / p).read_bytes())]
 
-
-def _write_in_place(out: Path, o: Output, before: Written) -> Optional[Written]:
-    """Replace one file of the output folder when its bytes changed: written beside it, then
-    renamed over it, so a reader sees the old file or the new one, never half of one."""
-    data = o.data if o.data is not None else o.source.read_bytes()
-    digest = hashlib.sha256(data).digest()
-    if digest == before.digest:
-        return None
-    target = out / o.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    st = os.stat(target)
-    return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino))

@@ -7,14 +7,17 @@ the previous build, so they keep their inode and modification time and cost no c
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import hashlib
 import os
 import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Optional
+from typing import Optional
 
 from .render import Output
 
@@ -44,13 +47,29 @@ def check_output_path(path: str) -> Optional[str]:
     return None
 
 
+def walk_files(base: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file under base as (path relative to base, its directory entry), in no fixed order.
+    Folders linked to are followed; a folder or file that cannot be read is left out (it may be
+    removed while we walk). The one walker of the output folder and of a build's inputs."""
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=True):
+                    stack.append(Path(e.path))
+                    continue
+            except OSError:
+                continue
+            yield os.path.relpath(e.path, base).replace(os.sep, "/"), e
+
+
 def _existing_files(out: Path) -> dict[str, Path]:
-    files = {}
-    for dirpath, _dirs, names in os.walk(out):
-        for name in names:
-            full = Path(dirpath, name)
-            files[full.relative_to(out).as_posix()] = full
-    return files
+    return {rel: Path(entry.path) for rel, entry in walk_files(out)}
 
 
 def _libc_exchange(a: Path, b: Path) -> bool:
@@ -217,7 +236,7 @@ class Staging:
         problem = check_output_path(o.path)
         if problem:
             raise WriteError(problem)
-        data = o.data if o.data is not None else o.source.read_bytes()
+        data = _bytes_of(o)
         digest = hashlib.sha256(data).digest()
         indexed = self.index_dir is not None and self.indexable(o.path, data)
         if self.path is None:
@@ -231,13 +250,8 @@ class Staging:
         if not unchanged:
             target.write_bytes(data)
         st = os.stat(target)
-        if indexed:
-            linked = self.index_dir / o.path
-            linked.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(target, linked)
-            except OSError:
-                linked.write_bytes(data)
+        if indexed and self.index_dir is not None:
+            link_file(target, self.index_dir / o.path)
         return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino))
 
     def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: Path) -> bool:
@@ -305,3 +319,74 @@ def write_site(out: Path, outputs: Iterable[Output]) -> WriteStats:
         staging.discard()
         raise
     return staging.commit(written)
+
+
+# --- serve's fast path: single files replaced in the live output folder -------------------------
+
+def _bytes_of(o: Output) -> bytes:
+    if o.data is not None:
+        return o.data
+    assert o.source is not None, o.path
+    return o.source.read_bytes()
+
+
+def replace_file(out: Path, o: Output, before: Written) -> Optional[Written]:
+    """Replace one file of the output folder when its bytes differ from `before`'s: written beside
+    it, then renamed over it, so a reader sees the old file or the new one, never half of one.
+    None when the bytes are the same (nothing is touched)."""
+    problem = check_output_path(o.path)
+    if problem:
+        raise WriteError(problem)
+    data = _bytes_of(o)
+    digest = hashlib.sha256(data).digest()
+    if digest == before.digest:
+        return None
+    target = out / o.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    st = os.stat(target)
+    return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino))
+
+
+def remove_file(out: Path, path: str) -> None:
+    """Remove one file of the output folder (gone already is fine)."""
+    problem = check_output_path(path)
+    if problem:
+        raise WriteError(problem)
+    (out / path).unlink(missing_ok=True)
+
+
+# --- the folder of pages for the full-text index -----------------------------------------------
+
+@contextlib.contextmanager
+def link_folder(out: Path, what: str) -> Iterator[Path]:
+    """A temporary folder beside the output folder, removed at the end: on its file system, so
+    pages are hard-linked into it rather than copied, and named like a staging folder of this
+    process, so that clean_leftovers() removes it after a killed build and leaves it alone while
+    this process lives."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{what}-", suffix=f"-{os.getpid()}", dir=out.parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def link_file(source: Path, target: Path) -> None:
+    """target as a hard link of source, or a copy where links cannot be made."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        target.write_bytes(source.read_bytes())
+
+
+def link_pages(out: Path, pages: Iterable[str], into: Path) -> None:
+    """The output folder's files `pages` linked into the folder `into`, at the same paths."""
+    for rel in pages:
+        link_file(out / rel, into / rel)

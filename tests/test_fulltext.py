@@ -1,4 +1,4 @@
-"""Full-text search with Pagefind (naerpoliti/render/fulltext.py): the build runs Pagefind over the
+"""Full-text search with Pagefind (naerpoliti/fulltext.py): the build runs Pagefind over the
 news, events and free pages of the primary language, in Danish (stemmed), writes its index under
 /pagefind/ and nothing anywhere else, the same bytes every time; the search page /soeg/.
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REGISTRY, build, news, tree
-from naerpoliti.render.fulltext import FulltextError, pagefind_executable, run_pagefind
+from naerpoliti.fulltext import FulltextError, pagefind_executable, run_pagefind
 
 MAGIC = b"pagefind_dcd"
 

@@ -11,7 +11,7 @@ from .. import __version__
 from .. import progress as progress_
 from ..build import Result, run
 from ..errors import Diagnostic
-from ..render.fulltext import FulltextError
+from ..fulltext import FulltextError
 from ..write import WriteError
 from .common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, UsageError, check_epoch, date_option, resolve_root
 

@@ -27,7 +27,7 @@ from ..build import Result
 from ..errors import Diagnostic
 from ..incremental import Builder
 from ..progress import QUIET
-from ..render.fulltext import FulltextError
+from ..fulltext import FulltextError
 from ..write import WriteError
 from .common import EXIT_USAGE, UsageError, check_epoch, resolve_root
 

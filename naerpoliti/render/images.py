@@ -33,6 +33,7 @@ from ..media import FORMATS, MAX_WIDTH, open_image, size_problem
 from ..media import check_image as check_image
 from ..media import image_size as image_size
 from . import Output
+from .cache import RenderCache
 
 WIDTHS = (480, 960)  # the smaller files for srcset, each written only when narrower than the main file
 
@@ -151,9 +152,10 @@ def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
     return result
 
 
-def render_media(media: Iterable[str], root: Path) -> list[Output]:
+def render_media(media: Iterable[str], root: Path, cache: Optional[RenderCache] = None) -> list[Output]:
     """The site's media files: images written through render_image() (each once), anything else
-    (PDF...) copied as it is."""
+    (PDF...) copied as it is. A cache (RenderCache.images) keeps the encoded images for the next
+    build: serve rebuilds on every save, and re-encoding unchanged images was a tenth of a rebuild."""
     outputs: list[Output] = []
     for path in sorted(set(media)):
         source = root / "content" / path
@@ -161,22 +163,20 @@ def render_media(media: Iterable[str], root: Path) -> list[Output]:
         if image_format(path) is None:
             outputs.append(Output(path, source=source, origin=origin))
             continue
-        for rendition, data in _rendered(source, path):
+        for rendition, data in _rendered(source, path, cache):
             outputs.append(Output(rendition.path, data=data, origin=origin))
     return outputs
 
 
-# Encoded renditions by source file and its bytes' identity, for the life of the process: `serve`
-# rebuilds on every save, and re-encoding unchanged images was a tenth of a rebuild.
-_ENCODED: dict[tuple[str, str], tuple[tuple, list]] = {}
-
-
-def _rendered(source: Path, path: str) -> list:
+def _rendered(source: Path, path: str, cache: Optional[RenderCache]) -> list[tuple[Rendition, bytes]]:
+    """The encoded renditions, by source file and its bytes' identity (size, mtime, inode)."""
+    if cache is None:
+        return render_image(source, path)
     st = source.stat()
     stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
     key = (str(source), path)
-    cached = _ENCODED.get(key)
+    cached = cache.images.get(key)
     if cached is None or cached[0] != stamp:
         cached = (stamp, list(render_image(source, path)))
-        _ENCODED[key] = cached
+        cache.images.put(key, cached)
     return cached[1]

@@ -152,14 +152,14 @@ def test_other_pages_do_not_allow_webassembly(visit):
 @pytest.fixture(scope="module")
 def split_index_server(tmp_path_factory):
     """The demo site built with an index of at most 4 pages a part, as a national site's is split
-    (render/fulltext.py PAGES_PER_INDEX), served on 127.0.0.1."""
+    (naerpoliti/fulltext.py PAGES_PER_INDEX), served on 127.0.0.1."""
     import os
     import threading
 
     from browser.conftest import _Handler, _Server
     from conftest import REPO, TODAY
     from naerpoliti.build import run
-    from naerpoliti.render import fulltext
+    from naerpoliti import fulltext
 
     out = tmp_path_factory.mktemp("split") / "site"
     saved = fulltext.PAGES_PER_INDEX

@@ -1,16 +1,19 @@
-"""Full-text search of news, events and pages with Pagefind, run over the rendered pages.
+"""Full-text search of news, events and pages with Pagefind: an output step of its own, run by
+the builder over the pages it has written (not a renderer: it runs a program and writes files).
 
 Pagefind (https://pagefind.app, from the PyPI package `pagefind[bin]`) reads HTML files and writes
 a static search index: a small JavaScript API (`pagefind.js`), a WebAssembly search engine and
 compressed index chunks and fragments, fetched by the browser only when someone searches on the
 search page (`templates/search.html`, `templates/assets/fulltext.js`).
 
-The build stays atomic and writes nothing outside its output folder: the pages to index are
-written into a temporary folder, Pagefind runs there, its bundle is read back as Output objects
-under `pagefind/` (at the site's root path) and the temporary folder is removed. Only pages of the
-primary language whose main content carries `data-pagefind-body` are written (news items, events
-and free pages in the default theme), so the other pages (localities, with their officers, lists,
-newsletters, 404, /was/) are never indexed, not even when a site has no such page at all.
+The build stays atomic: as the writer (write.Staging) writes each page to index, it also links it
+into a folder beside the output folder (write.link_folder), laid out as on the web server.
+index_pages() runs Pagefind over that folder, in a temporary folder of its own, and returns its
+bundle as Output objects under `pagefind/` (at the site's root path), which the writer then writes
+like any other file. Only pages of the primary language whose main content carries
+`data-pagefind-body` are linked (news items, events and free pages in the default theme), so the
+other pages (localities, with their officers, lists, newsletters, 404, /was/) are never indexed,
+not even when a site has no such page at all.
 
 The pages are indexed in the interface language (`--force-language`), which has Pagefind use its
 stemmer for it: with `da`, a search for "indbruddet" finds "indbrud". Given the same pages,
@@ -27,8 +30,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..site import SiteModel
-from . import Output
+from .render import Output
+from .site import SiteModel
 
 BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
 PART = "del"  # pagefind/del-2/, ...: the further indexes of a big site
@@ -74,28 +77,7 @@ def indexable(site: SiteModel):
     return check
 
 
-def pages_to_index(site: SiteModel, outputs: list[Output]) -> list[Output]:
-    """The HTML pages of the primary language that have something for Pagefind to index."""
-    check = indexable(site)
-    return [o for o in outputs if o.data is not None and check(o.path, o.data)]
-
-
-def render_fulltext(site: SiteModel, outputs: list[Output]) -> list[Output]:
-    """The Pagefind index and its files, made from the HTML pages among `outputs`."""
-    pages = pages_to_index(site, outputs)
-    if not pages:
-        return []  # nothing to search: Pagefind cannot make an empty index (fulltext.js says so)
-    prefix = site.urls.root_path.lstrip("/")  # so that result URLs carry the base path
-    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp:
-        source = Path(tmp) / "site"
-        for o in pages:
-            target = source / prefix / o.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(o.data)
-        return render_fulltext_dir(site, source)
-
-
-def render_fulltext_dir(site: SiteModel, source: Path) -> list[Output]:
+def index_pages(site: SiteModel, source: Path) -> list[Output]:
     """The Pagefind index of the pages in `source`, laid out as on the web server (the site's
     root path, then the output paths): the build links each page to index there as it writes it.
 
