@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..dates import Formats
 from ..texts import EVENT_KINDS
-from ..write import cache_dir
+from .cache import RenderCache
 from .images import renditions
 
 
@@ -56,13 +56,6 @@ def json_for_script(value) -> Markup:
     return Markup(text)
 
 
-# One environment per (root, language) for the life of the process: `serve` and the benchmark
-# rebuild many times, and compiling the templates is most of a small site's build time. Jinja
-# reloads a template whose file changed (auto_reload); a new or changed message catalog or a new
-# templates/ folder makes a new environment.
-_ENVIRONMENTS: dict[tuple[str, str], tuple[tuple, jinja2.Environment]] = {}
-
-
 def _signature(root: Path) -> tuple:
     dirs = template_dirs(root)
     catalogs = []
@@ -72,10 +65,12 @@ def _signature(root: Path) -> tuple:
     return tuple(str(d) for d in dirs), tuple(catalogs)
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
     """Compiled templates on disk, so that a fresh process (a CLI build) skips compiling; Jinja
     checks each entry against the template's source, so a stale entry is never used."""
-    folder = cache_dir() / f"jinja-{jinja2.__version__}"  # with the builds' cache ($NAERPOLITI_CACHE)
+    if cache_dir is None:
+        return None
+    folder = cache_dir / f"jinja-{jinja2.__version__}"  # with the builds' cache ($NAERPOLITI_CACHE)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -83,14 +78,20 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(root: Path, language: str) -> jinja2.Environment:
+def make_environment(root: Path, language: str, cache: RenderCache | None = None) -> jinja2.Environment:
+    """The environment of a root's templates in a language. With a cache, one per (root, language)
+    for as long as the cache lives (serve rebuilds many times, and compiling the templates is most
+    of a small site's build time): Jinja reloads a template whose file changed (auto_reload); a new
+    or changed message catalog or a new templates/ folder makes a new environment."""
+    if cache is None:
+        return _new_environment(root, language)
     key = (str(root.resolve()), language)
     signature = _signature(root)
-    cached = _ENVIRONMENTS.get(key)
+    cached = cache.environments.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1]
-    env = _new_environment(root, language)
-    _ENVIRONMENTS[key] = (signature, env)
+    env = _new_environment(root, language, cache.bytecode_dir)
+    cache.environments.put(key, (signature, env))
     return env
 
 
@@ -132,9 +133,9 @@ def _install_gettext(env: jinja2.Environment, catalog: NullTranslations) -> None
     env.globals.update(gettext=gettext, _=gettext)
 
 
-def _new_environment(root: Path, language: str) -> jinja2.Environment:
+def _new_environment(root: Path, language: str, cache_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(cache_dir),
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
         autoescape=True,  # every template, whatever its file name
         undefined=jinja2.StrictUndefined,

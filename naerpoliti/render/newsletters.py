@@ -36,6 +36,7 @@ from ..site import SiteModel
 from ..site import host as site_host
 from ..urls import Urls
 from . import Output
+from .cache import RenderCache
 
 WIDTH = 72  # columns of email.txt
 EML_NAME = "nyhedsbrev.eml"
@@ -49,10 +50,11 @@ _POLICY = SMTP.clone(refold_source="none")
 
 
 def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                       areas: Optional[Sequence[Area]] = None) -> list[Output]:
+                       areas: Optional[Sequence[Area]] = None, cache: Optional[RenderCache] = None) -> list[Output]:
     """The archive page of every area and every file of its issues. `areas` (from
     newsletter.areas(site)) renders only those, with exactly the outputs the full call makes for
-    them: nothing here is shared between areas, so a build can split the areas between processes."""
+    them: nothing here is shared between areas, so a build can split the areas between processes.
+    A cache (RenderCache.emails) keeps the finished e-mail files of each issue for the next build."""
     out: list[Output] = []
     config = site.config
     common = {"site": site, "config": config, "urls": urls, "alternates": [],
@@ -117,7 +119,7 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
         for issue, url_path, context, web_page, raw_html, raw_text in zip(
                 issues, paths, contexts, web_pages, raw_htmls, raw_texts):
             html, text, message = _email_files(site, issue, context["subject"], raw_text, raw_html,
-                                               archive_url, unsubscribe_subject)
+                                               archive_url, unsubscribe_subject, cache)
             origin = f"newsletter '{issue.key}'"
             index = urls.output_path(url_path)
             base = index[: -len("index.html")]
@@ -128,34 +130,19 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     return out
 
 
-# The finished e-mail files by everything they are made from, for a process that builds again and
-# again (serve: remember_emails(True)): inlining the CSS and encoding the message were a third of a
-# rebuild, and most issues do not change. Off in a one-off build, which makes each issue once: at
-# national scale the cache would hold hundreds of MB for nothing.
-_EMAILS: dict[tuple, tuple[bytes, bytes, bytes]] = {}
-_REMEMBER = False
-
-
-def remember_emails(on: bool) -> None:
-    global _REMEMBER
-    _REMEMBER = on
-    if not on:
-        _EMAILS.clear()
-
-
 def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,
-                 unsubscribe_subject: str) -> tuple[bytes, bytes, bytes]:
+                 unsubscribe_subject: str, cache: Optional[RenderCache]) -> tuple[bytes, bytes, bytes]:
+    """The e-mail files of an issue; from the cache when nothing they are made from changed (most
+    issues, from one rebuild of serve to the next)."""
     key = (site.config, issue.date, issue.key, issue.area.name, issue.area.key, subject, raw_text, raw_html,
            archive_url, unsubscribe_subject)
-    made = _EMAILS.get(key)
+    made = cache.emails.get(key) if cache is not None else None
     if made is None:
         html, text = inline_css(raw_html), wrap(raw_text)
         made = (html.encode("utf-8"), text.encode("utf-8"),
                 eml(site, issue, subject, text, html, archive_url, unsubscribe_subject))
-        if _REMEMBER:
-            if len(_EMAILS) > 20000:  # a long preview session: start afresh rather than grow without end
-                _EMAILS.clear()
-            _EMAILS[key] = made
+        if cache is not None:
+            cache.emails.put(key, made)
     return made
 
 
