@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 from .. import __version__
 from .. import progress as progress_
@@ -24,7 +24,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
                    help="the build date (default: $SOURCE_DATE_EPOCH, else today)")
 
 
-def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     b = sub.add_parser("build", help="check the content and write the site")
     add_common(b)
     b.add_argument("--out", type=Path, help="the output folder (default: ROOT/site)")
@@ -37,7 +37,7 @@ def add_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
                         "and why, whose consent expires soon, and officers to verify")
 
 
-def output_folder(root: Path, arg: Optional[Path]) -> Path:
+def output_folder(root: Path, arg: Path | None) -> Path:
     """--out, or ROOT/site; never the root itself or a folder holding it."""
     out = (arg if arg is not None else root / "site").resolve()
     if out == root or root.is_relative_to(out):
@@ -50,15 +50,14 @@ def github_annotation(d: Diagnostic, root: Path) -> str:
     path = root / d.position.path
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if workspace:
-        try:
+        with contextlib.suppress(ValueError):  # outside the workspace: the absolute path
             path = path.resolve().relative_to(Path(workspace).resolve())
-        except ValueError:
-            pass
     else:
         path = Path(d.position.path)
 
     def prop(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        return (text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(":", "%3A").replace(",", "%2C"))
 
     message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return (f"::{d.severity} file={prop(path.as_posix())},line={d.position.line},"
@@ -70,7 +69,7 @@ def _counts(result: Result) -> str:
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
-def summary(result: Result, out: Optional[Path]) -> str:
+def summary(result: Result, out: Path | None) -> str:
     """One line: what was built (or would be), the problems and the time."""
     c = result.counts
     made = (f"{c['pages']} pages, {c['feeds']} feeds, {c['calendars']} calendars, "
@@ -79,6 +78,7 @@ def summary(result: Result, out: Optional[Path]) -> str:
         return (f"naerpoliti check: {_counts(result)}; {made} would be built "
                 f"({result.seconds:.2f} s with naerpoliti {__version__})")
     w = result.written
+    assert w is not None, "a build with an output folder reports what it wrote"
     try:
         shown = out.relative_to(Path.cwd())
     except ValueError:

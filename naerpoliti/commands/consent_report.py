@@ -17,12 +17,12 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import TextIO
 
 from .. import consent
 from ..build import build_date
 from ..errors import Diagnostics, Position
-from ..model import Ambassador, Consent, Officer
+from ..model import Ambassador, Consent, Content, Officer
 from ..schema import load_content
 from ..site import SiteModel, build_site, verified_too_long_ago
 
@@ -88,7 +88,7 @@ def entry_for(ambassador: Ambassador, today: dt.date) -> Entry:
     return Entry(ambassador, published, "", tuple(f for f in allowed if f not in published))
 
 
-def _ending(entry: Entry, locality: str, today: dt.date) -> Optional[Ending]:
+def _ending(entry: Entry, locality: str, today: dt.date) -> Ending | None:
     """Published today, but no longer within the warning period (the same rule asked again), or
     a withdrawal recorded for a later date, whenever it is."""
     if not entry.is_published:
@@ -105,7 +105,7 @@ def _ending(entry: Entry, locality: str, today: dt.date) -> Optional[Ending]:
     return Ending(entry, locality, date, what)
 
 
-def make_report(content, site: SiteModel, today: dt.date) -> Report:
+def make_report(content: Content, site: SiteModel, today: dt.date) -> Report:
     by_locality: dict[str, list[Entry]] = {}
     for a in sorted(content.ambassadors, key=lambda a: (a.pos.path, a.pos.line)):  # as in the files
         by_locality.setdefault(a.locality, []).append(entry_for(a, today))
@@ -130,7 +130,7 @@ def make_report(content, site: SiteModel, today: dt.date) -> Report:
 # Text
 
 
-def _plural(n: int, word: str, plural: Optional[str] = None) -> str:
+def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
@@ -138,7 +138,7 @@ def _days(n: int) -> str:
     return "today" if n == 0 else f"in {_plural(n, 'day')}"
 
 
-def _consent_line(c: Optional[Consent]) -> str:
+def _consent_line(c: Consent | None) -> str:
     if c is None:
         return "no consent recorded"
     parts = [f"given {c.given}"]
@@ -205,21 +205,21 @@ def format_report(report: Report) -> str:
         add(f"  {o.name} ({o.id}){contact}")
         add(f"    {when}")
         add(f"    {s.where.path}:{s.where.line}: check the contact details, then set 'verified: {report.today}'")
-    entries = report.entries
-    published = sum(e.is_published for e in entries)
+    everyone = report.entries
+    published = sum(e.is_published for e in everyone)
     localities = sum(1 for _m, _d, locs in report.areas for _n, _i, es in locs if es)
     add("")
     add("Summary")
     add("-------")
-    add(f"  {_plural(len(entries), 'ambassador')} in {_plural(localities, 'locality', 'localities')}: "
-        f"{published} published, {len(entries) - published} not published")
+    add(f"  {_plural(len(everyone), 'ambassador')} in {_plural(localities, 'locality', 'localities')}: "
+        f"{published} published, {len(everyone) - published} not published")
     add(f"  {_plural(len(report.endings), 'consent')} ending within {EXPIRY_WARNING_DAYS} days "
         "or withdrawn from a later date")
     add(f"  {_plural(len(report.officers), 'officer')} to verify")
     return "\n".join(out) + "\n"
 
 
-def main(root: Path, today: Optional[dt.date], out: TextIO, err: TextIO) -> int:
+def main(root: Path, today: dt.date | None, out: TextIO, err: TextIO) -> int:
     """Print the consent report of the site root to out (diagnostics to err); return the exit status."""
     diags = Diagnostics()
     content = load_content(root, diags)

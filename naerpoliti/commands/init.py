@@ -17,7 +17,6 @@ import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Optional
 
 from .. import __version__, schema
 from ..build import build_date
@@ -32,7 +31,7 @@ _DOT = "dot-"
 Usage = UsageError
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "init", help="make a new site repository",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -55,7 +54,7 @@ def source_url() -> str:
     """The engine's repository, as the package metadata names it (pyproject.toml [project.urls])."""
     try:
         for entry in metadata.metadata("naerpoliti").get_all("Project-URL") or ():
-            label, _, url = entry.partition(",")
+            label, _, url = str(entry).partition(",")
             if label.strip().lower() == "source":
                 return url.strip()
     except metadata.PackageNotFoundError:  # a source tree used without installing it
@@ -63,7 +62,7 @@ def source_url() -> str:
     import tomllib  # here: only that case reads pyproject.toml
 
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]["Source"]
+    return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]["Source"])
 
 
 def demo_dir() -> Path:
@@ -136,12 +135,12 @@ def _copy_skeleton(dest: Path, values: dict[str, str], demo: bool) -> None:
             (path / ".gitkeep").touch()
 
 
-def _git(dest: Path) -> Optional[str]:
+def _git(dest: Path) -> str | None:
     """git init and a first commit; a note for the user when that could not be done, else None."""
     if shutil.which("git") is None:
         return "git is not installed: no repository was made (install git, then run git init)"
 
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["git", *args], cwd=dest, capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
     made = run("init", "-q", "-b", "main")
