@@ -5,7 +5,6 @@ import argparse
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Optional
 
 # 0: success. 1: content errors (or warnings with --strict), or a stopped send; nothing was written.
 # 2: usage error. 130: interrupted (Ctrl-C).
@@ -24,7 +23,7 @@ def date_option(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
 
 
-def find_root(start: Path) -> Optional[Path]:
+def find_root(start: Path) -> Path | None:
     """The nearest folder, from start upwards, that holds a localities.yaml."""
     start = start.resolve()
     for folder in (start, *start.parents):
@@ -33,7 +32,7 @@ def find_root(start: Path) -> Optional[Path]:
     return None
 
 
-def resolve_root(arg: Optional[Path], near: Optional[Path] = None) -> Path:
+def resolve_root(arg: Path | None, near: Path | None = None) -> Path:
     """--root as given, or the nearest root from the current folder upwards (then from `near`)."""
     if arg is not None:
         if not (arg / "localities.yaml").is_file():

@@ -383,7 +383,7 @@ def _check_doc(root: Path, reg: Registry, rel: str, text: str, spec: schema.Reco
     raw = parse_yaml(parts[0], rel, diags, line_offset=parts[1] - 1) if parts else None
     if raw is not None:
         ctx = schema.Ctx(root, rel, diags, tz=reg.tz)
-        ctx.field_name = ""  # type: ignore[attr-defined]
+        ctx.field_name = ""
         schema.convert_record(raw, spec, Position(rel, 1, 1), ctx)
     if diags.errors or raw is None:
         raise Usage("; ".join(d.message for d in diags.errors) or "the file could not be made")
@@ -641,7 +641,7 @@ def _new_locality(root: Path, reg: Registry, args: argparse.Namespace) -> tuple[
 def _check_record(root: Path, reg: Registry, rel: str, raw: Any, pos: Position, spec: schema.RecordSpec) -> None:
     diags = Diagnostics()
     ctx = schema.Ctx(root, rel, diags, tz=reg.tz)
-    ctx.field_name = ""  # type: ignore[attr-defined]
+    ctx.field_name = ""
     schema.convert_record(raw, spec, pos, ctx)
     if diags.errors:
         raise Usage("; ".join(d.message for d in diags.errors))
