@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
 
 from .model import Ambassador, Image, Phone
 
@@ -19,15 +18,15 @@ class PublicAmbassador:
 
     locality: str
     name: str
-    role: Optional[str] = None
-    phone: Optional[Phone] = None
-    email: Optional[str] = None
-    photo: Optional[Image] = None  # photo and its alt text travel together
+    role: str | None = None
+    phone: Phone | None = None
+    email: str | None = None
+    photo: Image | None = None  # photo and its alt text travel together
 
 
 @dataclass(frozen=True)
 class Decision:
-    public: Optional[PublicAmbassador]
+    public: PublicAmbassador | None
     reason: str  # why not published; "" when published
 
 
