@@ -17,16 +17,16 @@ import pickle
 import queue
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Optional
 from zoneinfo import ZoneInfo
 
 from . import fulltext, newsletter
 from .errors import Diagnostics, Position
 from .history import updated_dates
+from .model import Content
 from .progress import QUIET, Progress
 from .render import Output
 from .render.admin import render_admin
@@ -39,27 +39,38 @@ from .render.newsletters import render_newsletters
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
 from .render.searchindex import render_search_index
-from .urls import Urls
-from .model import Content
 from .schema import FileMemo, load_content
 from .site import SiteModel, build_site
-from .write import (MARKER, Staging, Written, WriteStats, cache_dir, cache_file, check_output_path,
-                    clean_leftovers, link_folder, remove_cache, save_cache, walk_files)
+from .urls import Urls
+from .write import (
+    MARKER,
+    Staging,
+    WriteStats,
+    Written,
+    cache_dir,
+    cache_file,
+    check_output_path,
+    clean_leftovers,
+    link_folder,
+    remove_cache,
+    save_cache,
+    walk_files,
+)
 
 
 @dataclass
 class Result:
     diagnostics: Diagnostics
-    site: Optional[SiteModel] = None
+    site: SiteModel | None = None
     outputs: list[Written] = field(default_factory=list)  # what was written (paths, digests)
-    written: Optional[WriteStats] = None
+    written: WriteStats | None = None
     seconds: float = 0.0
     strict: bool = False
     # a build that found its inputs as the previous build left them and did nothing: what that
     # build made (counts of outputs, root_path), from the cache
-    reused: Optional[dict] = None
+    reused: dict | None = None
     incremental: bool = False  # rendered and written only what changed (incremental.Builder)
-    content: Optional[Content] = None  # what the files gave
+    content: Content | None = None  # what the files gave
     model_diagnostics: tuple = ()  # what making the SiteModel from it reported
 
     @property
@@ -77,7 +88,7 @@ class Result:
         }
 
     @property
-    def root_path(self) -> Optional[str]:
+    def root_path(self) -> str | None:
         if self.site is not None:
             return self.site.urls.root_path
         return self.reused["root_path"] if self.reused is not None else None
@@ -88,7 +99,7 @@ class Result:
         return bool(self.diagnostics.errors or (self.strict and self.diagnostics.warnings))
 
 
-def build_date(today: Optional[dt.date], timezone: str) -> dt.date:
+def build_date(today: dt.date | None, timezone: str) -> dt.date:
     """--today wins; then SOURCE_DATE_EPOCH; then the clock, in the site's time zone."""
     if today is not None:
         return today
@@ -99,13 +110,13 @@ def build_date(today: Optional[dt.date], timezone: str) -> dt.date:
     return dt.datetime.now(tz).date()
 
 
-def gather(root: Path, today: Optional[dt.date], diags: Diagnostics,
-           progress: Progress = QUIET, memo: Optional[FileMemo] = None) -> Optional[SiteModel]:
+def gather(root: Path, today: dt.date | None, diags: Diagnostics,
+           progress: Progress = QUIET, memo: FileMemo | None = None) -> SiteModel | None:
     return model_of(root, today, diags, progress, memo)[1]
 
 
-def model_of(root: Path, today: Optional[dt.date], diags: Diagnostics, progress: Progress = QUIET,
-             memo: Optional[FileMemo] = None) -> tuple[Optional[Content], Optional[SiteModel], tuple]:
+def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Progress = QUIET,
+             memo: FileMemo | None = None) -> tuple[Content | None, SiteModel | None, tuple]:
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
     making the model from the content (those after reading the files)."""
     content = load_content(root, diags, progress, memo)
@@ -140,7 +151,7 @@ def jobs_for(site: SiteModel) -> int:
 
 
 def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: int,
-                 cache: Optional[RenderCache] = None) -> list[tuple[str, Callable]]:
+                 cache: RenderCache | None = None) -> list[tuple[str, Callable]]:
     """The rendering as independent tasks, each a function returning a list of Outputs. The big
     steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
     parallel build share them out; a serial build runs the same tasks one after another."""
@@ -188,8 +199,8 @@ class _Work:
         return i, written, time.perf_counter() - started
 
 
-def _worker(work: _Work, todo: "multiprocessing.SimpleQueue[Optional[int]]",
-            done: "multiprocessing.Queue[bytes]") -> None:
+def _worker(work: _Work, todo: multiprocessing.SimpleQueue[int | None],
+            done: multiprocessing.Queue[bytes]) -> None:
     """A forked rendering process. `work` is the parent's object, inherited by fork (a Process's
     arguments are not pickled with the fork start method): the workers share the parent's
     SiteModel, and its RenderCache, without copying them. Replies are pickled here, so that one
@@ -212,8 +223,8 @@ def _worker(work: _Work, todo: "multiprocessing.SimpleQueue[Optional[int]]",
 def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written], float]]:
     """Run the tasks in `jobs` forked processes; yields each task's result as it is done."""
     context = multiprocessing.get_context("fork")
-    todo: "multiprocessing.SimpleQueue[Optional[int]]" = context.SimpleQueue()
-    done: "multiprocessing.Queue[bytes]" = context.Queue()
+    todo: multiprocessing.SimpleQueue[int | None] = context.SimpleQueue()
+    done: multiprocessing.Queue[bytes] = context.Queue()
     workers = [context.Process(target=_worker, args=(work, todo, done), daemon=True) for _ in range(jobs)]
     for w in workers:
         w.start()
@@ -233,7 +244,7 @@ def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written
         done.close()
 
 
-def _reply(done: "multiprocessing.Queue[bytes]", workers: list) -> bytes:
+def _reply(done: multiprocessing.Queue[bytes], workers: list) -> bytes:
     """The next reply of a worker; an error when a worker died without one (killed, out of memory)."""
     while True:
         try:
@@ -245,7 +256,7 @@ def _reply(done: "multiprocessing.Queue[bytes]", workers: list) -> bytes:
 
 
 def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = True, progress: Progress = QUIET,
-                jobs: int = 1, cache: Optional[RenderCache] = None) -> list[Written]:
+                jobs: int = 1, cache: RenderCache | None = None) -> list[Written]:
     """Render every output of the site and put it into `staging` (which writes it, or in a check
     only reports it). `check` skips image encoding: images were checked when loaded."""
     cache = cache if cache is not None else RenderCache()
@@ -284,7 +295,7 @@ def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str
 
 
 def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
-                index_root: Optional[Path] = None) -> None:
+                index_root: Path | None = None) -> None:
     """The outputs made from what was written: the full-text index of the pages linked into
     `index_root` as they were written (none in a check), then the browser editor and the assets,
     which stay out of the sitemap and the index."""
@@ -300,8 +311,9 @@ def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Wri
             for f in sorted(base.rglob("*")):
                 if f.is_file() and not f.name.startswith("."):
                     assets[f.relative_to(base).as_posix()] = f
-    _put(staging, outputs, progress, "assets", [Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}")
-                                                for name, source in sorted(assets.items())])
+    _put(staging, outputs, progress, "assets",
+         [Output(f"assets/{name}", source=source, origin=f"templates/assets/{name}")
+          for name, source in sorted(assets.items())])
 
 
 def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) -> None:
@@ -396,7 +408,7 @@ def _reusable(out: Path, saved: dict, fingerprint: str) -> bool:
         return False
 
 
-def _remember(out: Path, fingerprint: str, result: "Result", timezone: str) -> None:
+def _remember(out: Path, fingerprint: str, result: Result, timezone: str) -> None:
     try:
         inode = os.stat(out).st_ino
     except OSError:
@@ -408,7 +420,7 @@ def _remember(out: Path, fingerprint: str, result: "Result", timezone: str) -> N
     save_cache(cache_file(out, "inputs"), json.dumps(saved, ensure_ascii=False).encode("utf-8"))
 
 
-def forget(out: Optional[Path]) -> None:
+def forget(out: Path | None) -> None:
     if out is not None:
         remove_cache(cache_file(out, "inputs"))
 
@@ -425,9 +437,9 @@ def fewer_collections():
         gc.set_threshold(*thresholds)
 
 
-def run(root: Path, out: Optional[Path], today: Optional[dt.date] = None, strict: bool = False,
-        progress: Progress = QUIET, jobs: Optional[int] = None, memo: Optional[FileMemo] = None,
-        cache: Optional[RenderCache] = None) -> Result:
+def run(root: Path, out: Path | None, today: dt.date | None = None, strict: bool = False,
+        progress: Progress = QUIET, jobs: int | None = None, memo: FileMemo | None = None,
+        cache: RenderCache | None = None) -> Result:
     """Build (out given) or only check (out None) one site root. A memo and a cache
     (incremental.Builder's) spare reading files that did not change since its previous build and
     rendering again what it rendered then; without a cache, the build has one of its own."""

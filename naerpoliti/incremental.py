@@ -28,7 +28,6 @@ import threading
 import time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Optional
 
 from . import fulltext
 from .build import Result, build_date, check_links, fewer_collections, forget, model_of, run, stat_tree
@@ -45,8 +44,17 @@ from .render.pages import render_pages, render_site_files
 from .schema import FileMemo, load_content
 from .site import ScopeIndex, SiteModel
 from .urls import Urls
-from .write import (Manifest, WriteStats, Written, cache_dir, check_output_path, link_folder, link_pages,
-                    remove_file, replace_file)
+from .write import (
+    Manifest,
+    WriteStats,
+    Written,
+    cache_dir,
+    check_output_path,
+    link_folder,
+    link_pages,
+    remove_file,
+    replace_file,
+)
 
 # NewsItem fields that other pages show (lists, newsletters, calendars...): a change to any of
 # them means a full build. The text (body) shows only on the item's page, its feeds and open data.
@@ -57,17 +65,17 @@ _LISTED = tuple(f.name for f in dataclasses.fields(NewsItem) if f.name not in ("
 class _Last:
     site: SiteModel
     written: dict[str, Written]
-    content: Optional[Content] = None  # what the files gave (the FileMemo's records)
+    content: Content | None = None  # what the files gave (the FileMemo's records)
     model_diagnostics: tuple = ()  # what the build reported beyond reading the files
 
 
 class Builder:
     """The builds of one root into one output folder, each knowing the previous one."""
 
-    def __init__(self, root: Path, out: Path, today: Optional[dt.date] = None, strict: bool = False):
+    def __init__(self, root: Path, out: Path, today: dt.date | None = None, strict: bool = False):
         self.root, self.out, self.today, self.strict = root, out.resolve(), today, strict
         self.memo = FileMemo()
-        self.last: Optional[_Last] = None
+        self.last: _Last | None = None
         # kept across the builds: environments, encoded images and, as full rebuilds in this
         # process reuse the unchanged newsletter e-mails, those too (render/cache.py has the bounds)
         self.cache = RenderCache(bytecode_dir=cache_dir(), emails=True)
@@ -164,7 +172,7 @@ class Builder:
 
     # --- the fast path ------------------------------------------------------------------------------
 
-    def _text_edit(self, started: float) -> Optional[Result]:
+    def _text_edit(self, started: float) -> Result | None:
         """The build when only news texts changed; None when a full build is needed."""
         last = self.last
         if last.content is None:
@@ -244,7 +252,7 @@ class Builder:
         return outputs
 
 
-def _edited_texts(before: Content, after: Content) -> Optional[list[tuple[NewsItem, NewsItem]]]:
+def _edited_texts(before: Content, after: Content) -> list[tuple[NewsItem, NewsItem]] | None:
     """(old, new) of the news items whose text alone changed, if nothing else did; else None."""
     if after.config is not before.config or after.invalid_ids != before.invalid_ids:
         return None
@@ -256,10 +264,10 @@ def _edited_texts(before: Content, after: Content) -> Optional[list[tuple[NewsIt
         a, b = getattr(before, name), getattr(after, name)
         if len(a) != len(b):
             return None
-        if name != "news" and any(x is not y for x, y in zip(a, b)):
+        if name != "news" and any(x is not y for x, y in zip(a, b, strict=True)):
             return None
     pairs = []
-    for old, new in zip(before.news, after.news):
+    for old, new in zip(before.news, after.news, strict=True):  # lengths compared above
         if old is new:
             continue
         if any(getattr(old, f) != getattr(new, f) for f in _LISTED) or old.body.media != new.body.media:

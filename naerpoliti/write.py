@@ -14,10 +14,9 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Optional
 
 from .render import Output
 
@@ -37,7 +36,7 @@ class WriteStats:
     swapped: bool  # False when the previous build was identical and nothing was touched
 
 
-def check_output_path(path: str) -> Optional[str]:
+def check_output_path(path: str) -> str | None:
     """Why an output path is unsafe, or None. Paths are relative, POSIX, inside the folder."""
     p = PurePosixPath(path)
     if not path or p.is_absolute() or "\\" in path or any(part in ("", ".", "..") for part in path.split("/")):
@@ -153,11 +152,11 @@ class Manifest:
     is taken as unchanged only when its stat still matches, so a file edited by hand since is
     compared byte for byte instead. Kept in the cache (cache_file(out, "manifest"))."""
 
-    def __init__(self, entries: Optional[dict[str, tuple[bytes, int, int, int]]] = None):
+    def __init__(self, entries: dict[str, tuple[bytes, int, int, int]] | None = None):
         self.entries = entries or {}
 
     @classmethod
-    def load(cls, out: Path) -> "Manifest":
+    def load(cls, out: Path) -> Manifest:
         try:
             data = cache_file(out, "manifest").read_bytes()
         except OSError:
@@ -189,10 +188,8 @@ def save_cache(path: Path, data: bytes) -> None:
 
 
 def remove_cache(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 class Staging:
@@ -206,14 +203,14 @@ class Staging:
     (a check) nothing is written and put() only reports.
     """
 
-    def __init__(self, out: Optional[Path], index_dir: Optional[Path] = None,
+    def __init__(self, out: Path | None, index_dir: Path | None = None,
                  indexable=lambda path, data: False):
         self.out = prepare_out(out) if out is not None else None
         self.index_dir = index_dir  # pages for the full-text index are linked here as well
         self.indexable = indexable
         self.previous = Manifest()
         self.existing: dict[str, Path] = {}
-        self.path: Optional[Path] = None
+        self.path: Path | None = None
         if self.out is None:
             return
         if self.out.parent.is_dir():
@@ -330,7 +327,7 @@ def _bytes_of(o: Output) -> bytes:
     return o.source.read_bytes()
 
 
-def replace_file(out: Path, o: Output, before: Written) -> Optional[Written]:
+def replace_file(out: Path, o: Output, before: Written) -> Written | None:
     """Replace one file of the output folder when its bytes differ from `before`'s: written beside
     it, then renamed over it, so a reader sees the old file or the new one, never half of one.
     None when the bytes are the same (nothing is touched)."""

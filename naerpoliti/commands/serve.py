@@ -19,15 +19,18 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, TextIO
+from typing import Any, TextIO
+
+import jinja2
 
 from ..build import Result
 from ..errors import Diagnostic
+from ..fulltext import FulltextError
 from ..incremental import Builder
 from ..progress import QUIET
-from ..fulltext import FulltextError
 from ..write import WriteError
 from .common import EXIT_USAGE, UsageError, check_epoch, resolve_root
 
@@ -40,71 +43,18 @@ TYPES = {".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".
          ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
          ".woff2": "font/woff2", ".webmanifest": "application/manifest+json", ".md": "text/markdown; charset=utf-8"}
 
-LIVE_JS = r"""// naerpoliti serve: reload on a new build; show the errors of a failed build. Preview only.
-(function () {
-  "use strict";
-  var me = document.currentScript;
-  var loaded = me ? me.getAttribute("data-build") : null;
-  function banner(status) {
-    var old = document.getElementById("naerpoliti-live");
-    if (old) { old.remove(); }
-    if (status.ok) { return; }
-    var link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = "/__naerpoliti/live.css";
-    document.head.appendChild(link);
-    var box = document.createElement("section");
-    box.id = "naerpoliti-live";
-    box.setAttribute("role", "alert");
-    var h = document.createElement("h2");
-    h.textContent = status.title;
-    box.appendChild(h);
-    var p = document.createElement("p");
-    p.textContent = status.note;
-    box.appendChild(p);
-    var list = document.createElement("ul");
-    status.diagnostics.forEach(function (d) {
-      var li = document.createElement("li");
-      li.className = d.severity;
-      var where = document.createElement("code");
-      where.textContent = d.path + ":" + d.line + ":" + d.column;
-      li.appendChild(where);
-      li.appendChild(document.createTextNode(" " + d.severity + ": " + d.message));
-      list.appendChild(li);
-    });
-    box.appendChild(list);
-    document.body.insertBefore(box, document.body.firstChild);
-  }
-  fetch("/__naerpoliti/status", {cache: "no-store"})
-    .then(function (r) { return r.json(); })
-    .then(banner)
-    .catch(function () {});
-  var events = new EventSource("/__naerpoliti/events");
-  events.onmessage = function (e) {
-    var build = JSON.parse(e.data).build;
-    if (loaded !== null && String(build) !== loaded) {
-      events.close();
-      location.reload();
-    }
-  };
-})();
-"""
+# The preview's own files: the script and stylesheet it adds to pages, and the page shown while no
+# build has succeeded yet. They live in the package, never in the theme: nothing of serve is ever
+# written to the output folder.
+ASSETS = Path(__file__).with_name("serve_assets")
+LIVE_FILES = {"live.js": TYPES[".js"], "live.css": TYPES[".css"]}
+_PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=True, keep_trailing_newline=True,
+                            undefined=jinja2.StrictUndefined)
 
-LIVE_CSS = """#naerpoliti-live { position: relative; z-index: 1000; margin: 0; padding: 1rem 1.5rem;
-  background: #fff4f4; border: 4px solid #b00020; color: #1a1a1a; font: 16px/1.5 sans-serif; }
-#naerpoliti-live h2 { margin: 0 0 .25rem; font-size: 1.25rem; color: #b00020; }
-#naerpoliti-live ul { margin: .5rem 0 0; padding-left: 1.25rem; }
-#naerpoliti-live li { margin: .25rem 0; overflow-wrap: anywhere; }
-#naerpoliti-live li.warning { color: #5c4400; }
-#naerpoliti-live code { font-weight: bold; }
-"""
 
-NO_SITE = """<!DOCTYPE html>
-<html lang="da"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>naerpoliti serve</title></head>
-<body><main><h1>naerpoliti serve</h1><p>Siden kan ikke bygges endnu. Ret fejlene, så genindlæses siden.</p></main>
-</body></html>
-"""
+def no_site_page(build: int) -> bytes:
+    """The page in place of every page while no build has succeeded, with the live-reload script."""
+    return _PAGES.get_template("no_site.html").render(live=LIVE, build=build).encode("utf-8")
 
 
 @dataclass
@@ -140,110 +90,128 @@ def inject(html: bytes, build: int) -> bytes:
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
 
-def make_handler(out: Path, state: State):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "naerpoliti-serve"
-        protocol_version = "HTTP/1.1"
+def _inside(rel: str) -> str | None:
+    """A request's path below the root path, normalised; None when it leads outside."""
+    rel = posixpath.normpath(rel).lstrip("/")
+    if rel.startswith("..") or "\x00" in rel:
+        return None
+    return "" if rel == "." else rel
 
-        def log_message(self, format: str, *args) -> None:  # requests are not news to an editor
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """The preview's requests: the output folder `out` as the web server will serve it, each HTML
+    page with the live-reload script; serve's own files under LIVE. make_handler() binds `out` and
+    `state`."""
+
+    server_version = "naerpoliti-serve"
+    protocol_version = "HTTP/1.1"
+    out: Path
+    state: State
+
+    def log_message(self, format: str, *args: Any) -> None:  # requests are not news to an editor
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        root_path = self.state.root_path
+        if path.startswith(LIVE):
+            self._live(path[len(LIVE):])
+        elif path.startswith(root_path):
+            rel = _inside(path[len(root_path):])
+            if rel is None:
+                self._not_found()
+            else:
+                self._page(path, rel)
+        elif path in ("/", ""):
+            self._send(302, b"", "text/plain", [("Location", root_path)])
+        else:
+            self._not_found()
+
+    def _page(self, path: str, rel: str) -> None:
+        target = self.out / rel if rel else self.out
+        if target.is_dir():
+            if not path.endswith("/"):
+                return self._send(301, b"", "text/plain", [("Location", path + "/")])
+            target = target / "index.html"
+        if not self.state.has_site and (target.suffix in ("", ".html")):
+            return self._send(200, no_site_page(self.state.build), TYPES[".html"])
+        if not target.is_file():
+            return self._not_found()
+        # the browser editor (admin/) is left alone: a reload after each of its saves would
+        # interrupt the editor, and its own CSP does not allow the script
+        self._file(target, 200, live=not (rel + "/").startswith("admin/"))
+
+    def _file(self, target: Path, status: int, live: bool = True) -> None:
+        try:
+            body = target.read_bytes()
+        except OSError:  # swapped away by a build in this very moment
+            return self._not_found()
+        suffix = target.suffix.lower()
+        ctype = TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if suffix == ".html" and live:
+            body = inject(body, self.state.build)
+        self._send(status, body, ctype)
+
+    def _not_found(self) -> None:
+        page = self.out / "404.html"
+        if self.state.has_site and page.is_file():
+            return self._file(page, 404)
+        self._send(404, no_site_page(self.state.build), TYPES[".html"])
+
+    def _live(self, name: str) -> None:
+        if name in LIVE_FILES:
+            return self._send(200, (ASSETS / name).read_bytes(), LIVE_FILES[name])
+        if name == "status":
+            with self.state.changed:
+                body = json.dumps(self.state.status(), ensure_ascii=False).encode()
+            return self._send(200, body, "application/json")
+        if name == "events":
+            return self._events()
+        self._send(404, b"not found", "text/plain")
+
+    def _events(self) -> None:
+        """Server-sent events: the current build number at once, then each new one."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        sent = None
+        state = self.state
+        try:
+            while not getattr(self.server, "stopping", False):
+                with state.changed:
+                    if sent == state.build:
+                        state.changed.wait(timeout=10)
+                    build = state.build
+                if build != sent:
+                    self.wfile.write(f"data: {json.dumps({'build': build})}\n\n".encode())
+                    sent = build
+                else:
+                    self.wfile.write(b": still here\n\n")  # finds closed connections
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
             pass
 
-        def _send(self, status: int, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            for k, v in headers:
-                self.send_header(k, v)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
 
-        def do_HEAD(self) -> None:
-            self.do_GET()
-
-        def do_GET(self) -> None:
-            path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-            root_path = state.root_path
-            if path.startswith(LIVE):
-                return self._live(path[len(LIVE):])
-            if not path.startswith(root_path):
-                if path in ("/", ""):
-                    return self._send(302, b"", "text/plain", [("Location", root_path)])
-                return self._not_found()
-            rel = posixpath.normpath(path[len(root_path):]).lstrip("/")
-            if rel == ".":
-                rel = ""
-            if rel.startswith("..") or "\x00" in rel:
-                return self._not_found()
-            target = out / rel if rel else out
-            if target.is_dir():
-                if not path.endswith("/"):
-                    return self._send(301, b"", "text/plain", [("Location", path + "/")])
-                target = target / "index.html"
-            if not state.has_site and (target.suffix in ("", ".html")):
-                return self._send(200, inject(NO_SITE.encode(), state.build), TYPES[".html"])
-            if not target.is_file():
-                return self._not_found()
-            # the browser editor (admin/) is left alone: a reload after each of its saves would
-            # interrupt the editor, and its own CSP does not allow the script
-            self._file(target, 200, live=not (rel + "/").startswith("admin/"))
-
-        def _file(self, target: Path, status: int, live: bool = True) -> None:
-            try:
-                body = target.read_bytes()
-            except OSError:  # swapped away by a build in this very moment
-                return self._not_found()
-            suffix = target.suffix.lower()
-            ctype = TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if suffix == ".html" and live:
-                body = inject(body, state.build)
-            self._send(status, body, ctype)
-
-        def _not_found(self) -> None:
-            page = out / "404.html"
-            if state.has_site and page.is_file():
-                return self._file(page, 404)
-            self._send(404, inject(NO_SITE.encode(), state.build), TYPES[".html"])
-
-        def _live(self, name: str) -> None:
-            if name == "live.js":
-                return self._send(200, LIVE_JS.encode(), TYPES[".js"])
-            if name == "live.css":
-                return self._send(200, LIVE_CSS.encode(), TYPES[".css"])
-            if name == "status":
-                with state.changed:
-                    body = json.dumps(state.status(), ensure_ascii=False).encode()
-                return self._send(200, body, "application/json")
-            if name == "events":
-                return self._events()
-            self._send(404, b"not found", "text/plain")
-
-        def _events(self) -> None:
-            """Server-sent events: the current build number at once, then each new one."""
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            sent = None
-            try:
-                while not getattr(self.server, "stopping", False):
-                    with state.changed:
-                        if sent == state.build:
-                            state.changed.wait(timeout=10)
-                        build = state.build
-                    if build != sent:
-                        self.wfile.write(f"data: {json.dumps({'build': build})}\n\n".encode())
-                        sent = build
-                    else:
-                        self.wfile.write(b": still here\n\n")  # finds closed connections
-                    self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                pass
-
-    return Handler
+def make_handler(out: Path, state: State) -> type[Handler]:
+    """The request handler class of a server that serves `out` and reports `state`."""
+    return type("BoundHandler", (Handler,), {"out": out, "state": state})
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -262,7 +230,7 @@ class Preview:
         # keeps what each build read and wrote: a save that changes only a news item's text
         # renders and replaces only what shows that text (naerpoliti/incremental.py)
         self.builder = Builder(root, out, today, strict)
-        self.indexing: Optional[threading.Thread] = None  # the full-text index being remade
+        self.indexing: threading.Thread | None = None  # the full-text index being remade
 
     def build(self, reason: str = "") -> Result:
         result = self.builder.build(progress=QUIET)
@@ -308,7 +276,7 @@ class Preview:
                   f"{time.perf_counter() - started:.1f} s", file=self.log, flush=True)
 
 
-def _watch(paths: list[Path], recursive: bool, only: Optional[set[str]], events: "queue.Queue[set[str]]",
+def _watch(paths: list[Path], recursive: bool, only: set[str] | None, events: queue.Queue[set[str]],
            stop: threading.Event, ready: threading.Event) -> None:
     from watchfiles import watch  # imported when serving only
 
@@ -324,11 +292,11 @@ def _watch(paths: list[Path], recursive: bool, only: Optional[set[str]], events:
             events.put(names)
 
 
-def watch_changes(root: Path, stop: threading.Event) -> "queue.Queue[set[str]]":
+def watch_changes(root: Path, stop: threading.Event) -> queue.Queue[set[str]]:
     """A queue that receives sets of changed paths, once the watches are in place. content/ and
     templates/ are watched in depth; the root itself without depth, for localities.yaml: watching
     the file alone would lose it when an editor saves by replacing the file (as most editors do)."""
-    events: "queue.Queue[set[str]]" = queue.Queue()
+    events: queue.Queue[set[str]] = queue.Queue()
     deep = [root / d for d in WATCHED_DIRS if (root / d).is_dir()]
     watches = [(deep, True, None)] if deep else []
     watches.append(([root], False, set(WATCHED_FILES) | set(WATCHED_DIRS)))
@@ -356,7 +324,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def serve(root: Path, out: Path, host: str, port: int, today, strict: bool, log: TextIO = sys.stderr,
-          ready: Optional[threading.Event] = None, stop: Optional[threading.Event] = None) -> int:
+          ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
     preview = Preview(root, out, today, strict, log)
     stop = stop or threading.Event()
     changes = watch_changes(root, stop)  # before the first build: a save during it is not lost

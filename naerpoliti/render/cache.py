@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import jinja2
@@ -26,7 +26,7 @@ class LRU(Generic[K, V]):
     """A mapping of at most `count` entries whose sizes (`size`) add up to at most `max_bytes`: the
     least recently used entries go first. A frozen one answers but keeps nothing new."""
 
-    def __init__(self, count: int, max_bytes: Optional[int] = None, size: Optional[Callable[[V], int]] = None):
+    def __init__(self, count: int, max_bytes: int | None = None, size: Callable[[V], int] | None = None):
         self.count, self.max_bytes, self.size = count, max_bytes, size
         self.bytes = 0
         self.frozen = False
@@ -35,7 +35,7 @@ class LRU(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: K) -> Optional[V]:
+    def get(self, key: K) -> V | None:
         found = self._entries.get(key)
         if found is None:
             return None
@@ -97,7 +97,7 @@ class RenderCache:
     IMAGES = 10_000
     IMAGE_BYTES = 256 * MB
 
-    def __init__(self, bytecode_dir: Optional[Path] = None, emails: bool = False):
+    def __init__(self, bytecode_dir: Path | None = None, emails: bool = False):
         self.bytecode_dir = bytecode_dir
         self.environments: LRU[tuple[str, str], tuple[tuple[Any, ...], jinja2.Environment]] = LRU(self.ENVIRONMENTS)
         self.emails: LRU[tuple[Any, ...], tuple[bytes, bytes, bytes]] = LRU(
