@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -42,13 +42,6 @@ _MD = _make_parser()
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-@dataclass(frozen=True)
-class MediaRef:
-    path: str
-    position: Position
-    is_image: bool
-
-
 def _plain(tokens: list[Token]) -> str:
     # Iterative, so no nesting of hostile input can exhaust Python's recursion limit.
     out: list[str] = []
@@ -66,10 +59,157 @@ def _plain(tokens: list[Token]) -> str:
     return "".join(out)
 
 
+# --- plain text ------------------------------------------------------------------------------------
+#
+# The one plain-text form of content, for calendars (DESCRIPTION) and e-mails (email.txt), made from
+# the same tokens as the HTML: paragraphs and headings apart by a blank line; list items one a line,
+# "- " or numbered "1. " (from the list's own start), nested ones indented under their parent's
+# text; "> " before quoted lines; code blocks as written, indented by four spaces; table rows one a
+# line, cells apart by " | "; emphasis, strikethrough and inline code as their text; a link as
+# "text (URL)", unless the text is the address itself or the link leads within the page; an image
+# as "[alt text]"; footnote references "[1]" and footnotes "[1] text" at the end.
+
+SITE = "\x00"  # the site's origin in Rendered.text; markdown-it never passes a NUL through
+
+
+def plain_text(rendered: Rendered, origin: str) -> str:
+    """The plain-text form of rendered content, its site links absolute under `origin`."""
+    return rendered.text.replace(SITE, origin)
+
+
+def _link_suffix(href: str, label: str) -> str:
+    if not href or href.startswith("#"):
+        return ""
+    shown = SITE + href if href.startswith("/") and not href.startswith("//") else href.removeprefix("mailto:")
+    if label.strip() in (href, shown, shown.split("://", 1)[-1].rstrip("/")):
+        return ""
+    return f" ({shown})"
+
+
+def _inline(tok: Token) -> str:
+    """An inline token's children as text (iterative: no nesting exhausts the recursion limit)."""
+    out: list[str] = []
+    links: list[tuple[str, int]] = []
+    for child in tok.children or []:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            out.append(child.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "image":
+            alt = _plain(child.children or []).strip()
+            out.append(f"[{alt}]" if alt else "")
+        elif kind == "footnote_ref":
+            out.append(f"[{child.meta['id'] + 1}]")
+        elif kind == "link_open":
+            links.append((str(child.attrs.get("href", "")), len(out)))
+        elif kind == "link_close" and links:
+            href, start = links.pop()
+            out.append(_link_suffix(href, "".join(out[start:])))
+    return "".join(out)
+
+
+@dataclass
+class _Container:
+    """A list item, quote or footnote: the prefix of its first line ("- ", "1. ", "> ", "[1] ")
+    and of its other lines."""
+
+    first: str
+    rest: str
+    started: bool = False
+
+    def prefix(self) -> str:
+        return self.rest if self.started else self.first
+
+
+class _PlainText:
+    """Block tokens -> lines, each with the prefixes of the containers it is in."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.containers: list[_Container] = []
+        self.lists: list[list[int]] = []  # per open list: [ordered, next number]
+        self.row: list[str] | None = None
+        self.gap = False  # a blank line before the next block
+        self.fresh = False  # the first block of a list item follows its bullet on the same line
+
+    def _emit(self, text: str, gap: bool = True) -> None:
+        if (gap or self.gap) and self.lines:
+            self.lines.append("".join(c.rest for c in self.containers if c.started))
+        self.gap = False
+        for line in text.split("\n"):
+            self.lines.append("".join(c.prefix() for c in self.containers) + line)
+            for c in self.containers:
+                c.started = True
+
+    def _open(self, tok: Token) -> None:
+        kind = tok.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            if not self.lists:
+                self.gap = True
+            self.lists.append([kind == "ordered_list_open", int(tok.attrs.get("start", 1) or 1)])
+        elif kind == "list_item_open":
+            ordered, number = self.lists[-1]
+            self.lists[-1][1] += 1
+            bullet = f"{number}. " if ordered else "- "
+            self.containers.append(_Container(bullet, " " * len(bullet)))
+            self.fresh = True
+        elif kind == "blockquote_open":
+            self.gap = True
+            self.containers.append(_Container("> ", "> "))
+        elif kind == "footnote_open":
+            self.gap = True
+            label = f"[{tok.meta['id'] + 1}] "
+            self.containers.append(_Container(label, " " * len(label)))
+        elif kind == "tr_open":
+            self.row = []
+        elif kind in ("hr", "footnote_block_open", "table_open"):
+            self.gap = True
+
+    def _close(self, tok: Token) -> None:
+        kind = tok.type
+        if kind in ("list_item_close", "blockquote_close", "footnote_close"):
+            self.containers.pop()
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.lists.pop()
+            if not self.lists:
+                self.gap = True
+        elif kind == "tr_close" and self.row is not None:
+            self._emit(" | ".join(self.row), gap=False)
+            self.row = None
+        elif kind in ("table_close", "blockquote_close"):
+            self.gap = True
+
+    def render(self, tokens: list[Token]) -> str:
+        paragraph_hidden = False
+        for tok in tokens:
+            kind = tok.type
+            if kind == "inline":
+                text = _inline(tok)
+                if self.row is not None:
+                    self.row.append(text.strip())
+                else:
+                    self._emit(text, gap=not (self.fresh or paragraph_hidden))
+                    self.fresh = False
+            elif kind in ("code_block", "fence"):
+                self._emit("\n".join("    " + line for line in tok.content.rstrip("\n").split("\n")),
+                           gap=not self.fresh)
+                self.fresh = False
+            elif kind == "paragraph_open":
+                paragraph_hidden = tok.hidden
+            elif kind.endswith("_open") or kind == "hr":
+                self._open(tok)
+            elif kind.endswith("_close"):
+                self._close(tok)
+        return "\n".join(line.rstrip() for line in self.lines).strip("\n")
+
+
 class Markup:
     """Renders Markdown for one site: knows the base path and where media live."""
 
-    def __init__(self, base_path: str, check_media: Callable[[str, Position, bool], Optional[MediaInfo]]):
+    def __init__(self, base_path: str, check_media: Callable[[str, Position, bool], MediaInfo | None]):
         # base_path: URL path of the site root, "/" or "/sub/"; check_media validates a media
         # reference and returns what it is, or None after reporting an error.
         self.base_path = base_path
@@ -104,7 +244,7 @@ class Markup:
         body = _MD.renderer.render(tokens, _MD.options, {})
         return Rendered(
             html=body,
-            text=_plain(tokens).strip(),
+            text=_PlainText().render(tokens),
             first_paragraph=first_paragraph,
             media=tuple(dict.fromkeys(media)),
             links=tuple(links),
@@ -150,8 +290,3 @@ class Markup:
         elif target.startswith("/") and not target.startswith("//"):
             links.append((target, pos))
             tok.attrs[attr] = self.base_path + target[1:]
-
-
-def render_inline_text(text: str) -> str:
-    """Escape plain text for HTML (for fields that are not Markdown)."""
-    return html.escape(text)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .dates import formats
+from .markup import plain_text
 from .model import Event, NewsItem, NewsletterIntro, Officer, SiteConfig
 from .site import SiteModel, host
 
@@ -207,11 +208,11 @@ def first_line(text: str) -> str:
     return ""
 
 
-def preheader(issue: Issue) -> str:
+def preheader(issue: Issue, origin: str) -> str:
     """The hidden line most mail apps show after the subject: the first news title, else the
-    intro's first line."""
+    intro's first paragraph, else its first line."""
     if issue.news:
         return issue.news[0].title
     if issue.intro:
-        return issue.intro.body.first_paragraph or first_line(issue.intro.body.text)
+        return issue.intro.body.first_paragraph or first_line(plain_text(issue.intro.body, origin))
     return ""

@@ -1,4 +1,6 @@
 from naerpoliti.errors import Diagnostics
+import pytest
+
 from naerpoliti.markup import Markup
 from naerpoliti.model import MediaInfo
 
@@ -64,3 +66,42 @@ def test_relative_links_are_errors_because_they_would_break():
 def test_summary_comes_from_the_first_paragraph():
     r, _ = render("## Overskrift\n\nFørste *afsnit*.\n\nAndet.\n")
     assert r.first_paragraph == "Første afsnit."
+
+
+# Markdown -> the plain text that calendars (DESCRIPTION) and e-mails (email.txt) both show
+PLAIN_TEXT_VARIANTS = {
+    "list": ("- En\n- To", "- En\n- To"),
+    "ordered list": ("3. En\n4. To", "3. En\n4. To"),
+    "nested lists": ("1. En\n   - a\n   - b\n2. To", "1. En\n   - a\n   - b\n2. To"),
+    "links": ("Se [siden](/lokalsamfund/skibby/), [DR](https://dr.dk/) og <https://dr.dk/x>.  \n"
+              "Skriv til [os](mailto:a@b.dk) eller <a@b.dk>.",
+              "Se siden (https://test.example.dk/lokalsamfund/skibby/), DR (https://dr.dk/) og "
+              "https://dr.dk/x.\nSkriv til os (a@b.dk) eller a@b.dk."),
+    "emphasis": ("Et *lille* og **stort** ~~ord~~.", "Et lille og stort ord."),
+    "headings": ("# Overskrift\n\nTekst.\n\n### Under", "Overskrift\n\nTekst.\n\nUnder"),
+    "code": ("Kør `naerpoliti build`:\n\n```\nlinje 1\nlinje 2\n```", "Kør naerpoliti build:\n\n    linje 1\n    linje 2"),
+    "blockquote": ("Før.\n\n> Citat\n> videre\n\nEfter.", "Før.\n\n> Citat videre\n\nEfter."),
+    "breaks": ("En\nto  \ntre", "En to\ntre"),
+}
+
+
+@pytest.mark.parametrize("name", PLAIN_TEXT_VARIANTS)
+def test_calendars_and_emails_give_content_the_same_plain_text(site_root, tmp_path, name):
+    import icalendar
+
+    from conftest import build
+    from naerpoliti.render.newsletters import wrap
+
+    source, expected = PLAIN_TEXT_VARIANTS[name]
+    event = ("---\ntitle: Møde\nkind: citizen-meeting\nstart: 2026-12-03T19:00\nlocation: Hallen\n"
+             f"localities: [skibby]\n---\n{source}\n")
+    intro = f"---\ntitle: Nyt\n---\n{source}\n"
+    root = site_root({"content/events/2026-12-03-moede.md": event, "content/newsletters/skibby/2026-11.md": intro})
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    ics = icalendar.Calendar.from_ical((out / "arrangementer/2026-12-03-moede/kalender.ics").read_bytes())
+    description = next(c for c in ics.walk("VEVENT"))["DESCRIPTION"]
+    url = "https://test.example.dk/arrangementer/2026-12-03-moede/"
+    assert str(description) == f"{expected}\n\n{url}"
+    email = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
+    assert f"\n\n{wrap(expected)}\n" in email  # the same text, wrapped at 72 columns

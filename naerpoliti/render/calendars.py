@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
@@ -24,6 +23,7 @@ from icalendar import Calendar, Timezone, vDuration, vText, vUri
 from icalendar import Event as VEvent
 
 from ..dates import formats
+from ..markup import plain_text
 from ..model import Event
 from ..site import SiteModel, host
 from ..texts import event_kind
@@ -32,84 +32,6 @@ from .shared import CALENDAR_DESCRIPTION, area_title, areas, catalog
 
 PRODID = "-//naerpoliti//naerpoliti static site generator//EN"
 REFRESH = dt.timedelta(hours=12)  # how often a subscribed calendar should be fetched again
-
-_BLOCKS = {"p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-           "table", "tr", "hr", "section"}
-
-
-class _Text(HTMLParser):
-    """Rendered Markdown -> plain text with paragraphs kept apart (for DESCRIPTION)."""
-
-    def __init__(self, origin: str):
-        super().__init__(convert_charrefs=True)
-        self.origin = origin
-        self.parts: list[str] = []
-        self.lists: list[list] = []  # per open list: [ordered, counter]
-        self.href: str | None = None
-        self.link_text: list[str] = []
-
-    def _block(self) -> None:
-        self.parts.append("\n\n")
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("ul", "ol"):
-            self.lists.append([tag == "ol", 0])
-        if tag == "li":
-            self.parts.append("\n")
-            if self.lists:
-                self.lists[-1][1] += 1
-                ordered, n = self.lists[-1]
-                self.parts.append("  " * (len(self.lists) - 1) + (f"{n}. " if ordered else "- "))
-            return
-        if tag in _BLOCKS:
-            self._block()
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-        elif tag == "a":
-            self.href = attrs.get("href")
-            self.link_text = []
-        elif tag == "img" and attrs.get("alt"):
-            self.parts.append(f"[{attrs['alt']}]")
-
-    def handle_endtag(self, tag):
-        if tag in ("ul", "ol") and self.lists:
-            self.lists.pop()
-        if tag in _BLOCKS and tag != "li":
-            self._block()
-        elif tag == "a" and self.href:
-            href = self.href
-            if href.startswith("/") and not href.startswith("//"):
-                href = self.origin + href
-            text = "".join(self.link_text).strip()
-            if href.startswith(("http://", "https://", "mailto:", "tel:")) and href.split(":", 1)[-1].lstrip("/") != text:
-                self.parts.append(f" ({href.removeprefix('mailto:')})")
-            self.href = None
-
-    def handle_data(self, data):
-        data = " ".join(data.split("\n"))
-        self.parts.append(data)
-        if self.href is not None:
-            self.link_text.append(data)
-
-    def text(self) -> str:
-        raw = "".join(self.parts)
-        lines = [line.rstrip() for line in raw.split("\n")]
-        out: list[str] = []
-        for line in lines:
-            if line.strip() or (out and out[-1] != ""):
-                out.append(line if line.strip() else "")
-        return "\n".join(out).strip()
-
-
-def plain_text(html: str, origin: str) -> str:
-    parser = _Text(origin)
-    parser.feed(html)
-    parser.close()
-    return parser.text()
-
 
 def _uid(site: SiteModel, event: Event) -> str:
     return f"{event.slug}@{host(site.config)}"
@@ -134,7 +56,7 @@ def vevent(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[str],
             ev.add("dtend", end)
     ev.add("summary", event.title)
     ev.add("location", event.location)
-    body = plain_text(event.body.html, urls.origin) or event.summary
+    body = plain_text(event.body, urls.origin) or event.summary
     ev.add("description", f"{body}\n\n{url}" if body else url)
     ev.add("url", vUri(url), parameters={"VALUE": "URI"})
     ev.add("categories", [event_kind(event.kind, gettext)])

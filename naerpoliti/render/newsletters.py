@@ -21,7 +21,6 @@ from email import quoprimime
 from email.header import Header
 from email.policy import SMTP
 from email.utils import format_datetime
-from html.parser import HTMLParser
 from typing import Optional, Sequence
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -31,18 +30,20 @@ import jinja2
 from markupsafe import Markup
 
 from .. import newsletter
+from ..markup import plain_text
 from ..newsletter import Area, Issue
 from ..site import SiteModel
 from ..site import host as site_host
 from ..urls import Urls
 from . import Output
 from .cache import RenderCache
+from .shared import absolutize
 
 WIDTH = 72  # columns of email.txt
 EML_NAME = "nyhedsbrev.eml"
 
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-_SITE_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
+_INDENT = re.compile(r"\s*(?:[-*] |\d+\. |(?:> )+)?")  # what continues a wrapped line
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')
 # SMTP (CRLF, lines folded at 78) that leaves headers set with set_raw as written: the policy
 # the .eml has always been written with (see eml())
@@ -101,13 +102,13 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
             contexts.append(dict(
                 issue=issue, area=area, period_name=words,
                 subject=f"{config.title} – {area.name}, {words}",
-                preheader=newsletter.preheader(issue),
+                preheader=newsletter.preheader(issue, urls.origin),
                 web_url=urls.absolute(url_path),
                 archive_url=archive_url,
                 area_url=area_url,
                 unsubscribe_url=unsubscribe_url,
-                intro_html=Markup(_absolute_links(issue.intro.body.html, urls.origin)) if issue.intro else "",
-                intro_text=html_to_text(issue.intro.body.html, urls.origin) if issue.intro else "",
+                intro_html=Markup(absolutize(issue.intro.body.html, urls.origin)) if issue.intro else "",
+                intro_text=plain_text(issue.intro.body, urls.origin) if issue.intro else "",
                 stations={o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
                 email_files=[(name, url_path + name) for name in ("email.html", "email.txt", EML_NAME)],
             ))
@@ -168,72 +169,9 @@ def inline_css(html: str) -> str:
     return _INLINER.inline(html).rstrip("\n") + "\n"
 
 
-def _absolute_links(html: str, origin: str) -> str:
-    """Site links in rendered Markdown are root-relative (/sub/...): e-mail needs https://host/sub/..."""
-    return _SITE_LINK.sub(lambda m: m.group(1) + origin + "/", html)
-
-
-class _TextWriter(HTMLParser):
-    """Rendered Markdown -> plain text: paragraphs, '- ' list items, links as 'text (URL)'."""
-
-    BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "ul", "ol",
-              "dl", "dt", "dd", "hr", "div", "section"}
-
-    def __init__(self, origin: str):
-        super().__init__(convert_charrefs=True)
-        self.origin = origin
-        self.parts: list[str] = []
-        self.links: list[tuple[str, int]] = []
-        self.in_item = 0
-
-    def _break(self, tag: str) -> None:
-        if tag in self.BLOCKS and not (self.in_item and tag == "p"):
-            self.parts.append("\n\n")
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self._break(tag)
-        if tag == "li":
-            self.in_item += 1
-            self.parts.append("\n- ")
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "a":
-            self.links.append((a.get("href") or "", len(self.parts)))
-        elif tag == "img" and a.get("alt"):
-            self.parts.append(f"[{a['alt']}]")
-
-    def handle_endtag(self, tag):
-        if tag == "li":
-            self.in_item -= 1
-        elif tag == "a" and self.links:
-            href, start = self.links.pop()
-            label = "".join(self.parts[start:]).strip()
-            if href.startswith("/") and not href.startswith("//"):
-                href = self.origin + href
-            if href and not href.startswith("#") and label != href and f"mailto:{label}" != href:
-                self.parts.append(f" ({href})")
-        self._break(tag)
-
-    def handle_data(self, data):
-        self.parts.append(re.sub(r"\s+", " ", data))
-
-    def text(self) -> str:
-        raw = "".join(self.parts)
-        lines = [line.strip() for line in raw.split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def html_to_text(html: str, origin: str) -> str:
-    writer = _TextWriter(origin)
-    writer.feed(html)
-    writer.close()
-    return writer.text()
-
-
 def wrap(text: str, width: int = WIDTH) -> str:
-    """Wrap every long line at `width` columns, keeping its indent and '- ' bullet; URLs and
-    other long words are never broken."""
+    """Wrap every long line at `width` columns, keeping its indent, its bullet ('- ', '1. ') or
+    quote mark ('> '); URLs and other long words are never broken."""
     out = []
     for line in text.split("\n"):
         line = line.rstrip()
@@ -243,8 +181,9 @@ def wrap(text: str, width: int = WIDTH) -> str:
 
 @functools.lru_cache(maxsize=4096)  # the same long lines recur in issue after issue: the police
 def _wrap_line(line: str, width: int) -> str:  # numbers, the footer, a news summary in every area
-    indent = re.match(r"\s*(?:[-*] )?", line).group(0)
-    return textwrap.fill(line[len(indent):], width, initial_indent=indent, subsequent_indent=" " * len(indent),
+    indent = _INDENT.match(line).group(0)  # type: ignore[union-attr]  # it matches any line
+    rest = indent if indent.endswith("> ") else " " * len(indent)
+    return textwrap.fill(line[len(indent):], width, initial_indent=indent, subsequent_indent=rest,
                          break_long_words=False, break_on_hyphens=False)
 
 
