@@ -27,10 +27,10 @@ def _make_parser() -> MarkdownIt:
     md.use(footnote_plugin)
 
     # Wide tables scroll inside a focusable wrapper instead of widening the page on a phone.
-    def table_open(self, tokens, idx, options, env):
+    def table_open(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
         return '<div class="table--responsive-scroll" tabindex="0">\n<table class="table">\n'
 
-    def table_close(self, tokens, idx, options, env):
+    def table_close(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
         return "</table>\n</div>\n"
 
     md.add_render_rule("table_open", table_open)
@@ -250,7 +250,8 @@ class Markup:
             links=tuple(links),
         )
 
-    def _fix_inline(self, tok: Token, pos: Position, diags: Diagnostics, media, links) -> None:
+    def _fix_inline(self, tok: Token, pos: Position, diags: Diagnostics, media: list[str],
+                    links: list[tuple[str, Position]]) -> None:
         if tok.type == "image":
             src = str(tok.attrs.get("src", ""))
             alt = _plain(tok.children or []).strip()
@@ -271,8 +272,8 @@ class Markup:
             else:
                 self._rewrite(tok, "href", pos, diags, media, links, is_image=False)
 
-    def _rewrite(self, tok: Token, attr: str, pos: Position, diags: Diagnostics, media, links,
-                 is_image: bool) -> None:
+    def _rewrite(self, tok: Token, attr: str, pos: Position, diags: Diagnostics, media: list[str],
+                 links: list[tuple[str, Position]], is_image: bool) -> None:
         target = str(tok.attrs.get(attr, ""))
         if target and not target.startswith(("/", "#", "media/")) and not _SCHEME.match(target):
             # Relative to what? A page's URL is not where its file is: ask for a site path instead.

@@ -153,3 +153,24 @@ def test_gettext_and_dates_are_jinjas_and_babels():
         same_instant = late.astimezone(dt.timezone(dt.timedelta(hours=2)))  # equal, but the 23rd there
         for value in [dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(0, 400, 7)] * 2 + [late, same_instant]:
             assert date_long(value) == format_date(value, pattern, locale=locale)
+
+
+def test_feeds_and_calendars_speak_the_interface_language(site_root, tmp_path):
+    """Their texts come from the same catalog as the pages: Danish on a Danish site, English on an
+    English one (event kinds named as on the pages)."""
+    event = ("---\ntitle: Møde\nkind: mobile-police-station\nstart: 2026-12-03T19:00\nlocation: Hallen\n"
+             "localities: [skibby]\n---\nTekst.\n")
+    for language, words in (("da", ("Nyheder og arrangementer fra Skibby", "Mobil politistation",
+                                    "Arrangementer i Skibby: åbne lokalrådsmøder")),
+                            ("en", ("News and events from Skibby", "Mobile police station",
+                                    "Events in Skibby: open council meetings"))):
+        registry = REGISTRY.replace("  base_url: https://test.example.dk/",
+                                    f"  base_url: https://test.example.dk/\n  language: {language}")
+        root = site_root({"content/events/2026-12-03-moede.md": event}, registry=registry)
+        out = tmp_path / language
+        assert not build(root, out).failed
+        feed = (out / "lokalsamfund/skibby/feed.json").read_text()
+        calendar = (out / "lokalsamfund/skibby/kalender.ics").read_bytes().decode().replace("\r\n ", "")
+        page = (out / "arrangementer/2026-12-03-moede/index.html").read_text()
+        assert words[0] in feed and words[1] in feed and words[1] in page
+        assert words[2] in calendar and f"CATEGORIES:{words[1]}" in calendar

@@ -107,7 +107,7 @@ def _calendar(site: SiteModel, name: str, description: str, page_url: str, sourc
         cal.add_component(zone)
     for c in components:
         cal.add_component(c)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),

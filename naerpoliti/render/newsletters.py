@@ -17,11 +17,12 @@ import datetime as dt
 import functools
 import re
 import textwrap
+from collections.abc import Sequence
 from email import quoprimime
 from email.header import Header
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Optional, Sequence
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -51,7 +52,7 @@ _POLICY = SMTP.clone(refold_source="none")
 
 
 def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                       areas: Optional[Sequence[Area]] = None, cache: Optional[RenderCache] = None) -> list[Output]:
+                       areas: Sequence[Area] | None = None, cache: RenderCache | None = None) -> list[Output]:
     """The archive page of every area and every file of its issues. `areas` (from
     newsletter.areas(site)) renders only those, with exactly the outputs the full call makes for
     them: nothing here is shared between areas, so a build can split the areas between processes.
@@ -60,7 +61,7 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     config = site.config
     common = {"site": site, "config": config, "urls": urls, "alternates": [],
               "statement_url": config.was_url or urls.statement()}
-    strings = env.get_template("email/macros.html").make_module(common)
+    strings: Any = env.get_template("email/macros.html").make_module(common)  # its macros, as attributes
     language = env.globals["language"]
     archive_page = env.get_template("newsletter_archive.html")
     issue_page = env.get_template("newsletter_issue.html")
@@ -71,10 +72,11 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     def period_name(period: str) -> str:
         name = period_names.get(period)
         if name is None:
-            name = period_names[period] = newsletter.period_words(period, language)
+            name = period_names[period] = newsletter.period_words(period, str(language))
         return name
 
-    def page(template: jinja2.Template, url_path: str, origin: str, feeds, **context) -> None:
+    def page(template: jinja2.Template, url_path: str, origin: str, feeds: tuple[str, str],
+             **context: Any) -> None:
         html = template.render(**common, **context, page_url=url_path, feeds=feeds,
                                canonical=urls.absolute(url_path))
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
@@ -97,28 +99,28 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
         # between them (the CPU caches stay warm). The outputs keep the order of the issues.
         paths = [urls.newsletter_issue(area.kind, area.id, issue.period) for issue in issues]
         contexts = []
-        for issue, url_path in zip(issues, paths):
+        for issue, url_path in zip(issues, paths, strict=True):
             words = period_name(issue.period)
-            contexts.append(dict(
-                issue=issue, area=area, period_name=words,
-                subject=f"{config.title} – {area.name}, {words}",
-                preheader=newsletter.preheader(issue, urls.origin),
-                web_url=urls.absolute(url_path),
-                archive_url=archive_url,
-                area_url=area_url,
-                unsubscribe_url=unsubscribe_url,
-                intro_html=Markup(absolutize(issue.intro.body.html, urls.origin)) if issue.intro else "",
-                intro_text=plain_text(issue.intro.body, urls.origin) if issue.intro else "",
-                stations={o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
-                email_files=[(name, url_path + name) for name in ("email.html", "email.txt", EML_NAME)],
-            ))
+            contexts.append({
+                "issue": issue, "area": area, "period_name": words,
+                "subject": f"{config.title} – {area.name}, {words}",
+                "preheader": newsletter.preheader(issue, urls.origin),
+                "web_url": urls.absolute(url_path),
+                "archive_url": archive_url,
+                "area_url": area_url,
+                "unsubscribe_url": unsubscribe_url,
+                "intro_html": Markup(absolutize(issue.intro.body.html, urls.origin)) if issue.intro else "",
+                "intro_text": plain_text(issue.intro.body, urls.origin) if issue.intro else "",
+                "stations": {o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
+                "email_files": [(name, url_path + name) for name in ("email.html", "email.txt", EML_NAME)],
+            })
         web_pages = [issue_page.render(**common, **context, page_url=url_path, feeds=feeds, crumbs=crumbs,
                                        canonical=urls.absolute(url_path))
-                     for url_path, context in zip(paths, contexts)]
+                     for url_path, context in zip(paths, contexts, strict=True)]
         raw_htmls = [email_html.render(**common, **context) for context in contexts]
         raw_texts = [email_text.render(**common, **context) for context in contexts]
         for issue, url_path, context, web_page, raw_html, raw_text in zip(
-                issues, paths, contexts, web_pages, raw_htmls, raw_texts):
+                issues, paths, contexts, web_pages, raw_htmls, raw_texts, strict=True):
             html, text, message = _email_files(site, issue, context["subject"], raw_text, raw_html,
                                                archive_url, unsubscribe_subject, cache)
             origin = f"newsletter '{issue.key}'"
@@ -132,7 +134,7 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
 
 
 def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,
-                 unsubscribe_subject: str, cache: Optional[RenderCache]) -> tuple[bytes, bytes, bytes]:
+                 unsubscribe_subject: str, cache: RenderCache | None) -> tuple[bytes, bytes, bytes]:
     """The e-mail files of an issue; from the cache when nothing they are made from changed (most
     issues, from one rebuild of serve to the next)."""
     key = (site.config, issue.date, issue.key, issue.area.name, issue.area.key, subject, raw_text, raw_html,
@@ -233,7 +235,7 @@ def _raw(name: str, value: str) -> str:
 @functools.lru_cache(maxsize=1024)  # To, Reply-To, the few dates, the part headers: mostly the same
 def _folded(name: str, value: str) -> str:
     """A header set with msg[name] = value: parsed by the header registry, folded at 78."""
-    return _POLICY.fold(*_POLICY.header_store_parse(name, value))
+    return str(_POLICY.fold(*_POLICY.header_store_parse(name, value)))
 
 
 def _message_id(value: str) -> str:
@@ -255,7 +257,7 @@ def _multipart_type(boundary: str) -> str:
     return _folded("Content-Type", value)
 
 
-class _QuotedCharacters(dict):
+class _QuotedCharacters(dict[str, str]):
     """A character -> its UTF-8 bytes as quoted-printable "=XX"s, computed once per character
     (for the first few thousand distinct characters: a text can use a great many)."""
 

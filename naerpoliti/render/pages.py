@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
 from xml.sax.saxutils import escape
 
 import jinja2
 
+from ..model import District, Event, Locality, Municipality, NewsItem
 from ..site import SiteModel
 from ..urls import STATEMENT_SLUG, Urls
 from . import Output, structured
@@ -16,104 +19,135 @@ LATEST = 5
 
 
 def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
-                 other: Optional[tuple[str, Urls]] = None, part: tuple[int, int] = (0, 1),
-                 only_news: Optional[set[str]] = None) -> list[Output]:
+                 other: tuple[str, Urls] | None = None, part: tuple[int, int] = (0, 1),
+                 only_news: set[str] | None = None) -> list[Output]:
     """All pages of one language version (or, with part=(k, n), the k-th of n shares of them;
     with only_news, only the pages of those news items, by slug). `other` is the other version
     (language, urls), if any."""
-    out: list[Output] = []
-    has_own_statement = any(p.slug == STATEMENT_SLUG for p in site.pages)
-    common = {
-        "site": site, "config": site.config, "urls": urls,
-        "statement_url": site.config.was_url or urls.statement(),
-    }
-
-    def page(template: str, url_path: str, origin: str, feeds=(None, None), **context) -> None:
-        """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
-        alternates = []
-        if other is not None:
-            alternates = [(language, urls.absolute(url_path)),
-                          (other[0], urls.absolute(urls.counterpart(url_path, other[1])))]
-        html = env.get_template(template).render(**common, **context, page_url=url_path, feeds=feeds,
-                                                 canonical=urls.absolute(url_path), alternates=alternates)
-        out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
-
-    def news_page(n) -> None:
-        author = site.officers.get(n.author) if n.author else None
-        page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
-             jsonld=structured.news(site, urls, n, author))
-
+    pages = _Pages(site, env, urls, language, other)
     if only_news is not None:
         for n in site.news:
             if n.slug in only_news:
-                news_page(n)
-        return out
-
+                pages.news_page(n)
+        return pages.out
     # Each page is a job; with part=(k, n) only every n-th job from the k-th is rendered, so that
     # n processes share a language version's pages out between them (build.py).
-    jobs: list = []
-    job = jobs.append
-    job(lambda: page("index.html", urls.home(), "the front page",
-                     news=site.news[:LATEST], events=site.upcoming_events[:LATEST]))
-    for d in site.districts:
-        job(lambda d=d: page("district.html", urls.district(d.id), f"district '{d.id}'", ("district", d.id),
-                             district=d, news=site.news_for("district", d.id, LATEST),
-                             events=site.upcoming_events_for("district", d.id, LATEST)))
-    for m in site.municipalities:
-        job(lambda m=m: page("municipality.html", urls.municipality(m.id), f"municipality '{m.id}'",
-                             ("municipality", m.id), municipality=m,
-                             district=site.district_by_id[m.district],
-                             news=site.news_for("municipality", m.id, LATEST),
-                             events=site.upcoming_events_for("municipality", m.id, LATEST)))
+    share, shares = part
+    for render in [*pages.area_jobs(), *pages.content_jobs()][share::shares]:
+        render()
+    return pages.out
 
-    def locality(loc) -> None:
+
+Job = Callable[[], None]
+
+
+class _Pages:
+    """The pages of one language version, each rendered by a job."""
+
+    def __init__(self, site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
+                 other: tuple[str, Urls] | None):
+        self.site, self.env, self.urls, self.language, self.other = site, env, urls, language, other
+        self.out: list[Output] = []
+        self.common = {
+            "site": site, "config": site.config, "urls": urls,
+            "statement_url": site.config.was_url or urls.statement(),
+        }
+
+    def page(self, template: str, url_path: str, origin: str,
+             feeds: tuple[str | None, str | None] = (None, None), **context: Any) -> None:
+        """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
+        urls = self.urls
+        alternates = []
+        if self.other is not None:
+            alternates = [(self.language, urls.absolute(url_path)),
+                          (self.other[0], urls.absolute(urls.counterpart(url_path, self.other[1])))]
+        html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
+                                                      canonical=urls.absolute(url_path), alternates=alternates)
+        self.out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
+
+    def news_page(self, n: NewsItem) -> None:
+        site, urls = self.site, self.urls
+        author = site.officers.get(n.author) if n.author else None
+        self.page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
+                  jsonld=structured.news(site, urls, n, author))
+
+    def locality_page(self, loc: Locality) -> None:
+        site, urls = self.site, self.urls
         mun = site.municipality_by_id[loc.municipality]
         officer = site.officers[loc.officer]
-        page("locality.html", urls.locality(loc.id), f"locality '{loc.id}'", ("locality", loc.id), locality=loc,
-             municipality=mun, district=site.district_by_id[mun.district], officer=officer,
-             station=site.stations.get(officer.station) if officer.station else None,
-             ambassadors=site.ambassadors_of.get(loc.id, ()),
-             jsonld=structured.locality(site, urls, loc),
-             news=site.news_for("locality", loc.id, LATEST),
-             events=site.upcoming_events_for("locality", loc.id, LATEST))
-    for loc in site.localities:
-        job(lambda loc=loc: locality(loc))
-    job(lambda: page("localities.html", urls.locality_index(), "the list of localities",
-                     letters=_by_letter(site.localities)))
-    job(lambda: page("postcodes.html", urls.postcode_index(), "the list of postcodes"))
-    for code, localities in site.postcodes.items():
-        job(lambda code=code, localities=localities: page(
-            "postcode.html", urls.postcode(code), f"postcode {code}", code=code, localities=localities))
-    for n in site.news:
-        job(lambda n=n: news_page(n))
-    pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
-    for number in range(1, pages_count + 1):
-        job(lambda number=number: page(
-            "news_archive.html", urls.news_archive(number), "the news archive",
-            news=site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE],
-            number=number, pages_count=pages_count))
-    job(lambda: page("events.html", urls.events(), "the event list",
-                     upcoming=site.upcoming_events, past=site.past_events))
-    for e in site.events:
-        job(lambda e=e: page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e),
-                             jsonld=structured.event(site, urls, e)))
-    for p in site.pages:
-        job(lambda p=p: page("page.html", urls.page(p.slug), p.source, item=p))
-    # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').
-    job(lambda: page("search.html", urls.search_page(), "the search page",
-                     csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
-                         "object-src 'none'; base-uri 'self'; form-action 'self'"))
-    if not site.config.was_url and not has_own_statement:
-        job(lambda: page("accessibility.html", urls.statement(), "the accessibility statement"))
-    k, n = part
-    for render in jobs[k::n]:
-        render()
-    return out
+        self.page("locality.html", urls.locality(loc.id), f"locality '{loc.id}'", ("locality", loc.id),
+                  locality=loc, municipality=mun, district=site.district_by_id[mun.district], officer=officer,
+                  station=site.stations.get(officer.station) if officer.station else None,
+                  ambassadors=site.ambassadors_of.get(loc.id, ()),
+                  jsonld=structured.locality(site, urls, loc),
+                  news=site.news_for("locality", loc.id, LATEST),
+                  events=site.upcoming_events_for("locality", loc.id, LATEST))
+
+    def front_page(self) -> None:
+        site = self.site
+        self.page("index.html", self.urls.home(), "the front page",
+                  news=site.news[:LATEST], events=site.upcoming_events[:LATEST])
+
+    def district_page(self, d: District) -> None:
+        site = self.site
+        self.page("district.html", self.urls.district(d.id), f"district '{d.id}'", ("district", d.id),
+                  district=d, news=site.news_for("district", d.id, LATEST),
+                  events=site.upcoming_events_for("district", d.id, LATEST))
+
+    def municipality_page(self, m: Municipality) -> None:
+        site = self.site
+        self.page("municipality.html", self.urls.municipality(m.id), f"municipality '{m.id}'",
+                  ("municipality", m.id), municipality=m, district=site.district_by_id[m.district],
+                  news=site.news_for("municipality", m.id, LATEST),
+                  events=site.upcoming_events_for("municipality", m.id, LATEST))
+
+    def archive_page(self, number: int, pages_count: int) -> None:
+        self.page("news_archive.html", self.urls.news_archive(number), "the news archive",
+                  news=self.site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE],
+                  number=number, pages_count=pages_count)
+
+    def event_page(self, e: Event) -> None:
+        site, urls = self.site, self.urls
+        self.page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e),
+                  jsonld=structured.event(site, urls, e))
+
+    def area_jobs(self) -> list[Job]:
+        """The front page, the pages of districts, municipalities, localities and postcodes."""
+        site, urls, page = self.site, self.urls, self.page
+        jobs: list[Job] = [self.front_page]
+        jobs += [partial(self.district_page, d) for d in site.districts]
+        jobs += [partial(self.municipality_page, m) for m in site.municipalities]
+        jobs += [partial(self.locality_page, loc) for loc in site.localities]
+        jobs.append(partial(page, "localities.html", urls.locality_index(), "the list of localities",
+                            letters=_by_letter(site.localities)))
+        jobs.append(partial(page, "postcodes.html", urls.postcode_index(), "the list of postcodes"))
+        jobs += [partial(page, "postcode.html", urls.postcode(code), f"postcode {code}", code=code,
+                         localities=localities)
+                 for code, localities in site.postcodes.items()]
+        return jobs
+
+    def content_jobs(self) -> list[Job]:
+        """The pages of news, the news archive, events, free pages, search and the statement."""
+        site, urls, page = self.site, self.urls, self.page
+        jobs: list[Job] = [partial(self.news_page, n) for n in site.news]
+        pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
+        jobs += [partial(self.archive_page, number, pages_count) for number in range(1, pages_count + 1)]
+        jobs.append(partial(page, "events.html", urls.events(), "the event list",
+                            upcoming=site.upcoming_events, past=site.past_events))
+        jobs += [partial(self.event_page, e) for e in site.events]
+        jobs += [partial(page, "page.html", urls.page(p.slug), p.source, item=p) for p in site.pages]
+        # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').
+        jobs.append(partial(page, "search.html", urls.search_page(), "the search page",
+                            csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
+                                "object-src 'none'; base-uri 'self'; form-action 'self'"))
+        if not site.config.was_url and not any(p.slug == STATEMENT_SLUG for p in site.pages):
+            jobs.append(partial(page, "accessibility.html", urls.statement(), "the accessibility statement"))
+        return jobs
 
 
-def _by_letter(localities) -> list[tuple[str, list]]:
+def _by_letter(localities: Iterable[Locality]) -> list[tuple[str, list[Locality]]]:
     """Localities grouped under their first letter, in the order of the site (Danish order)."""
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Locality]] = {}
     for loc in localities:
         letter = loc.name[:1].upper()
         if loc.name.casefold().startswith("aa"):
@@ -133,7 +167,7 @@ def render_site_files(site: SiteModel, env: jinja2.Environment, urls: Urls, html
         **common, page_url=urls.was(), canonical=None, target=target).encode("utf-8"), origin="/was/"))
     out.append(sitemap(urls, html_paths, lastmod(site)))
     out.append(Output("robots.txt", (
-        "User-agent: *\nAllow: /\n" f"Sitemap: {urls.absolute(urls.sitemap())}\n").encode("utf-8"),
+        "User-agent: *\nAllow: /\n" f"Sitemap: {urls.absolute(urls.sitemap())}\n").encode(),
         origin="robots.txt"))
     return out
 
@@ -142,7 +176,7 @@ def lastmod(site: SiteModel) -> dict[str, dt.date]:
     """Output path -> when the page's content last changed (site.updated), in every language
     version. A list page takes the newest date of what it lists; the front page, the newest of
     the whole site. Pages without a known date get no <lastmod>."""
-    def newest(items) -> Optional[dt.date]:
+    def newest(items: Iterable[object]) -> dt.date | None:
         return max((d for d in map(site.updated_of, items) if d is not None), default=None)
 
     out: dict[str, dt.date] = {}
@@ -156,11 +190,12 @@ def lastmod(site: SiteModel) -> dict[str, dt.date]:
             urls.locality_index(): newest(site.localities),
             urls.postcode_index(): newest(site.localities),
         }
-        for items, url in ((site.news, urls.news), (site.events, urls.event), (site.pages, urls.page)):
-            dates.update((url(i.slug), site.updated_of(i)) for i in items)
-        for areas, url in ((site.districts, urls.district), (site.municipalities, urls.municipality),
-                           (site.localities, urls.locality)):
-            dates.update((url(a.id), site.updated_of(a)) for a in areas)
+        dates.update((urls.news(i.slug), site.updated_of(i)) for i in site.news)
+        dates.update((urls.event(i.slug), site.updated_of(i)) for i in site.events)
+        dates.update((urls.page(i.slug), site.updated_of(i)) for i in site.pages)
+        dates.update((urls.district(a.id), site.updated_of(a)) for a in site.districts)
+        dates.update((urls.municipality(a.id), site.updated_of(a)) for a in site.municipalities)
+        dates.update((urls.locality(a.id), site.updated_of(a)) for a in site.localities)
         for number in range(1, max(1, -(-len(site.news) // NEWS_PER_PAGE)) + 1):
             dates[urls.news_archive(number)] = newest(site.news[(number - 1) * NEWS_PER_PAGE:
                                                                  number * NEWS_PER_PAGE])
@@ -170,7 +205,7 @@ def lastmod(site: SiteModel) -> dict[str, dt.date]:
     return out
 
 
-def sitemap(urls: Urls, html_paths: list[str], lastmod: Optional[dict[str, dt.date]] = None) -> Output:
+def sitemap(urls: Urls, html_paths: list[str], lastmod: dict[str, dt.date] | None = None) -> Output:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(html_paths):

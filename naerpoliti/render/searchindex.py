@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..site import SiteModel, danish_key
 from . import Output
@@ -68,7 +69,7 @@ def search_words(texts: Iterable[str]) -> str:
     return " ".join(words)
 
 
-def search_index(site: SiteModel) -> dict:
+def search_index(site: SiteModel) -> dict[str, Any]:
     """The index as a JSON-ready value."""
     urls = site.urls
     localities = site.localities  # Danish alphabetical order, id as tie-break
@@ -82,7 +83,7 @@ def search_index(site: SiteModel) -> dict:
     municipality_no = {m.id: i for i, m in enumerate(municipalities)}
     officer_no = {o.id: i for i, o in enumerate(officers)}
 
-    def coordinates(value):
+    def coordinates(value: tuple[float, float] | None) -> list[float] | None:
         return [round(value[0], COORDINATE_DECIMALS), round(value[1], COORDINATE_DECIMALS)] if value else None
 
     return {
@@ -101,7 +102,7 @@ def search_index(site: SiteModel) -> dict:
     }
 
 
-def encode(index: dict) -> bytes:
+def encode(index: dict[str, Any]) -> bytes:
     """Compact, deterministic JSON in UTF-8."""
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 

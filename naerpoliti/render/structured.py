@@ -4,13 +4,15 @@ Only public data goes in: officers in their official role, and nothing of ambass
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from ..model import Event, Locality, NewsItem, Officer, Station
 from ..site import SiteModel
 from ..urls import Urls
 
 
-def _officer_contact(officer, station) -> dict[str, Any]:
+def _officer_contact(officer: Officer, station: Station | None) -> dict[str, Any]:
     point: dict[str, Any] = {"@type": "ContactPoint", "contactType": officer.title, "name": officer.name}
     if officer.phone:
         point["telephone"] = officer.phone.uri[len("tel:"):]
@@ -21,7 +23,7 @@ def _officer_contact(officer, station) -> dict[str, Any]:
     return point
 
 
-def locality(site: SiteModel, urls: Urls, loc) -> dict[str, Any]:
+def locality(site: SiteModel, urls: Urls, loc: Locality) -> dict[str, Any]:
     officer = site.officers[loc.officer]
     station = site.stations.get(officer.station) if officer.station else None
     mun = site.municipality_by_id[loc.municipality]
@@ -57,8 +59,10 @@ def locality(site: SiteModel, urls: Urls, loc) -> dict[str, Any]:
     return data
 
 
-def event(site: SiteModel, urls: Urls, item) -> dict[str, Any]:
-    fmt = (lambda d: d.date().isoformat()) if item.all_day else (lambda d: d.isoformat())
+def event(site: SiteModel, urls: Urls, item: Event) -> dict[str, Any]:
+    def fmt(moment: dt.datetime) -> str:
+        return moment.date().isoformat() if item.all_day else moment.isoformat()
+
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -78,7 +82,7 @@ def event(site: SiteModel, urls: Urls, item) -> dict[str, Any]:
     return data
 
 
-def news(site: SiteModel, urls: Urls, item, author) -> dict[str, Any]:
+def news(site: SiteModel, urls: Urls, item: NewsItem, author: Officer | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
