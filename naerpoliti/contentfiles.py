@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,11 +14,12 @@ from .errors import Diagnostics, Position
 from .fieldtypes import Ctx, Invalid, check_slug, convert_record
 from .load import YList, YMap, parse_yaml, read_text, split_front_matter
 from .markup import Markup
-from .records import AMBASSADOR, EVENT, NEWS, NEWSLETTER_INTRO, PAGE, _image, _make, _scope
+from .records import AMBASSADOR, EVENT, NEWS, NEWSLETTER_INTRO, PAGE, fold_image, fold_scope, make
 from .registry import REGISTRY, load_registry
 
+
 def load_content(root: Path, diags: Diagnostics, progress=None,
-                 memo: Optional[FileMemo] = None) -> Optional[model.Content]:
+                 memo: FileMemo | None = None) -> model.Content | None:
     """Read and type every file of a site root. Returns None when localities.yaml is unusable.
     progress.lap() marks the phases: reading files, then checking fields (for the benchmark).
     With a FileMemo, files unchanged since the previous call are not read again."""
@@ -37,7 +37,7 @@ def load_content(root: Path, diags: Diagnostics, progress=None,
     try:
         tz = ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        tz = dt.timezone.utc
+        tz = dt.UTC
     base_path = urlsplit(config.base_url).path
     markup = Markup(base_path, lambda p, pos, img: None)
 
@@ -191,7 +191,7 @@ def _type_docs(parsed, spec, diags, ctx_for, build) -> tuple:
     records = []
     for rel, slug, raw, body, body_line in parsed:
         ctx = ctx_for(rel, diags)
-        ctx.field_name = ""  # type: ignore[attr-defined]
+        ctx.field_name = ""
         values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
         rendered = ctx.markup.render(body, rel, body_line, diags)
         if values is None:
@@ -206,8 +206,8 @@ def _summary(values: dict, rendered: model.Rendered) -> str:
     return values.pop("summary", None) or rendered.first_paragraph
 
 
-def _needs_scope(values: dict, ctx: Ctx, what: str) -> Optional[model.Scope]:
-    scope = _scope(values)
+def _needs_scope(values: dict, ctx: Ctx, what: str) -> model.Scope | None:
+    scope = fold_scope(values)
     if scope.empty:
         ctx.diags.error(values["pos"], f"the {what} has no scope: add 'localities: [...]', "
                                        "'municipalities: [...]', 'districts: [...]' or 'national: true'")
@@ -216,13 +216,13 @@ def _needs_scope(values: dict, ctx: Ctx, what: str) -> Optional[model.Scope]:
 
 
 def _build_news(values, ctx, slug, rel, rendered):
-    if not _image(values, ctx, "image", "image_alt"):
+    if not fold_image(values, ctx, "image", "image_alt"):
         return None
     scope = _needs_scope(values, ctx, "news item")
     if scope is None:
         return None
     when, has_time = values.pop("date")
-    return _make(model.NewsItem, {
+    return make(model.NewsItem, {
         **values, "slug": slug, "source": rel, "scope": scope, "body": rendered,
         "summary": _summary(values, rendered), "date": when.date(),
         "datetime": when if has_time else None,
@@ -246,7 +246,7 @@ def _build_event(values, ctx, slug, rel, rendered):
             ctx.diags.error(epos, f"end: the event ends ({_show(end, end_has_time)}) before it starts "
                                   f"({_show(start, start_has_time)})")
             return None
-    return _make(model.Event, {
+    return make(model.Event, {
         **values, "slug": slug, "source": rel, "scope": scope, "body": rendered,
         "summary": _summary(values, rendered), "start": start, "end": end,
         "all_day": not start_has_time,
@@ -258,7 +258,7 @@ def _show(value: dt.datetime, has_time: bool) -> str:
 
 
 def _build_page(values, ctx, slug, rel, rendered):
-    return _make(model.Page, {**values, "slug": slug, "source": rel, "body": rendered,
+    return make(model.Page, {**values, "slug": slug, "source": rel, "body": rendered,
                               "summary": _summary(values, rendered)})
 
 
@@ -301,12 +301,12 @@ def _intro_file(root, rel, period, diags, ctx_for) -> list:
             return []
         raw = YMap()
         raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
-    ctx.field_name = ""  # type: ignore[attr-defined]
+    ctx.field_name = ""
     values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
     rendered = ctx.markup.render(body, rel, body_line, diags)
     if values is None:
         return []
-    return [_make(model.NewsletterIntro, {
+    return [make(model.NewsletterIntro, {
         "title": values.get("title"), "pos": values["pos"], "field_pos": values["field_pos"],
         "area": area, "period": name, "source": rel, "body": rendered,
     })]
@@ -341,14 +341,14 @@ def _ambassador_file(root, rel, diags, ctx_for) -> list:
         diags.error(getattr(raw, "pos", Position(rel)),
                     "an ambassador file must be a list of ambassadors, each starting with '- id: ...'")
         return records
-    for item, ipos in zip(raw, raw.item_pos):
-        ctx.field_name = ""  # type: ignore[attr-defined]
+    for item, ipos in zip(raw, raw.item_pos, strict=True):
+        ctx.field_name = ""
         values = convert_record(item, AMBASSADOR, ipos, ctx)
-        if values is None or not _image(values, ctx, "photo", "photo_alt"):
+        if values is None or not fold_image(values, ctx, "photo", "photo_alt"):
             continue
         consent = values.pop("consent", None)
         if consent is not None:
-            consent = _make(model.Consent, consent)
+            consent = make(model.Consent, consent)
             bad = [f for f in ("expires", "withdrawn")
                    if getattr(consent, f) is not None and getattr(consent, f) < consent.given]
             for f in bad:
@@ -356,6 +356,6 @@ def _ambassador_file(root, rel, diags, ctx_for) -> list:
                                                   f"consent.given {consent.given}: check both dates")
             if bad:
                 continue
-        records.append(_make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
+        records.append(make(model.Ambassador, {**values, "consent": consent, "locality": locality}))
     return records
 

@@ -1,24 +1,31 @@
-"""Field types: each converts one raw YAML value to a typed value, or raises Invalid with a message
-for an editor; and RecordSpec/Field, a record kind as data, with convert_record() that checks one
-mapping against it."""
+"""Field types and field declarations: the content format described once.
+
+A FieldType converts one raw YAML value to a typed value, or raises Invalid with a message for an
+editor, and describes itself: its label in English and Danish, an example, its Decap widget. A
+content field is declared once, beside its attribute in model.py, with `declare()`: its type,
+whether it is required, its English doc and its Danish label and help. `spec_of(cls)` reads those
+declarations into a RecordSpec, which the validator (convert_record), the field references and
+the browser editor all read.
+"""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from . import model
 from .errors import Diagnostics, Position, did_you_mean, one_of
 from .load import CONTROL_CHARS, YList, YMap, control_char_message
-from .markup import Markup
-from .media import inspect_media, windows_reserved
+from .media import MediaInfo, inspect_media, windows_reserved
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
@@ -35,56 +42,132 @@ class Invalid(Exception):
     """A value is wrong; the message is for an editor and does not name the field."""
 
 
+@dataclass(frozen=True)
+class Phone:
+    """A validated telephone number: `display` for people, `uri` (tel:+45...) for links."""
+
+    display: str
+    uri: str
+
+
+class MarkdownRenderer(Protocol):
+    """What Ctx needs of markup.Markup (named here without importing it: markup reads the model)."""
+
+    def render(self, text: str, path: str, line: int, diags: Diagnostics) -> Any: ...
+
+
 @dataclass
 class Ctx:
     root: Path
     relpath: str
     diags: Diagnostics
-    markup: Optional[Markup] = None
-    tz: dt.tzinfo = dt.timezone.utc
+    markup: MarkdownRenderer | None = None
+    tz: dt.tzinfo = dt.UTC
+    field_name: str = ""  # the field being converted, with its parents: "site.newsletter"
 
-    def check_media(self, path: str, pos: Position, is_image: bool) -> Optional[model.MediaInfo]:
+    def check_media(self, path: str, pos: Position, is_image: bool) -> MediaInfo | None:
         problem, info = inspect_media(self.root, path, is_image)
         if problem:
             self.diags.error(pos, problem)
         return info
 
 
+class Form(Protocol):
+    """What a field type needs from the browser editor to describe its widget (render/admin.py)."""
+
+    def options(self, kind: str) -> list[dict[str, str]]: ...
+
+    def choice_options(self, choice: Choice) -> list[dict[str, str]]: ...
+
+    def fields(self, spec: RecordSpec) -> list[dict[str, Any]]: ...
+
+
+class Docs(Protocol):
+    """What a field type needs from the field references to link a group of fields (commands/reference.py)."""
+
+    def anchor(self, spec: RecordSpec) -> str: ...
+
+    def title_en(self, spec: RecordSpec) -> str: ...
 
 
 # --------------------------------------------------------------------------------------------
-# Field types. Each converts one raw YAML value or raises Invalid.
+# Field types. Each converts one raw YAML value or raises Invalid, and describes itself.
 
-_KIND_NAMES = {dict: "a group of fields", list: "a list", bool: "yes/no", int: "a number",
-               float: "a number", str: "text", type(None): "empty"}
+_KIND_NAMES: dict[type, str] = {dict: "a group of fields", list: "a list", bool: "yes/no", int: "a number",
+                                float: "a number", str: "text", type(None): "empty"}
 
 
-def _kind(raw: Any) -> str:
+def _kind(raw: object) -> str:
     for t, name in _KIND_NAMES.items():
         if isinstance(raw, t):
             return name
     return type(raw).__name__
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeio" else "a ") + noun
+
+
+def plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def _code_list(choices: tuple[str, ...]) -> str:
+    return ", ".join(f"`{c}`" for c in choices)
+
+
 class FieldType:
-    label = "value"
+    label = "value"  # English, for messages: "must be {label}"
     example = ""
+    label_da = ""  # Danish, for the field reference (with the example, in `code`)
+    plural_da = ""  # Danish, for a list of these; default: the label
+    decap_widget: ClassVar[dict[str, Any] | None] = None  # the browser editor's widget, if it has one
 
     def convert(self, raw: Any, pos: Position, ctx: Ctx) -> Any:
         raise NotImplementedError
 
-    def scalar_text(self, raw: Any) -> str:
+    def scalar_text(self, raw: object) -> str:
         """A value written as text or a whole number (YAML reads 4050 as a number), stripped."""
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
             raise self.wrong(raw)
         return str(raw).strip()
 
-    def wrong(self, raw: Any) -> Invalid:
+    def wrong(self, raw: object) -> Invalid:
         hint = f", e.g. {self.example}" if self.example else ""
         extra = ""
         if isinstance(raw, bool):
             extra = " (yes/no/true/false/on/off are read as yes/no: put the text in quotes)"
         return Invalid(f"must be {self.label}{hint}, not {_kind(raw)}{extra}")
+
+    # --- how the documentation and the browser editor describe it
+
+    def text_da(self, docs: Docs) -> str:
+        """What a value looks like, in Danish, with the example."""
+        return self.label_da + (f", fx `{self.example}`" if self.example else "")
+
+    def item_text_da(self, docs: Docs) -> str:
+        """The values of a list of these, in Danish."""
+        return self.plural_da or self.text_da(docs)
+
+    def text_en(self, docs: Docs) -> str:
+        """What a value looks like, in English, from the label and the example."""
+        example = self.example.strip("'")
+        return self.label + (f", e.g. `{example}`" if example else "")
+
+    def item_text_en(self) -> str:
+        return plural(self.label.removeprefix("an ").removeprefix("a "))
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        """The Decap widget's settings; a type without one is not editable in the browser."""
+        if self.decap_widget is None:
+            raise TypeError(f"no Decap widget for {type(self).__name__}")
+        return dict(self.decap_widget)
+
+    def decap_list(self, form: Form) -> dict[str, Any]:
+        """The widget for a list of these."""
+        raise TypeError(f"no Decap widget for a list of {type(self).__name__}")
 
 
 def _no_control_chars(text: str) -> None:
@@ -94,10 +177,17 @@ def _no_control_chars(text: str) -> None:
         raise Invalid(control_char_message(bad.group()))
 
 
+# Simple checks in the browser editor's form; the validator checks properly.
+def _pattern(regex: str, hint: str) -> dict[str, Any]:
+    return {"widget": "string", "pattern": [regex, hint]}
+
+
 class Text(FieldType):
     label = "text"
+    label_da = "tekst"
+    decap_widget = {"widget": "string"}
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
             raise self.wrong(raw)
         text = " ".join(str(raw).split())
@@ -109,21 +199,30 @@ class Text(FieldType):
 
 class MarkdownText(FieldType):
     label = "Markdown text"
+    label_da = "Markdown-tekst"
+    decap_widget = {"widget": "markdown"}
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> Any:
         text = Text().convert(raw, pos, ctx) if not isinstance(raw, str) else raw
         if not text.strip():
             raise Invalid("must not be empty")
         _no_control_chars(text)
+        assert ctx.markup is not None, "Markdown is converted only once the registry gave the base URL"
         return ctx.markup.render(text, pos.path, pos.line, ctx.diags)
 
 
 class Id(FieldType):
     label = "an id"
     example = "'skibby'"
+    decap_widget = _pattern(SLUG_RE.pattern, "Kun små bogstaver a-z, tal og enkelte bindestreger; "
+                                             "skriv æ, ø, å som ae, oe, aa")
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> str:
         return check_slug(self.scalar_text(raw))
+
+    def text_da(self, docs: Docs) -> str:
+        return "id, fx `skibby`"
+
 
 def check_slug(value: str) -> str:
     if SLUG_RE.match(value) and windows_reserved(value):
@@ -142,6 +241,12 @@ def check_slug(value: str) -> str:
     )
 
 
+# The records a Ref may name: (Danish, one), (Danish, several)
+_REF_DA = {"district": ("en politikreds", "politikredse"), "municipality": ("en kommune", "kommuner"),
+           "station": ("en station", "stationer"), "officer": ("en betjent", "betjente"),
+           "locality": ("et lokalsamfund", "lokalsamfund")}
+
+
 @dataclass
 class Ref(Id):
     """An id of another record; resolved in site.py, once everything is loaded."""
@@ -153,12 +258,32 @@ class Ref(Id):
     def label(self) -> str:  # type: ignore[override]
         return f"the id of {_a(self.kind)}"
 
+    def text_da(self, docs: Docs) -> str:
+        return f"id på {_REF_DA[self.kind][0]}"
+
+    def item_text_da(self, docs: Docs) -> str:
+        return f"id'er på {_REF_DA[self.kind][1]}"
+
+    def item_text_en(self) -> str:
+        return f"ids of {plural(self.kind)}"
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        return {"widget": "select", "options": form.options(self.kind)}
+
+    def decap_list(self, form: Form) -> dict[str, Any]:
+        return {"widget": "select", "multiple": True, "options": form.options(self.kind)}
+
+
+DAY_WIDGET = {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "DD.MM.YYYY", "time_format": False}
+
 
 class Date(FieldType):
     label = "a date"
     example = "2026-11-20"
+    label_da = "dato"
+    decap_widget = DAY_WIDGET
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> dt.date:
         text = self.scalar_text(raw)
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise Invalid(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20")
@@ -173,13 +298,25 @@ _DT_RE = re.compile(
 )
 
 
+def _offset(offset: str) -> dt.tzinfo:
+    if offset == "Z":
+        return dt.UTC
+    sign = 1 if offset[0] == "+" else -1
+    digits = offset[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+@dataclass
 class DateOrTime(FieldType):
     """A date, or a date with a time: returns (aware datetime, has_time)."""
 
     label = "a date or a date and time"
     example = "2026-12-03T19:00"
+    label_da = "dato eller dato og klokkeslæt"
+    # the browser editor writes a day only (news are dated by the day)
+    day_only_form: bool = False
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> tuple[dt.datetime, bool]:
         text = self.scalar_text(raw)
         m = _DT_RE.fullmatch(text)
         if not m:
@@ -196,31 +333,37 @@ class DateOrTime(FieldType):
         except ValueError:
             what = "date" if hour is None else "date and time"
             raise Invalid(f"'{text}' is not a real {what} (check the numbers)") from None
-        if offset:
-            if offset == "Z":
-                tz = dt.timezone.utc
-            else:
-                sign = 1 if offset[0] == "+" else -1
-                digits = offset[1:].replace(":", "")
-                tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-            return value.replace(tzinfo=tz), True
-        return value.replace(tzinfo=ctx.tz), True
+        return value.replace(tzinfo=_offset(offset) if offset else ctx.tz), True
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        if self.day_only_form:
+            return dict(DAY_WIDGET)
+        return {"widget": "datetime", "format": "YYYY-MM-DDTHH:mm", "date_format": "DD.MM.YYYY",
+                "time_format": "HH:mm"}
 
 
 class Bool(FieldType):
     label = "true or false"
+    label_da = "`true` eller `false`"
+    decap_widget = {"widget": "boolean"}
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> bool:
         if not isinstance(raw, bool):
             raise self.wrong(raw)
         return raw
+
+    def text_en(self, docs: Docs) -> str:
+        return "`true` or `false`"
 
 
 class PhoneNumber(FieldType):
     label = "a phone number"
     example = '"+45 72 58 12 34"'
+    label_da = "telefonnummer"
+    decap_widget = _pattern(r"^\+?[0-9][0-9 -]{6,}[0-9]$",
+                            "Skriv 8 cifre eller et internationalt nummer med +, fx +45 72 58 12 34")
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> Phone:
         text = self.scalar_text(raw)
         try:
             number = phonenumbers.parse(text, "DK")
@@ -233,14 +376,16 @@ class PhoneNumber(FieldType):
             )
         display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return model.Phone(display=display, uri=f"tel:{e164}")
+        return Phone(display=display, uri=f"tel:{e164}")
 
 
 class Email(FieldType):
     label = "an e-mail address"
     example = "navn@example.dk"
+    label_da = "e-mailadresse"
+    decap_widget = _pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "Skriv en e-mailadresse, fx navn@example.dk")
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
         if not isinstance(raw, str):
             raise self.wrong(raw)
         text = raw.strip()
@@ -253,8 +398,10 @@ class Email(FieldType):
 class Url(FieldType):
     label = "a web address"
     example = "https://example.dk/"
+    label_da = "webadresse"
+    decap_widget = _pattern(r"^https?://\S+$", "Skriv en webadresse, der begynder med https://")
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
         if not isinstance(raw, str):
             raise self.wrong(raw)
         text = raw.strip()
@@ -267,8 +414,10 @@ class Url(FieldType):
 class Postcode(FieldType):
     label = "a postcode"
     example = '"4050"'
+    label_da = "postnummer i anførselstegn"
+    plural_da = "postnumre i anførselstegn"
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
         text = self.scalar_text(raw)
         if not re.fullmatch(r"\d{4}", text):
             raise Invalid(f"postcode '{text}' must be four digits in quotes, e.g. \"4050\"")
@@ -278,8 +427,9 @@ class Postcode(FieldType):
 class Coordinates(FieldType):
     label = "[latitude, longitude]"
     example = "[55.7506, 11.9617]"
+    label_da = "[breddegrad, længdegrad]"
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> tuple[float, float]:
         if (
             not isinstance(raw, list)
             or len(raw) != 2
@@ -295,14 +445,13 @@ class Coordinates(FieldType):
 @dataclass
 class Choice(FieldType):
     choices: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # words an editor may write -> the allowed value
 
     @property
     def label(self) -> str:  # type: ignore[override]
         return f"one of {one_of(self.choices)}"
 
-    aliases: dict = field(default_factory=dict)  # words an editor may write -> the allowed value
-
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> str:
         if not isinstance(raw, str):
             raise self.wrong(raw)
         if raw not in self.choices:
@@ -311,19 +460,50 @@ class Choice(FieldType):
             raise Invalid(f"'{raw}' is not allowed here: use {one_of(self.choices)}{hint}")
         return raw
 
+    def text_da(self, docs: Docs) -> str:
+        return f"én af {_code_list(self.choices)}"
 
-@dataclass
+    def item_text_da(self, docs: Docs) -> str:
+        return f"en eller flere af {_code_list(self.choices)}"
+
+    def text_en(self, docs: Docs) -> str:
+        return "one of " + _code_list(self.choices)
+
+    def item_text_en(self) -> str:
+        return f"one or more of {_code_list(self.choices)}"
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        return {"widget": "select", "options": form.choice_options(self)}
+
+    def decap_list(self, form: Form) -> dict[str, Any]:
+        return {"widget": "select", "multiple": True, "options": form.choice_options(self)}
+
+
 class MediaFile(FieldType):
     label = "a path to an image in the media folder"
     example = "media/news/foto.jpg"
+    label_da = "sti til et billede i mappen media"
+    decap_widget = {"widget": "image", "choose_url": False}
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> MediaInfo | None:
         if not isinstance(raw, str):
             raise self.wrong(raw)
         problem, info = inspect_media(ctx.root, raw.strip(), is_image=True)
         if problem:
             raise Invalid(problem)
         return info
+
+
+class RepoName(FieldType):
+    label = "a repository name, owner/name"
+    example = "nordsjaelland-politi/naerpoliti"
+    label_da = "repository som ejer/navn"
+
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> str:
+        text = self.scalar_text(raw)
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+", text) or text.startswith(("http:", "https:")):
+            raise Invalid(f"'{text}' is not a repository name: write owner/name, e.g. {self.example}")
+        return text
 
 
 @dataclass
@@ -335,7 +515,7 @@ class ListOf(FieldType):
     def label(self) -> str:  # type: ignore[override]
         return f"a list of {self.item.label}s"
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> tuple[Any, ...]:
         if not isinstance(raw, YList):
             if self.allow_single and isinstance(raw, (str, int)) and not isinstance(raw, bool):
                 raw = _single(raw, pos)
@@ -344,18 +524,30 @@ class ListOf(FieldType):
         if not raw:
             raise Invalid("must not be an empty list")
         out, ok = [], True
-        for value, ipos in zip(raw, raw.item_pos):
+        for value, ipos in zip(raw, raw.item_pos, strict=True):
             try:
                 out.append(self.item.convert(value, ipos, ctx))
             except Invalid as exc:
-                ctx.diags.error(ipos, f"{ctx.field_name}: {exc}")  # type: ignore[attr-defined]
+                ctx.diags.error(ipos, f"{ctx.field_name}: {exc}")
                 ok = False
         if not ok:
             raise _Reported()
         return tuple(out)
 
+    def text_da(self, docs: Docs) -> str:
+        single = " (ét kan skrives uden klammer)" if self.allow_single else ""
+        return f"liste med {self.item.item_text_da(docs)}, fx `[{self.item.example.strip(chr(39)) or '…'}]`{single}"
 
-def _single(raw, pos) -> YList:
+    def text_en(self, docs: Docs) -> str:
+        example = self.item.example.strip("'")
+        return (f"a list of {self.item.item_text_en()}" + (f", e.g. `[{example}]`" if example else "")
+                + (" (one may be written without brackets)" if self.allow_single else ""))
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        return self.item.decap_list(form)
+
+
+def _single(raw: str | int, pos: Position) -> YList:
     lst = YList([raw])
     lst.pos = pos
     lst.item_pos = [pos]
@@ -364,35 +556,61 @@ def _single(raw, pos) -> YList:
 
 @dataclass
 class Record(FieldType):
-    spec: "RecordSpec" = None  # type: ignore[assignment]
+    """A group of fields, declared by a record class (its spec is read when first needed)."""
+
+    cls: type | None = None
+    label_da = "gruppe af felter"
+
+    @property
+    def spec(self) -> RecordSpec:
+        assert self.cls is not None
+        return spec_of(self.cls)
 
     @property
     def label(self) -> str:  # type: ignore[override]
         return "a group of fields"
 
-    def convert(self, raw, pos, ctx):
-        value = convert_record(raw, self.spec, pos, ctx, prefix=ctx.field_name + ".")  # type: ignore[attr-defined]
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> dict[str, Any]:
+        value = convert_record(raw, self.spec, pos, ctx, prefix=ctx.field_name + ".")
         if value is None:
             raise _Reported()
         return value
 
+    def text_da(self, docs: Docs) -> str:
+        return f"gruppe af felter: [{self.spec.da[0].lower()}](#{docs.anchor(self.spec)})"
+
+    def text_en(self, docs: Docs) -> str:
+        return f"a group of fields: see [{docs.title_en(self.spec)}](#{docs.anchor(self.spec)})"
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        return {"widget": "object", "collapsed": False, "fields": form.fields(self.spec)}
+
 
 @dataclass
-class RecordList(FieldType):
-    spec: "RecordSpec" = None  # type: ignore[assignment]
+class RecordList(Record):
+    """A list of groups of fields, each starting with '- '."""
 
     @property
     def label(self) -> str:  # type: ignore[override]
         return f"a list of {self.spec.name}"
 
-    def convert(self, raw, pos, ctx):
+    def convert(self, raw: Any, pos: Position, ctx: Ctx) -> tuple[dict[str, Any], ...]:  # type: ignore[override]
         if not isinstance(raw, YList):
             raise Invalid(f"must be a list of {self.spec.name}, each starting with '- '")
-        prefix = ctx.field_name + "."  # type: ignore[attr-defined]
-        out = [convert_record(v, self.spec, p, ctx, prefix=prefix) for v, p in zip(raw, raw.item_pos)]
+        prefix = ctx.field_name + "."
+        out = [convert_record(v, self.spec, p, ctx, prefix=prefix) for v, p in zip(raw, raw.item_pos, strict=True)]
         if any(v is None for v in out):
             raise _Reported()
-        return tuple(out)
+        return tuple(v for v in out if v is not None)
+
+    def text_da(self, docs: Docs) -> str:
+        return f"liste med [{self.spec.da[1].lower()}](#{docs.anchor(self.spec)}), hver begynder med `- `"
+
+    def text_en(self, docs: Docs) -> str:
+        return f"a list of [{plural(self.spec.name)}](#{docs.anchor(self.spec)}), each starting with `- `"
+
+    def decap(self, form: Form) -> dict[str, Any]:
+        raise TypeError("no Decap widget for a list of records")
 
 
 class _Reported(Exception):
@@ -400,38 +618,103 @@ class _Reported(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# Record specs
+# Declarations and record specs
 
 
 @dataclass(frozen=True)
 class Field:
+    """One field as an editor writes it in a file."""
+
     name: str
     type: FieldType
-    doc: str
+    doc: str  # English: the reference and the open-data description
     required: bool = False
+    label_da: str = ""  # Danish: the handbook's field reference and the browser editor's form
+    help_da: str = ""
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The declaration of one attribute of a record class (dataclass field metadata)."""
+
+    field: Field  # its name is the attribute's, unless `key` was given
+    key: str = ""  # the name in the file, when it cannot be the attribute's (`from`)
+    alt: Field | None = None  # an image's alt text, written as a field of its own after it
+
+
+@dataclass(frozen=True)
+class Inline:
+    """The attribute's record class is written as fields at this level (a scope)."""
+
+    cls: type
+
+
+_DECLARATION = "naerpoliti"
+
+
+def declare(type_: FieldType, doc: str, da: tuple[str, str], *, required: bool = False, key: str = "",
+            alt: Field | None = None) -> dict[str, Declared]:
+    """Metadata for a dataclass field: the field as written in a file (see model.py)."""
+    return {_DECLARATION: Declared(Field(key, type_, doc, required, *da), key, alt)}
+
+
+def declare_inline(cls: type) -> dict[str, Inline]:
+    return {_DECLARATION: Inline(cls)}
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """What a record class is called (`RECORD` on the class): in English, then Danish one and several."""
+
+    name: str
+    da: tuple[str, str]
+    doc: str = ""
+
+
+def fields_of(cls: type) -> tuple[Field, ...]:
+    """The fields an editor writes for a record class, in its attributes' order."""
+    return tuple(_fields(cls))
+
+
+def _fields(cls: type) -> Iterator[Field]:
+    for attr in dataclasses.fields(cls):
+        decl = attr.metadata.get(_DECLARATION)
+        if isinstance(decl, Inline):
+            yield from _fields(decl.cls)
+        elif isinstance(decl, Declared):
+            yield dataclasses.replace(decl.field, name=decl.key or attr.name)
+            if decl.alt is not None:
+                yield decl.alt
 
 
 @dataclass(frozen=True)
 class RecordSpec:
     name: str  # what an editor calls one record: "locality", "news item"
-    cls: Optional[type]
+    cls: type | None
     fields: tuple[Field, ...]
     doc: str = ""
-    # builds the model object from converted values; default: cls(**values)
-    build: Optional[Callable[[dict, "Ctx"], Any]] = None
+    da: tuple[str, str] = ("", "")  # Danish: one record, several
 
-    def field_named(self, name: str) -> Optional[Field]:
+    def field_named(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
 
 
-def convert_record(raw: Any, spec: RecordSpec, pos: Position, ctx: Ctx, prefix: str = "") -> Optional[dict]:
-    """Convert one mapping. Returns its values (with 'pos' and 'field_pos'), or None on error."""
-    if not isinstance(raw, YMap):
-        what = f"'{prefix[:-1]}'" if prefix else _a(spec.name)
-        ctx.diags.error(pos, f"{what} must be a group of fields (name: value), not {_kind(raw)}")
-        return None
-    pos = raw.pos
-    errors_before = len(ctx.diags.errors)
+@functools.cache
+def spec_of(cls: type) -> RecordSpec:
+    """The spec of a record class with a `RECORD` and declared fields (model.py)."""
+    info: RecordInfo = getattr(cls, "RECORD")  # noqa: B009 -- a class attribute mypy cannot see on `type`
+    return RecordSpec(info.name, cls, fields_of(cls), info.doc, info.da)
+
+
+def _missing_message(raw: YMap, f: Field, spec: RecordSpec, prefix: str) -> str:
+    named = raw.get("id") or raw.get("name") or raw.get("title")
+    which = f" '{named}'" if isinstance(named, str) else ""
+    hint = f": add '{f.name}: ' with {f.type.label}" + (f", e.g. {f.type.example}" if f.type.example else "")
+    return f"missing required field '{prefix}{f.name}' in the {spec.name}{which}{hint}"
+
+
+def _unknown_fields(raw: YMap, spec: RecordSpec, ctx: Ctx, prefix: str) -> set[str]:
+    """Reports every key the spec does not know; returns the fields they were likely meant as."""
     known = [f.name for f in spec.fields]
     misspelt: set[str] = set()
     for key in raw:
@@ -440,47 +723,40 @@ def convert_record(raw: Any, spec: RecordSpec, pos: Position, ctx: Ctx, prefix: 
             if hint:
                 misspelt.add(hint.split("'")[1])
             ctx.diags.error(raw.key_pos[key], f"unknown field '{prefix}{key}' in {_a(spec.name)}{hint}")
+    return misspelt
+
+
+def convert_record(raw: object, spec: RecordSpec, pos: Position, ctx: Ctx,
+                   prefix: str = "") -> dict[str, Any] | None:
+    """Convert one mapping. Returns its values (with 'pos' and 'field_pos'), or None on error."""
+    if not isinstance(raw, YMap):
+        what = f"'{prefix[:-1]}'" if prefix else _a(spec.name)
+        ctx.diags.error(pos, f"{what} must be a group of fields (name: value), not {_kind(raw)}")
+        return None
+    errors_before = len(ctx.diags.errors)
+    misspelt = _unknown_fields(raw, spec, ctx, prefix)
     values: dict[str, Any] = {}
     field_pos: dict[str, Position] = {}
     for f in spec.fields:
-        if f.name not in raw or raw[f.name] is None:
+        value = raw.get(f.name)
+        if value is None:
             if f.required and f.name not in misspelt:  # the misspelt field was reported already
-                named = raw.get("id") or raw.get("name") or raw.get("title")
-                which = f" '{named}'" if isinstance(named, str) else ""
-                hint = f": add '{f.name}: ' with {f.type.label}" + (f", e.g. {f.type.example}" if f.type.example else "")
-                ctx.diags.error(pos, f"missing required field '{prefix}{f.name}' in the {spec.name}{which}{hint}")
+                ctx.diags.error(raw.pos, _missing_message(raw, f, spec, prefix))
             continue
         vpos = raw.value_pos[f.name]
         field_pos[f.name] = vpos
-        if isinstance(raw[f.name], YList):  # list items keep their own positions: "localities.2"
-            for i, ipos in enumerate(raw[f.name].item_pos):
-                field_pos[f"{f.name}.{i}"] = ipos
-        ctx.field_name = prefix + f.name  # type: ignore[attr-defined]
+        if isinstance(value, YList):  # list items keep their own positions: "localities.2"
+            field_pos.update((f"{f.name}.{i}", ipos) for i, ipos in enumerate(value.item_pos))
+        ctx.field_name = prefix + f.name
         try:
-            values[f.name] = f.type.convert(raw[f.name], vpos, ctx)
+            values[f.name] = f.type.convert(value, vpos, ctx)
         except Invalid as exc:
             ctx.diags.error(vpos, f"{prefix}{f.name}: {exc}")
         except _Reported:
             pass
     if len(ctx.diags.errors) != errors_before:
         return None
-    values["pos"] = pos
+    values["pos"] = raw.pos
     values["field_pos"] = field_pos
     return values
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[:1] in "aeio" else "a ") + noun
-
-
-class RepoName(FieldType):
-    label = "a repository name, owner/name"
-    example = "nordsjaelland-politi/naerpoliti"
-
-    def convert(self, raw, pos, ctx):
-        text = self.scalar_text(raw)
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+", text) or text.startswith(("http:", "https:")):
-            raise Invalid(f"'{text}' is not a repository name: write owner/name, e.g. {self.example}")
-        return text
-
 

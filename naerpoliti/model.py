@@ -1,4 +1,11 @@
-"""Frozen content records, as typed by schema.py.
+"""Frozen content records, and the declaration of every field an editor writes.
+
+Each record class names itself (`RECORD`: English, Danish one and several) and declares each of its
+fields once, beside the attribute (`declare()`: the type with its rules, required or not, the
+English doc, the Danish label and help). The validator, the field references (docs/felter.md,
+docs/reference/fields.md) and the browser editor are derived from these (fieldtypes.spec_of);
+where a file's fields differ from the stored ones (an image and its alt text, a scope, `from`), the
+declaration says so and records.py folds them.
 
 Every record remembers where it was written (`pos`) and where each of its fields was written
 (`field_pos`), so that later phases (reference resolution, consent) can report errors at the
@@ -7,11 +14,38 @@ right line. Lists are tuples and mappings are read-only: nothing downstream can 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Optional
+from typing import ClassVar
 
 from .errors import Position
+from .fieldtypes import (
+    Bool,
+    Choice,
+    Coordinates,
+    Date,
+    DateOrTime,
+    Email,
+    Field,
+    Id,
+    ListOf,
+    MarkdownText,
+    MediaFile,
+    PhoneNumber,
+    Postcode,
+    Record,
+    RecordInfo,
+    RecordList,
+    Ref,
+    RepoName,
+    Text,
+    Url,
+    declare,
+    declare_inline,
+)
+from .fieldtypes import Phone as Phone
+from .media import MediaInfo as MediaInfo
 
 _NO_POS: Mapping[str, Position] = MappingProxyType({})
 
@@ -22,14 +56,6 @@ def _pos_field():
 
 def _field_pos_field():
     return field(default_factory=lambda: _NO_POS, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Phone:
-    """A validated telephone number: `display` for people, `uri` (tel:+45...) for links."""
-
-    display: str
-    uri: str
 
 
 @dataclass(frozen=True)
@@ -44,55 +70,135 @@ class Rendered:
 
 
 @dataclass(frozen=True)
-class MediaInfo:
-    """A checked media file: its path (media/...) and, for an image, its size in pixels."""
-
-    path: str
-    width: Optional[int] = None
-    height: Optional[int] = None
-
-
-@dataclass(frozen=True)
 class Image:
     path: str  # media/..., inside content/
     alt: str
-    width: Optional[int] = None
-    height: Optional[int] = None
+    width: int | None = None
+    height: int | None = None
+
+
+# Shared declarations: the same field in several records.
+ID_DOC = "The id: lowercase letters a-z, digits and hyphens; æ, ø, å written as ae, oe, aa."
+_ID_DA = ("Id", "Id'et: små bogstaver a-z, tal og bindestreger; æ, ø og å skrives ae, oe og aa.")
+_SUMMARY = ("One or two sentences; else the first paragraph is used.",
+            ("Resumé", "En eller to sætninger. Uden resumé bruges første afsnit af teksten."))
+_DRAFT = ("true: never published.", ("Kladde", "true: bliver aldrig udgivet."))
+_COORDINATES = ("[latitude, longitude].", ("Koordinater", "[breddegrad, længdegrad], fx [55.7506, 11.9617]."))
+_TITLE_DA = ("Titel", "Titlen.")
+
+
+def _id() -> dict[str, object]:
+    return declare(Id(), ID_DOC, _ID_DA, required=True)
+
+
+def _photo() -> dict[str, object]:
+    """A portrait and, after it in the file, its alt text (folded into one Image by records.py)."""
+    return declare(MediaFile(), "A portrait in the media folder.", ("Foto", "Et portrætfoto i mappen media."),
+                   alt=Field("photo_alt", Text(), "Alt text for the photo; required when photo is set.", False,
+                             "Alt-tekst til foto", "Alt-tekst til fotoet: hvad billedet viser. Skal udfyldes, "
+                             "når der er et foto."))
 
 
 @dataclass(frozen=True)
 class NewsletterSettings:
-    period: str = "month"
-    sender: Optional[str] = None  # `from:` in localities.yaml; default nyhedsbrev@<site host>
-    reply_to: Optional[str] = None
-    unsubscribe_email: Optional[str] = None
-    unsubscribe_url: Optional[str] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo("newsletter setting", ("Indstillinger for nyhedsbrevet",) * 2)
+
+    period: str = field(default="month", metadata=declare(
+        Choice(("month", "week")), "How often a newsletter issue is made: month (default) or week.",
+        ("Periode", "Hvor tit der laves et nummer af nyhedsbrevet: month (måned, standard) eller week (uge).")))
+    # `from:` in localities.yaml (a Python keyword); default nyhedsbrev@<site host>
+    sender: str | None = field(default=None, metadata=declare(
+        Email(), "The sender address of newsletter e-mails (default nyhedsbrev@ and the site's host name); "
+        "the display name is the site's title.",
+        ("Afsender", "Afsenderadressen på nyhedsbrevets e-mails (standard nyhedsbrev@ og sitets domænenavn). "
+                     "Afsendernavnet er sitets titel."), key="from"))
+    reply_to: str | None = field(default=None, metadata=declare(
+        Email(), "Where replies to a newsletter go.", ("Svar til", "Hvor svar på nyhedsbrevet sendes hen.")))
+    unsubscribe_email: str | None = field(default=None, metadata=declare(
+        Email(), "Where a reader writes to unsubscribe (List-Unsubscribe: mailto).",
+        ("Afmeld via e-mail", "Hvor en læser skriver for at afmelde sig (List-Unsubscribe: mailto).")))
+    unsubscribe_url: str | None = field(default=None, metadata=declare(
+        Url(), "An https address that unsubscribes with one click (List-Unsubscribe and List-Unsubscribe-Post, "
+        "RFC 8058).", ("Afmeld via link", "En https-adresse, der afmelder med ét klik (List-Unsubscribe og "
+                                          "List-Unsubscribe-Post, RFC 8058).")))
+
+
+CMS_BACKENDS = ("github", "gitlab", "git-gateway")
 
 
 @dataclass(frozen=True)
 class CmsSettings:
     """`site.cms`: where the browser editor (Decap CMS, admin/) commits."""
 
-    backend: str  # github, gitlab or git-gateway
-    repo: Optional[str] = None  # owner/name; required for github and gitlab
-    branch: str = "main"
-    base_url: Optional[str] = None  # an OAuth server, e.g. for GitHub outside Netlify
+    RECORD: ClassVar[RecordInfo] = RecordInfo(
+        "cms setting", ("Indstillinger for browser-redigering",) * 2,
+        "The browser editor: with these settings every build emits admin/ (Decap CMS).")
+
+    backend: str = field(metadata=declare(
+        Choice(CMS_BACKENDS), "Where the browser editor (admin/) saves: github, gitlab or git-gateway "
+        "(Netlify Identity).", ("Git-tjeneste", "Hvor browser-redigeringen (admin/) gemmer: github, gitlab eller "
+                                                "git-gateway (Netlify Identity)."), required=True))
+    # required for github and gitlab (registry.py checks)
+    repo: str | None = field(default=None, metadata=declare(
+        RepoName(), "The repository, owner/name; required for github and gitlab.",
+        ("Repository", "Repository'et som ejer/navn, fx nordsjaelland-politi/naerpoliti. "
+                       "Skal udfyldes for github og gitlab.")))
+    branch: str = field(default="main", metadata=declare(
+        Text(), "The branch the editor commits to (default main).",
+        ("Gren", "Den gren (branch), redigeringen gemmer på (standard main).")))
+    base_url: str | None = field(default=None, metadata=declare(
+        Url(), "The OAuth server that logs editors in (GitHub needs one outside Netlify).",
+        ("Login-server", "Den OAuth-server, der logger redaktørerne ind (GitHub kræver en uden for Netlify), "
+                         "fx https://auth.example.dk.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
+_LANGUAGES = ("da", "en")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
-    title: str
-    base_url: str
-    language: str = "da"
-    timezone: str = "Europe/Copenhagen"
-    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
-    description: Optional[str] = None
-    alternate_language: Optional[str] = None
-    was_url: Optional[str] = None
-    accessibility_contact: Optional[str] = None
-    cms: Optional[CmsSettings] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo("site setting", ("Indstillinger for sitet",) * 2,
+                                              "The settings of the whole site.")
+
+    title: str = field(metadata=declare(
+        Text(), "The name of the site, shown in every page header.",
+        ("Titel", "Sitets navn. Det står øverst på hver side."), required=True))
+    base_url: str = field(metadata=declare(
+        Url(), "The address the site is published at; it may be a sub-path (https://example.dk/naerpoliti/).",
+        ("Adresse", "Den adresse, sitet udgives på. Den må gerne have en undermappe "
+                    "(https://example.dk/naerpoliti/)."), required=True))
+    language: str = field(default="da", metadata=declare(
+        Choice(_LANGUAGES), "The language of the interface: da (default) or en.",
+        ("Sprog", "Sproget i brugerfladen: da (standard) eller en.")))
+    timezone: str = field(default="Europe/Copenhagen", metadata=declare(
+        Text(), "The time zone of times written without an offset (default Europe/Copenhagen).",
+        ("Tidszone", "Tidszonen for klokkeslæt, der er skrevet uden tidszone (standard Europe/Copenhagen).")))
+    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings, metadata=declare(
+        Record(NewsletterSettings), "Newsletter settings: {period: month} or {period: week}.",
+        ("Nyhedsbrev", "Indstillinger for nyhedsbrevet: {period: month} eller {period: week}.")))
+    description: str | None = field(default=None, metadata=declare(
+        Text(), "One sentence about the site, for search engines and the front page.",
+        ("Beskrivelse", "Én sætning om sitet til søgemaskiner og forsiden.")))
+    alternate_language: str | None = field(default=None, metadata=declare(
+        Choice(_LANGUAGES), "Also publish the interface in this language, under /en/ (or /da/); content stays "
+        "in the language it is written in.",
+        ("Ekstra sprog", "Udgiv også brugerfladen på dette sprog under /en/ (eller /da/). "
+                         "Indholdet bliver på det sprog, det er skrevet på.")))
+    was_url: str | None = field(default=None, metadata=declare(
+        Url(), "The accessibility statement (tilgængelighedserklæring) on WAS-Tool; without it the site "
+        "publishes its own at /tilgaengelighedserklaering/. /was/ leads to it.",
+        ("Tilgængelighedserklæring", "Adressen på tilgængelighedserklæringen i WAS-Tool. Uden den udgiver sitet "
+                                     "sin egen på /tilgaengelighedserklaering/. /was/ fører til den.")))
+    accessibility_contact: str | None = field(default=None, metadata=declare(
+        Email(), "Where to report an accessibility problem; shown in the site's own accessibility statement.",
+        ("Kontakt om tilgængelighed", "Hvor man kan melde et problem med tilgængeligheden. Vises i sitets egen "
+                                      "tilgængelighedserklæring.")))
+    cms: CmsSettings | None = field(default=None, metadata=declare(
+        Record(CmsSettings), "The browser editor: {backend: github, repo: owner/name}; without it no admin/ "
+        "is published.", ("Browser-redigering", "Redigering i browseren på /admin/: {backend: github, repo: "
+                                                "ejer/navn}. Uden den udgives der ingen admin/.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -103,30 +209,50 @@ class SiteConfig:
 
 @dataclass(frozen=True)
 class District:
-    id: str
-    name: str
-    url: Optional[str] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo("district", ("Politikreds", "Politikredse"),
+                                              "A police district (politikreds).")
+
+    id: str = field(metadata=_id())
+    name: str = field(metadata=declare(Text(), "The name, e.g. Nordsjællands Politi.",
+                                       ("Navn", "Navnet, fx Nordsjællands Politi."), required=True))
+    url: str | None = field(default=None, metadata=declare(
+        Url(), "The district's own web page.", ("Webside", "Politikredsens egen webside.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Municipality:
-    id: str
-    name: str
-    district: str
+    RECORD: ClassVar[RecordInfo] = RecordInfo("municipality", ("Kommune", "Kommuner"), "A municipality (kommune).")
+
+    id: str = field(metadata=_id())
+    name: str = field(metadata=declare(Text(), "The name, e.g. Frederikssund Kommune.",
+                                       ("Navn", "Navnet, fx Frederikssund Kommune."), required=True))
+    district: str = field(metadata=declare(
+        Ref(kind="district"), "The id of the police district it belongs to.",
+        ("Politikreds", "Id'et på den politikreds, kommunen hører til."), required=True))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Station:
-    id: str
-    name: str
-    address: Optional[str] = None
-    opening_hours: Optional[str] = None
-    phone: Optional[Phone] = None
-    coordinates: Optional[tuple[float, float]] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo(
+        "station", ("Politistation", "Politistationer"),
+        "A police station, local station (nærpolitistation) or mobile police station.")
+
+    id: str = field(metadata=_id())
+    name: str = field(metadata=declare(Text(), "The name, e.g. Frederikssund Politistation.",
+                                       ("Navn", "Navnet, fx Frederikssund Politistation."), required=True))
+    address: str | None = field(default=None, metadata=declare(
+        Text(), "Street address with postcode and town.", ("Adresse", "Gade og nummer med postnummer og by.")))
+    opening_hours: str | None = field(default=None, metadata=declare(
+        Text(), "Opening hours as free text, e.g. \"Man-tor 10-14\".",
+        ("Åbningstider", "Åbningstider som fri tekst, fx \"Man-tor 10-14\".")))
+    phone: Phone | None = field(default=None, metadata=declare(
+        PhoneNumber(), "The station's phone number, if it has its own.",
+        ("Telefon", "Stationens telefonnummer, hvis den har sit eget.")))
+    coordinates: tuple[float, float] | None = field(default=None, metadata=declare(Coordinates(), *_COORDINATES))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -135,57 +261,113 @@ class Station:
 class Officer:
     """A contact officer: a public employee, published in an official role."""
 
-    id: str
-    name: str
-    title: str
-    phone: Optional[Phone] = None
-    email: Optional[str] = None
-    station: Optional[str] = None
-    verified: Optional[dt.date] = None
-    photo: Optional[Image] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo("officer", ("Betjent", "Betjente"),
+                                              "A contact officer, published in the official role.")
+
+    id: str = field(metadata=_id())
+    name: str = field(metadata=declare(Text(), "Full name.", ("Navn", "Fulde navn."), required=True))
+    title: str = field(metadata=declare(
+        Text(), "Official title: Områdebetjent, Netværksbetjent, Lokalbetjent ...",
+        ("Titel", "Officiel titel, fx Områdebetjent, Netværksbetjent eller Lokalbetjent."), required=True))
+    phone: Phone | None = field(default=None, metadata=declare(
+        PhoneNumber(), "Official phone number.", ("Telefon", "Officielt telefonnummer.")))
+    email: str | None = field(default=None, metadata=declare(
+        Email(), "Official e-mail address.", ("E-mail", "Officiel e-mailadresse.")))
+    station: str | None = field(default=None, metadata=declare(
+        Ref(kind="station"), "The id of the station the officer works from.",
+        ("Station", "Id'et på den station, betjenten arbejder fra.")))
+    verified: dt.date | None = field(default=None, metadata=declare(
+        Date(), "When the contact details were last checked (YYYY-MM-DD).",
+        ("Kontrolleret", "Hvornår kontaktoplysningerne sidst blev kontrolleret (ÅÅÅÅ-MM-DD, fx 2026-11-20).")))
+    photo: Image | None = field(default=None, metadata=_photo())
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Council:
-    name: str
-    url: Optional[str] = None
-    email: Optional[str] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo(
+        "council", ("Lokalråd eller samarbejdspartner", "Lokalråd og samarbejdspartnere"))
+
+    name: str = field(metadata=declare(Text(), "The name, e.g. Skibby Lokalråd.",
+                                       ("Navn", "Navnet, fx Skibby Lokalråd."), required=True))
+    url: str | None = field(default=None, metadata=declare(Url(), "Its web page.", ("Webside", "Dens webside.")))
+    email: str | None = field(default=None, metadata=declare(
+        Email(), "Its public e-mail address.", ("E-mail", "Dens offentlige e-mailadresse.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Priority:
-    issue: str
-    action: Optional[str] = None
-    since: Optional[dt.date] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo("priority", ("Indsatsområde", "Indsatsområder"))
+
+    issue: str = field(metadata=declare(Text(), "The problem, e.g. Indbrud i villakvarterer.",
+                                        ("Problem", "Problemet, fx Indbrud i villakvarterer."), required=True))
+    action: str | None = field(default=None, metadata=declare(
+        Text(), "What the police and the locality do about it.",
+        ("Indsats", "Hvad politiet og lokalsamfundet gør ved det.")))
+    since: dt.date | None = field(default=None, metadata=declare(
+        Date(), "Since when (YYYY-MM-DD).", ("Siden", "Siden hvornår (ÅÅÅÅ-MM-DD).")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Locality:
-    id: str
-    name: str
-    municipality: str
-    postcodes: tuple[str, ...]
-    officer: str
-    coordinates: Optional[tuple[float, float]] = None
-    description: Optional[Rendered] = None
-    councils: tuple[Council, ...] = ()
-    priorities: tuple[Priority, ...] = ()
+    RECORD: ClassVar[RecordInfo] = RecordInfo("locality", ("Lokalsamfund", "Lokalsamfund"),
+                                              "A locality (lokalsamfund).")
+
+    id: str = field(metadata=_id())
+    name: str = field(metadata=declare(Text(), "The name, e.g. Skibby.", ("Navn", "Navnet, fx Skibby."),
+                                       required=True))
+    municipality: str = field(metadata=declare(
+        Ref(kind="municipality"), "The id of its municipality.",
+        ("Kommune", "Id'et på lokalsamfundets kommune."), required=True))
+    postcodes: tuple[str, ...] = field(metadata=declare(
+        ListOf(item=Postcode(), allow_single=True), "Its postcodes, four digits each in quotes: [\"4050\"]. "
+        "A postcode may belong to several localities.",
+        ("Postnumre", "Lokalsamfundets postnumre, fire cifre i anførselstegn: [\"4050\"]. "
+                      "Et postnummer kan høre til flere lokalsamfund."), required=True))
+    officer: str = field(metadata=declare(
+        Ref(kind="officer"), "The id of its contact officer.",
+        ("Betjent", "Id'et på lokalsamfundets kontaktbetjent."), required=True))
+    coordinates: tuple[float, float] | None = field(default=None, metadata=declare(Coordinates(), *_COORDINATES))
+    description: Rendered | None = field(default=None, metadata=declare(
+        MarkdownText(), "A short text about the locality (Markdown).",
+        ("Beskrivelse", "En kort tekst om lokalsamfundet (Markdown).")))
+    councils: tuple[Council, ...] = field(default=(), metadata=declare(
+        RecordList(Council), "Local councils and partners: name, url, email.",
+        ("Lokalråd", "Lokalråd og samarbejdspartnere: name, url, email.")))
+    priorities: tuple[Priority, ...] = field(default=(), metadata=declare(
+        RecordList(Priority), "What the police and the locality work on: issue, action, since.",
+        ("Indsatsområder", "Hvad politiet og lokalsamfundet arbejder med: issue, action, since.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
+# Fields of an ambassador that a consent may name. photo_alt goes with photo.
+CONSENT_FIELDS = ("name", "role", "phone", "email", "photo")
+
+
 @dataclass(frozen=True)
 class Consent:
-    given: dt.date
-    fields: tuple[str, ...]
-    expires: Optional[dt.date] = None
-    withdrawn: Optional[dt.date] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo(
+        "consent", ("Samtykke", "Samtykker"),
+        "The recorded consent from the signed partnership agreement (partnerskabsaftale).")
+
+    given: dt.date = field(metadata=declare(
+        Date(), "The date the partnership agreement was signed. Without it nothing is published.",
+        ("Givet", "Datoen, partnerskabsaftalen blev underskrevet. Uden den udgives intet."), required=True))
+    fields: tuple[str, ...] = field(metadata=declare(
+        ListOf(item=Choice(CONSENT_FIELDS)), "Exactly the fields that may be published; must include name for "
+        "anything to be published.", ("Felter", "Præcis de felter, der må udgives. name skal være med, for at "
+                                                "noget som helst bliver udgivet."), required=True))
+    expires: dt.date | None = field(default=None, metadata=declare(
+        Date(), "The date the consent ends, if it does.", ("Udløber", "Datoen, samtykket ophører, hvis det gør.")))
+    withdrawn: dt.date | None = field(default=None, metadata=declare(
+        Date(), "The date the person withdrew consent.",
+        ("Trukket tilbage", "Datoen, personen trak sit samtykke tilbage.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -194,24 +376,42 @@ class Consent:
 class Ambassador:
     """A volunteer as recorded by the coordinator. Private: only consent.py may read it."""
 
-    id: str
-    locality: str
-    name: str
-    role: Optional[str] = None
-    phone: Optional[Phone] = None
-    email: Optional[str] = None
-    photo: Optional[Image] = None
-    consent: Optional[Consent] = None
+    RECORD: ClassVar[RecordInfo] = RecordInfo("ambassador", ("Tryghedsambassadør", "Tryghedsambassadører"),
+                                              "A volunteer safety ambassador (tryghedsambassadør).")
+
+    id: str = field(metadata=_id())
+    locality: str  # the file's name: content/ambassadors/<locality>.yaml
+    name: str = field(metadata=declare(Text(), "Full name.", ("Navn", "Fulde navn."), required=True))
+    role: str | None = field(default=None, metadata=declare(
+        Text(), "Role in the locality, e.g. Formand for Skibby Borgerforening.",
+        ("Rolle", "Rolle i lokalsamfundet, fx Formand for Skibby Borgerforening.")))
+    phone: Phone | None = field(default=None, metadata=declare(
+        PhoneNumber(), "Phone number.", ("Telefon", "Telefonnummer.")))
+    email: str | None = field(default=None, metadata=declare(Email(), "E-mail address.", ("E-mail", "E-mailadresse.")))
+    photo: Image | None = field(default=None, metadata=_photo())
+    consent: Consent | None = field(default=None, metadata=declare(
+        Record(Consent), Consent.RECORD.doc, ("Samtykke", "Samtykket fra den underskrevne partnerskabsaftale.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Scope:
-    localities: tuple[str, ...] = ()
-    municipalities: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    national: bool = False
+    """The areas a news item or an event concerns, written as four fields of its own."""
+
+    localities: tuple[str, ...] = field(default=(), metadata=declare(
+        ListOf(item=Ref(kind="locality"), allow_single=True), "Ids of the localities it concerns.",
+        ("Lokalsamfund", "Id'er på de lokalsamfund, det handler om.")))
+    municipalities: tuple[str, ...] = field(default=(), metadata=declare(
+        ListOf(item=Ref(kind="municipality"), allow_single=True),
+        "Ids of the municipalities it concerns (all their localities).",
+        ("Kommuner", "Id'er på de kommuner, det handler om (alle deres lokalsamfund).")))
+    districts: tuple[str, ...] = field(default=(), metadata=declare(
+        ListOf(item=Ref(kind="district"), allow_single=True),
+        "Ids of the districts it concerns (all their localities).",
+        ("Politikredse", "Id'er på de politikredse, det handler om (alle deres lokalsamfund).")))
+    national: bool = field(default=False, metadata=declare(
+        Bool(), "true: it concerns the whole site.", ("Hele sitet", "true: det handler om hele sitet.")))
 
     @property
     def empty(self) -> bool:
@@ -220,39 +420,73 @@ class Scope:
 
 @dataclass(frozen=True)
 class NewsItem:
+    RECORD: ClassVar[RecordInfo] = RecordInfo("news item", ("Nyhed", "Nyheder"),
+                                              "A news item: content/news/<date>-<name>.md")
+
     slug: str
     source: str  # path relative to the root
-    title: str
-    date: dt.date
-    datetime: Optional[dt.datetime]  # aware, when the front matter gave a time
-    scope: Scope
+    title: str = field(metadata=declare(Text(), "The headline.", ("Titel", "Overskriften."), required=True))
+    date: dt.date = field(metadata=declare(
+        DateOrTime(day_only_form=True), "Publication date (YYYY-MM-DD) or date and time; an item dated after "
+        "the build date is not published yet.",
+        ("Dato", "Udgivelsesdato (ÅÅÅÅ-MM-DD) eller dato og klokkeslæt. En nyhed med en dato efter "
+                 "byggedatoen udgives ikke endnu."), required=True))
+    datetime: dt.datetime | None  # aware, when the front matter gave a time
+    scope: Scope = field(metadata=declare_inline(Scope))
     body: Rendered
-    summary: str
-    author: Optional[str] = None
-    image: Optional[Image] = None
-    draft: bool = False
+    summary: str = field(metadata=declare(Text(), *_SUMMARY))  # else the body's first paragraph
+    author: str | None = field(default=None, metadata=declare(
+        Ref(kind="officer"), "The id of the officer who wrote it.",
+        ("Forfatter", "Id'et på den betjent, der har skrevet nyheden.")))
+    image: Image | None = field(default=None, metadata=declare(
+        MediaFile(), "An image in the media folder.", ("Billede", "Et billede i mappen media."),
+        alt=Field("image_alt", Text(), "Alt text for the image; required when image is set.", False,
+                  "Alt-tekst til billede", "Alt-tekst til billedet: hvad det viser. Skal udfyldes, når der er "
+                  "et billede.")))
+    draft: bool = field(default=False, metadata=declare(Bool(), *_DRAFT))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 # The interface names them (translated) in the templates.
 EVENT_KINDS = ("open-council-meeting", "citizen-meeting", "mobile-police-station", "other")
+# Words an editor may write for a kind (slugified) -> the kind
+EVENT_KIND_ALIASES = {
+    "aabent-lokalraadsmoede": "open-council-meeting", "lokalraadsmoede": "open-council-meeting",
+    "aabent-moede": "open-council-meeting", "borgermoede": "citizen-meeting", "moede": "citizen-meeting",
+    "mobil-politistation": "mobile-police-station", "den-mobile-politistation": "mobile-police-station",
+    "mobile-politistation": "mobile-police-station", "andet": "other", "arrangement": "other",
+}
 
 
 @dataclass(frozen=True)
 class Event:
+    RECORD: ClassVar[RecordInfo] = RecordInfo("event", ("Arrangement", "Arrangementer"),
+                                              "An event: content/events/<date>-<name>.md")
+
     slug: str
     source: str
-    title: str
-    kind: str
-    start: dt.datetime  # aware; midnight for all-day events
-    end: Optional[dt.datetime]
+    title: str = field(metadata=declare(Text(), "The title.", _TITLE_DA, required=True))
+    kind: str = field(metadata=declare(
+        Choice(EVENT_KINDS, aliases=EVENT_KIND_ALIASES), "open-council-meeting, citizen-meeting, "
+        "mobile-police-station or other.",
+        ("Type", "open-council-meeting (åbent lokalrådsmøde), citizen-meeting (borgermøde), "
+                 "mobile-police-station (mobil politistation) eller other (andet)."), required=True))
+    start: dt.datetime = field(metadata=declare(  # aware; midnight for all-day events
+        DateOrTime(), "Start: YYYY-MM-DDTHH:MM, or YYYY-MM-DD for an all-day event.",
+        ("Start", "Start: dato og klokkeslæt, fx 2026-12-03T19:00, eller kun en dato (2026-12-03) "
+                  "for et heldagsarrangement."), required=True))
+    end: dt.datetime | None = field(metadata=declare(
+        DateOrTime(), "End, same form as start; must not be before start.",
+        ("Slut", "Slut, skrevet på samme måde som start. Må ikke ligge før start.")))
     all_day: bool
-    location: str
-    scope: Scope
+    location: str = field(metadata=declare(
+        Text(), "Where: name, address, postcode and town.", ("Sted", "Hvor: navn, adresse, postnummer og by."),
+        required=True))
+    scope: Scope = field(metadata=declare_inline(Scope))
     body: Rendered
-    summary: str
-    draft: bool = False
+    summary: str = field(metadata=declare(Text(), *_SUMMARY))
+    draft: bool = field(default=False, metadata=declare(Bool(), *_DRAFT))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -263,22 +497,31 @@ class Event:
 
 @dataclass(frozen=True)
 class Page:
+    RECORD: ClassVar[RecordInfo] = RecordInfo("page", ("Side", "Sider"),
+                                              "A free page: content/pages/<name>.md, published at /<name>/")
+
     slug: str
     source: str
-    title: str
+    title: str = field(metadata=declare(Text(), "The title.", _TITLE_DA, required=True))
     body: Rendered
-    summary: str
-    draft: bool = False
+    summary: str = field(metadata=declare(Text(), *_SUMMARY))
+    draft: bool = field(default=False, metadata=declare(Bool(), *_DRAFT))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class NewsletterIntro:
+    RECORD: ClassVar[RecordInfo] = RecordInfo(
+        "newsletter intro", ("Indledning til nyhedsbrev", "Indledninger til nyhedsbreve"),
+        "An editorial intro for one newsletter issue: content/newsletters/<area>/<YYYY-MM>.md, where <area> "
+        "is a locality id or a municipality id (when both have the id, the locality's).")
+
     area: str  # a locality or municipality id
     period: str  # YYYY-MM or YYYY-Www
     source: str
-    title: Optional[str]
+    title: str | None = field(metadata=declare(Text(), "A title for the issue (optional).",
+                                                  ("Titel", "En titel på dette nummer (valgfri).")))
     body: Rendered
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()

@@ -13,7 +13,6 @@ import yaml
 
 from conftest import REGISTRY, REPO, build, messages, news
 from naerpoliti import schema
-from naerpoliti.fields_da import field_da
 from naerpoliti.render import admin
 
 CMS_BLOCK = "  cms:\n    backend: github\n    repo: example/naerpoliti-test\n"
@@ -45,7 +44,7 @@ def check_fields(fields: list[dict], spec: schema.RecordSpec, registry_ids: dict
     for f in spec.fields:
         w = by_name[f.name]
         assert w.get("required", True) is f.required, (spec.name, f.name)
-        assert (w["label"], w.get("hint")) == field_da(spec, f), (spec.name, f.name)
+        assert (w["label"], w.get("hint")) == (f.label_da, f.help_da), (spec.name, f.name)
         t = f.type
         item = t.item if isinstance(t, schema.ListOf) else None
         if isinstance(t, schema.Ref) or isinstance(item, schema.Ref):
@@ -57,7 +56,7 @@ def check_fields(fields: list[dict], spec: schema.RecordSpec, registry_ids: dict
         elif isinstance(t, schema.Record):
             assert w["widget"] == "object"
             check_fields(w["fields"], t.spec, registry_ids)
-        elif isinstance(t, schema.DateOrTime) and (spec.name, f.name) not in admin.DAY_ONLY:
+        elif isinstance(t, schema.DateOrTime) and not t.day_only_form:
             assert (w["widget"], w["format"]) == ("datetime", "YYYY-MM-DDTHH:mm")
         elif isinstance(t, (schema.Date, schema.DateOrTime)):
             assert (w["widget"], w["format"], w["time_format"]) == ("datetime", "YYYY-MM-DD", False)

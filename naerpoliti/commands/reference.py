@@ -1,16 +1,16 @@
 """The field references, generated from the same specs the validator uses, so the documentation
-cannot drift from the code: docs/felter.md for editors (in Danish, with the texts of fields_da.py)
-and docs/reference/fields.md for developers of sites and themes (in English, with the specs' own
-docs, plus the limits and reserved names the loader enforces)."""
+cannot drift from the code: docs/felter.md for editors (in Danish) and docs/reference/fields.md for
+developers of sites and themes (in English, plus the limits and reserved names the loader
+enforces). Each field's words come from its declaration in model.py, each type's from its class
+in fieldtypes.py."""
 from __future__ import annotations
 
-from .. import load, schema, urls
-from ..fields_da import RECORDS_DA, field_da
-from .. import media
+from .. import load, media, schema, urls
+from ..fieldtypes import FieldType, RecordSpec
 from ..render import images
 
 # (anchor, YAML path shown to the editor, spec); the anchor lets other pages link to a table.
-_Table = tuple[str, str, "schema.RecordSpec"]
+_Table = tuple[str, str, RecordSpec]
 
 
 def _registry() -> list[_Table]:
@@ -18,11 +18,7 @@ def _registry() -> list[_Table]:
         ("localities-yaml", "localities.yaml", schema.LOCALITIES_FILE),
         ("site", "site", schema.SITE),
         ("site-newsletter", "site.newsletter", schema.NEWSLETTER),
-    ]
-    cms = getattr(schema, "CMS", None)  # the browser editor's settings, once they exist
-    if cms is not None:
-        registry.append(("site-cms", "site.cms", cms))
-    registry += [
+        ("site-cms", "site.cms", schema.CMS),
         ("districts", "districts", schema.DISTRICT), ("municipalities", "municipalities", schema.MUNICIPALITY),
         ("stations", "stations", schema.STATION), ("officers", "officers", schema.OFFICER),
         ("localities", "localities", schema.LOCALITY), ("councils", "localities: councils", schema.COUNCIL),
@@ -68,70 +64,32 @@ def _sections(language: str = "da") -> list[tuple[str, str, list[_Table]]]:
     ]
 
 
-# The id of another record, by the kind named in a Ref.
-_REF_DA = {"district": "en politikreds", "municipality": "en kommune", "station": "en station",
-           "officer": "en betjent", "locality": "et lokalsamfund"}
-_REF_PLURAL_DA = {"district": "politikredse", "municipality": "kommuner", "station": "stationer",
-                  "officer": "betjente", "locality": "lokalsamfund"}
-
-
-def _choices(t: "schema.Choice") -> str:
-    return ", ".join(f"`{c}`" for c in t.choices)
-
-
-def type_da(t: "schema.FieldType") -> str:
+def type_da(t: FieldType) -> str:
     """What a value of this type looks like, in Danish, with an example."""
-    s = schema
-    if isinstance(t, s.Ref):  # before Id: a Ref is an Id
-        return f"id på {_REF_DA.get(t.kind, t.kind)}"
-    simple = [
-        (s.MarkdownText, "Markdown-tekst"), (s.Text, "tekst"), (s.Id, "id, fx `skibby`"),
-        (s.DateOrTime, "dato eller dato og klokkeslæt, fx `2026-12-03T19:00`"),
-        (s.Date, "dato, fx `2026-11-20`"), (s.Bool, "`true` eller `false`"),
-        (s.PhoneNumber, "telefonnummer, fx `\"+45 72 58 12 34\"`"),
-        (s.Email, "e-mailadresse, fx `navn@example.dk`"), (s.Url, "webadresse, fx `https://example.dk/`"),
-        (s.Postcode, "postnummer i anførselstegn, fx `\"4050\"`"),
-        (s.Coordinates, "[breddegrad, længdegrad], fx `[55.7506, 11.9617]`"),
-        (s.MediaFile, "sti til et billede i mappen media, fx `media/news/foto.jpg`"),
-    ]
-    for cls, text in simple:
-        if isinstance(t, cls):
-            return text
-    if isinstance(t, s.Choice):
-        return f"én af {_choices(t)}"
-    if isinstance(t, s.ListOf):
-        item = t.item
-        if isinstance(item, s.Ref):
-            what = f"id'er på {_REF_PLURAL_DA.get(item.kind, item.kind)}"
-        elif isinstance(item, s.Choice):
-            what = f"en eller flere af {_choices(item)}"
-        elif isinstance(item, s.Postcode):
-            what = "postnumre i anførselstegn"
-        else:
-            what = type_da(item)
-        single = " (ét kan skrives uden klammer)" if t.allow_single else ""
-        return f"liste med {what}, fx `[{item.example.strip(chr(39)) or '…'}]`{single}"
-    if isinstance(t, s.Record):
-        return f"gruppe af felter: [{RECORDS_DA.get(t.spec.name, (t.spec.name,))[0].lower()}](#{_anchor_of(t.spec)})"
-    if isinstance(t, s.RecordList):
-        plural = RECORDS_DA.get(t.spec.name, (t.spec.name, t.spec.name))[1].lower()
-        return f"liste med [{plural}](#{_anchor_of(t.spec)}), hver begynder med `- `"
-    named = _BY_CLASS_NAME.get(type(t).__name__)
-    if named:
-        return named + (f", fx `{t.example}`" if t.example else "")
-    return t.label  # a new type without Danish words: tests/test_handbook.py reports it
+    return t.text_da(_DOCS)
 
 
-# Types declared after this module was written, by class name (no import needed).
-_BY_CLASS_NAME = {"RepoName": "repository som ejer/navn"}
-
-
-def _anchor_of(spec: "schema.RecordSpec") -> str:
+def _anchor_of(spec: RecordSpec) -> str:
     for _title, _intro, tables in _sections():
         for anchor, _path, s in tables:
             if s is spec:
                 return anchor
     raise KeyError(spec.name)
+
+
+class _Docs:
+    """How a field type links a group of fields to its table (fieldtypes.Docs)."""
+
+    @staticmethod
+    def anchor(spec: RecordSpec) -> str:
+        return _anchor_of(spec)
+
+    @staticmethod
+    def title_en(spec: RecordSpec) -> str:
+        return _title_en(spec)
+
+
+_DOCS = _Docs()
 
 
 def _cell(text: str) -> str:
@@ -140,7 +98,7 @@ def _cell(text: str) -> str:
 
 def fields_reference() -> str:
     out = ["# Felter i indholdsformatet", "",
-           "<!-- Genereret fra naerpoliti/schema.py og naerpoliti/fields_da.py med "
+           "<!-- Genereret fra felternes erklæringer i naerpoliti/model.py og naerpoliti/fieldtypes.py med "
            "`python tests/refresh.py docs`. Ret ikke i hånden. -->", "",
            "Her står alle felter, du kan skrive i filerne, og hvad de betyder. Felter markeret "
            "**ja** skal altid udfyldes. Feltnavnene skrives på engelsk, præcis som her.", "",
@@ -153,13 +111,12 @@ def fields_reference() -> str:
     for title, intro, tables in _sections():
         out += [f"## `{title}`", "", intro, ""]
         for anchor, path, spec in tables:
-            one = "Øverste niveau" if spec is schema.LOCALITIES_FILE else RECORDS_DA.get(spec.name, (spec.name,))[0]
+            one = "Øverste niveau" if spec is schema.LOCALITIES_FILE else spec.da[0]
             out += [f"### {one} (`{path}`) {{#{anchor}}}", ""]
             out += ["| Felt | Skal udfyldes | Værdi | Betydning |", "|---|---|---|---|"]
             for f in spec.fields:
-                label, help_ = field_da(spec, f)
-                out.append(f"| `{f.name}` ({_cell(label)}) | {'ja' if f.required else ''} | "
-                           f"{_cell(type_da(f.type))} | {_cell(help_)} |")
+                out.append(f"| `{f.name}` ({_cell(f.label_da)}) | {'ja' if f.required else ''} | "
+                           f"{_cell(type_da(f.type))} | {_cell(f.help_da)} |")
             out.append("")
     out += ["## Hvem handler en nyhed eller et arrangement om? {#omraade}", "",
             "Skriv mindst ét af felterne `localities`, `municipalities`, `districts` eller `national: true`. "
@@ -176,36 +133,9 @@ def fields_reference() -> str:
 # --- English, for developers of sites and themes (docs/reference/fields.md) ---------------------
 
 
-def type_en(t: "schema.FieldType") -> str:
+def type_en(t: FieldType) -> str:
     """What a value of this type looks like, in English, from the type's own label and example."""
-    s = schema
-    if isinstance(t, s.Choice):
-        return "one of " + _choices(t)
-    if isinstance(t, s.ListOf):
-        item = t.item
-        if isinstance(item, s.Ref):
-            what = f"ids of {_plural(item.kind)}"
-        elif isinstance(item, s.Choice):
-            what = f"one or more of {_choices(item)}"
-        else:
-            what = _plural(item.label.removeprefix("an ").removeprefix("a "))
-        example = item.example.strip("'")
-        return (f"a list of {what}" + (f", e.g. `[{example}]`" if example else "")
-                + (" (one may be written without brackets)" if t.allow_single else ""))
-    if isinstance(t, s.Record):
-        return f"a group of fields: see [{_title_en(t.spec)}](#{_anchor_of(t.spec)})"
-    if isinstance(t, s.RecordList):
-        return f"a list of [{_plural(t.spec.name)}](#{_anchor_of(t.spec)}), each starting with `- `"
-    if isinstance(t, s.Bool):
-        return "`true` or `false`"
-    example = t.example.strip("'")
-    return t.label + (f", e.g. `{example}`" if example else "")
-
-
-def _plural(noun: str) -> str:
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + "s"
+    return t.text_en(_DOCS)
 
 
 def _prose(text: str) -> str:
@@ -213,7 +143,7 @@ def _prose(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _title_en(spec: "schema.RecordSpec") -> str:
+def _title_en(spec: RecordSpec) -> str:
     if spec is schema.LOCALITIES_FILE:
         return "Top level"
     name = spec.name.replace("cms", "CMS")
@@ -240,8 +170,8 @@ def _limits_en() -> list[str]:
 def fields_reference_en() -> str:
     """docs/reference/fields.md: every field, limit and reserved name, in English."""
     out = ["# Field reference", "",
-           "<!-- Generated from naerpoliti/schema.py, load.py, urls.py and render/images.py with "
-           "`python tests/refresh.py docs`. Do not edit by hand. -->", "",
+           "<!-- Generated from the declarations in naerpoliti/model.py and fieldtypes.py, load.py, urls.py, "
+           "media.py and render/images.py with `python tests/refresh.py docs`. Do not edit by hand. -->", "",
            "Every field of the content format, from the same specs the validator uses. A field marked "
            "**yes** is required; a field that is not listed here is an error (`unknown field`). "
            "Ids, dates, times, scopes and Markdown follow the [content rules](content.md); consent is "

@@ -1,8 +1,9 @@
 """admin/: the browser editor (Decap CMS), its configuration generated from the schema.
 
-The collections, fields, widgets, required flags, options and Danish labels all come from
-naerpoliti/schema.py (the specs the validator uses), naerpoliti/fields_da.py and the registry, so
-that what the form lets an editor write is what `naerpoliti check` accepts.
+The collections, fields, required flags and Danish labels come from the field declarations in
+model.py (the specs the validator uses), each widget from its field type, the options from the
+registry and the event kinds' names from texts.py, so that what the form lets an editor write is
+what `naerpoliti check` accepts.
 
 Two things Decap cannot do by itself, done by two small custom formats in admin/index.html
 (both use the `yaml` library, pinned like Decap):
@@ -24,11 +25,11 @@ from typing import Any
 
 import yaml
 
-from .. import __version__, schema
-from ..fields_da import field_da, record_da
-from ..schema import Field, RecordSpec
+from .. import __version__, records, texts
+from ..fieldtypes import Choice, Field, RecordSpec
 from ..site import SiteModel
 from . import Output
+from .environment import translations
 
 DECAP_VERSION = "3.16.3"  # the version tests/browser/test_admin_browser.py runs (tests/tools/package.json)
 DECAP_BASE = f"https://unpkg.com/decap-cms@{DECAP_VERSION}/dist/"
@@ -46,24 +47,7 @@ FRONT_MATTER_FORMAT = "naerpoliti-frontmatter"
 AMBASSADOR_FORMAT = "naerpoliti-ambassadors"
 AMBASSADOR_LIST = "ambassadors"  # the field that holds an ambassador file's list
 FILE_COMMENT = "file_comment"  # hidden field: the comment at the top of an ambassador file
-MEDIA = "media"  # content refers to content/media/x as media/x (schema.MediaFile)
-
-# Danish names of the event kinds, for the select box (the file keeps the English value).
-EVENT_KIND_DA = {
-    "open-council-meeting": "Åbent lokalrådsmøde",
-    "citizen-meeting": "Borgermøde",
-    "mobile-police-station": "Den mobile politistation",
-    "other": "Andet",
-}
-# Simple checks in the form; the validator checks properly (phonenumbers, email-validator).
-EMAIL_PATTERN = [r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "Skriv en e-mailadresse, fx navn@example.dk"]
-URL_PATTERN = [r"^https?://\S+$", "Skriv en webadresse, der begynder med https://"]
-PHONE_PATTERN = [r"^\+?[0-9][0-9 -]{6,}[0-9]$", "Skriv 8 cifre eller et internationalt nummer med +, fx +45 72 58 12 34"]
-ID_PATTERN = [schema.SLUG_RE.pattern, "Kun små bogstaver a-z, tal og enkelte bindestreger; skriv æ, ø, å som ae, oe, aa"]
-
-# (spec name, field name) whose date the form writes as a day only: news are dated by the day.
-DAY_ONLY = {("news item", "date")}
-
+MEDIA = "media"  # content refers to content/media/x as media/x (fieldtypes.MediaFile)
 
 def render_admin(site: SiteModel) -> list[Output]:
     """admin/index.html and admin/config.yml when site.cms is set; nothing otherwise."""
@@ -106,17 +90,18 @@ def cms_config(site: SiteModel) -> dict[str, Any]:
         # file names as the content format wants them: lowercase ASCII, hyphens
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
         "collections": [
-            _folder(site, schema.NEWS, "news", "{{year}}-{{month}}-{{day}}-{{slug}}", ["date", "title"]),
-            _folder(site, schema.EVENT, "events", "{{fields.start | date('YYYY-MM-DD')}}-{{slug}}", ["start", "title"]),
-            _folder(site, schema.PAGE, "pages", "{{slug}}", ["title"]),
+            _folder(site, records.NEWS, "news", "{{year}}-{{month}}-{{day}}-{{slug}}", ["date", "title"]),
+            _folder(site, records.EVENT, "events", "{{fields.start | date('YYYY-MM-DD')}}-{{slug}}",
+                    ["start", "title"]),
+            _folder(site, records.PAGE, "pages", "{{slug}}", ["title"]),
             _ambassadors(site),
         ],
     }
 
 
 def _folder(site: SiteModel, spec: RecordSpec, folder: str, slug: str, sort: list[str]) -> dict[str, Any]:
-    one, many = record_da(spec)
-    fields = [widget(site, spec, f) for f in spec.fields]
+    one, many = spec.da
+    fields = _Form(site).fields(spec)
     fields.append({"name": "body", "label": "Tekst", "widget": "markdown",
                    "hint": "Teksten i Markdown. Links til andre sider på sitet skrives som /sti/."})
     return {
@@ -131,8 +116,8 @@ def _folder(site: SiteModel, spec: RecordSpec, folder: str, slug: str, sort: lis
 
 
 def _ambassadors(site: SiteModel) -> dict[str, Any]:
-    one, many = record_da(schema.AMBASSADOR)
-    item_fields = [widget(site, schema.AMBASSADOR, f) for f in schema.AMBASSADOR.fields]
+    one, many = records.AMBASSADOR.da
+    item_fields = _Form(site).fields(records.AMBASSADOR)
     files = []
     for loc in site.localities:
         files.append({
@@ -152,72 +137,51 @@ def _ambassadors(site: SiteModel) -> dict[str, Any]:
     }
 
 
-def _options(site: SiteModel, kind: str) -> list[dict[str, str]]:
-    records = {
-        "locality": site.localities, "municipality": site.municipalities, "district": site.districts,
-        "officer": tuple(site.officers.values()), "station": tuple(site.stations.values()),
-    }[kind]
-    return [{"label": r.name, "value": r.id} for r in sorted(records, key=lambda r: r.name)]
+class _Form:
+    """What the field types ask of the form: the registry's records, choices' labels, nested fields."""
+
+    def __init__(self, site: SiteModel):
+        self.site = site
+
+    def options(self, kind: str) -> list[dict[str, str]]:
+        site = self.site
+        found: dict[str, tuple[Any, ...]] = {
+            "locality": site.localities, "municipality": site.municipalities, "district": site.districts,
+            "officer": tuple(site.officers.values()), "station": tuple(site.stations.values()),
+        }
+        return [{"label": r.name, "value": r.id} for r in sorted(found[kind], key=lambda r: r.name)]
+
+    def choice_options(self, choice: Choice) -> list[dict[str, str]]:
+        if set(choice.choices) == set(records.CONSENT_FIELDS):  # consent names ambassador fields: their labels
+            names = {f.name: f.label_da for f in records.AMBASSADOR.fields}
+        else:  # the event kinds, named as the theme names them in Danish
+            danish = translations(None, "da").gettext
+            names = {kind: texts.event_kind(kind, danish) for kind in texts.EVENT_KINDS}
+        return [{"label": names.get(c, c), "value": c} for c in choice.choices]
+
+    def fields(self, spec: RecordSpec) -> list[dict[str, Any]]:
+        return [widget(self, spec, f) for f in spec.fields]
 
 
-def widget(site: SiteModel, spec: RecordSpec, f: Field) -> dict[str, Any]:
-    """The Decap field for one schema field."""
-    label, hint = field_da(spec, f)
-    out: dict[str, Any] = {"name": f.name, "label": label}
-    if hint:
-        out["hint"] = hint
+def widget(form: _Form, spec: RecordSpec, f: Field) -> dict[str, Any]:
+    """The Decap field for one declared field: its Danish label and help, and its type's widget."""
+    out: dict[str, Any] = {"name": f.name, "label": f.label_da}
+    if f.help_da:
+        out["hint"] = f.help_da
     if not f.required:
         out["required"] = False
-    t = f.type
-    if isinstance(t, schema.Ref):
-        out.update(widget="select", options=_options(site, t.kind))
-    elif isinstance(t, schema.Id):
-        out.update(widget="string", pattern=ID_PATTERN)
-    elif isinstance(t, schema.MarkdownText):
-        out.update(widget="markdown")
-    elif isinstance(t, schema.Date) or (spec.name, f.name) in DAY_ONLY:
-        out.update(widget="datetime", format="YYYY-MM-DD", date_format="DD.MM.YYYY", time_format=False)
-    elif isinstance(t, schema.DateOrTime):
-        out.update(widget="datetime", format="YYYY-MM-DDTHH:mm", date_format="DD.MM.YYYY", time_format="HH:mm")
-    elif isinstance(t, schema.Bool):
-        out.update(widget="boolean")
-    elif isinstance(t, schema.Choice):
-        out.update(widget="select", options=_choice_options(t))
-    elif isinstance(t, schema.ListOf) and isinstance(t.item, schema.Ref):
-        out.update(widget="select", multiple=True, options=_options(site, t.item.kind))
-    elif isinstance(t, schema.ListOf) and isinstance(t.item, schema.Choice):
-        out.update(widget="select", multiple=True, options=_choice_options(t.item))
-    elif isinstance(t, schema.MediaFile):
-        out.update(widget="image", choose_url=False)
-    elif isinstance(t, schema.Email):
-        out.update(widget="string", pattern=EMAIL_PATTERN)
-    elif isinstance(t, schema.Url):
-        out.update(widget="string", pattern=URL_PATTERN)
-    elif isinstance(t, schema.PhoneNumber):
-        out.update(widget="string", pattern=PHONE_PATTERN)
-    elif isinstance(t, schema.Record):
-        out.update(widget="object", collapsed=False,
-                   fields=[widget(site, t.spec, sub) for sub in t.spec.fields])
-    elif isinstance(t, schema.Text):
-        out.update(widget="string")
-    else:  # a new field type needs a decision here, not a silent text box
-        raise TypeError(f"no Decap widget for {type(t).__name__} ({spec.name}.{f.name})")
+    try:
+        out.update(f.type.decap(form))
+    except TypeError as exc:  # a new field type needs a decision there, not a silent text box
+        raise TypeError(f"{exc} ({spec.name}.{f.name})") from None
     return out
-
-
-def _choice_options(t: schema.Choice) -> list[dict[str, str]]:
-    if set(t.choices) == set(schema.CONSENT_FIELDS):  # consent names ambassador fields: their labels
-        names = {f.name: field_da(schema.AMBASSADOR, f)[0] for f in schema.AMBASSADOR.fields}
-    else:
-        names = EVENT_KIND_DA
-    return [{"label": names.get(c, c), "value": c} for c in t.choices]
 
 
 # --- index.html -----------------------------------------------------------------------------------
 
 def _ambassador_order() -> list[str]:
     """An ambassador's field names in schema order, then its consent's (no name is in both)."""
-    return [f.name for f in schema.AMBASSADOR.fields] + [f.name for f in schema.CONSENT.fields]
+    return [f.name for f in records.AMBASSADOR.fields] + [f.name for f in records.CONSENT.fields]
 
 
 FORMATS_JS = """\
