@@ -108,12 +108,13 @@ def _install_gettext(env: jinja2.Environment, catalog: NullTranslations) -> None
     make_environment). `pass_eval_context` gives the function only what it reads, the autoescape
     state, so Jinja does not derive a Context for it. ngettext, pgettext and npgettext stay
     Jinja's own; no template uses them."""
-    env.install_gettext_translations(catalog, newstyle=True)
+    # the i18n extension adds this method to the environment, which Jinja's types do not declare
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     translated: dict[tuple[str, bool], str] = {}
     constant: dict[tuple[str, bool], str] = {}
 
     @jinja2.pass_eval_context
-    def gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables) -> str:
+    def gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: object) -> str:
         key = (message, eval_ctx.autoescape)
         template = translated.get(key)
         if template is None:
