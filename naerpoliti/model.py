@@ -26,6 +26,7 @@ from .fieldtypes import (
     Coordinates,
     Date,
     DateOrTime,
+    Declared,
     Email,
     Field,
     Id,
@@ -50,11 +51,11 @@ from .media import MediaInfo as MediaInfo
 _NO_POS: Mapping[str, Position] = MappingProxyType({})
 
 
-def _pos_field():
+def _pos_field() -> Position:
     return field(default=Position("?"), compare=False, repr=False)
 
 
-def _field_pos_field():
+def _field_pos_field() -> Mapping[str, Position]:
     return field(default_factory=lambda: _NO_POS, compare=False, repr=False)
 
 
@@ -87,11 +88,11 @@ _COORDINATES = ("[latitude, longitude].", ("Koordinater", "[breddegrad, længdeg
 _TITLE_DA = ("Titel", "Titlen.")
 
 
-def _id() -> dict[str, object]:
+def _id() -> dict[str, Declared]:
     return declare(Id(), ID_DOC, _ID_DA, required=True)
 
 
-def _photo() -> dict[str, object]:
+def _photo() -> dict[str, Declared]:
     """A portrait and, after it in the file, its alt text (folded into one Image by records.py)."""
     return declare(MediaFile(), "A portrait in the media folder.", ("Foto", "Et portrætfoto i mappen media."),
                    alt=Field("photo_alt", Text(), "Alt text for the photo; required when photo is set.", False,
@@ -544,4 +545,4 @@ class Content:
     newsletter_intros: tuple[NewsletterIntro, ...]
     # ids of records that had errors, by kind ("localities"): references to them are not
     # reported again as unknown
-    invalid_ids: Mapping[str, frozenset] = field(default_factory=dict)
+    invalid_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
