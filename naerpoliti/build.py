@@ -295,7 +295,7 @@ def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str
 
 
 def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
-                index_root: Path | None = None) -> None:
+                index_root: Path | None = None, cache: RenderCache | None = None) -> None:
     """The outputs made from what was written: the full-text index of the pages linked into
     `index_root` as they were written (none in a check), then the browser editor and the assets,
     which stay out of the sitemap and the index."""
@@ -303,7 +303,8 @@ def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Wri
         progress.step("full-text search")
         if any(o.indexed for o in outputs):  # Pagefind cannot make an empty index (fulltext.js says so)
             _put(staging, outputs, progress, "full-text search", fulltext.index_pages(site, index_root))
-    _put(staging, outputs, progress, "browser editor", render_admin(site))
+    primary = make_environment(root, site.config.language, cache)
+    _put(staging, outputs, progress, "browser editor", render_admin(site, primary))
     assets: dict[str, Path] = {}
     for folder in reversed(template_dirs(root)):  # the site's own templates/ win
         base = folder / "assets"
@@ -490,7 +491,7 @@ def _run(root, out, today, strict, progress, jobs, memo, cache: RenderCache) -> 
         try:
             result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
                                          jobs=jobs or jobs_for(site), cache=cache)
-            finish_site(site, root, staging, result.outputs, progress, index_root)
+            finish_site(site, root, staging, result.outputs, progress, index_root, cache)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
             if out is not None and not result.failed:

@@ -23,13 +23,15 @@ import json
 from html import escape
 from typing import Any
 
+import jinja2
 import yaml
+from markupsafe import Markup
 
-from .. import __version__, records, texts
+from .. import records, texts
 from ..fieldtypes import Choice, Field, RecordSpec
 from ..site import SiteModel
 from . import Output
-from .environment import translations
+from .environment import make_environment, theme_dir, translations
 
 DECAP_VERSION = "3.16.3"  # the version tests/browser/test_admin_browser.py runs (tests/tools/package.json)
 DECAP_BASE = f"https://unpkg.com/decap-cms@{DECAP_VERSION}/dist/"
@@ -49,14 +51,16 @@ AMBASSADOR_LIST = "ambassadors"  # the field that holds an ambassador file's lis
 FILE_COMMENT = "file_comment"  # hidden field: the comment at the top of an ambassador file
 MEDIA = "media"  # content refers to content/media/x as media/x (fieldtypes.MediaFile)
 
-def render_admin(site: SiteModel) -> list[Output]:
-    """admin/index.html and admin/config.yml when site.cms is set; nothing otherwise."""
+def render_admin(site: SiteModel, env: jinja2.Environment | None = None) -> list[Output]:
+    """admin/index.html and admin/config.yml when site.cms is set; nothing otherwise. The page is
+    the theme's admin/index.html with admin/formats.js inlined, rendered with the site's Jinja
+    environment `env` (default: the default theme's)."""
     if site.config.cms is None:
         return []
     config = cms_config(site)
     text = yaml.dump(config, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=100)
     return [
-        Output("admin/index.html", index_html(site).encode("utf-8"), origin="site.cms (admin/index.html)"),
+        Output("admin/index.html", index_html(site, env).encode("utf-8"), origin="site.cms (admin/index.html)"),
         Output("admin/config.yml", text.encode("utf-8"), origin="site.cms (admin/config.yml)"),
     ]
 
@@ -184,66 +188,6 @@ def _ambassador_order() -> list[str]:
     return [f.name for f in records.AMBASSADOR.fields] + [f.name for f in records.CONSENT.fields]
 
 
-FORMATS_JS = """\
-import YAML from "%(yaml_url)s";
-
-// Fields in schema order; values an editor emptied ("", [], {}) are left out, as the validator
-// reads an empty value as an error. YAML 1.1 output: the validator reads yes/no/on/off as yes/no.
-const AMBASSADOR_ORDER = %(order)s;  // an ambassador's fields, then its consent's
-function clean(value, order) {
-  const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
-  if (Array.isArray(value)) {
-    const items = value.map((v) => clean(v, order)).filter((v) => v !== undefined);
-    return items.length ? items : undefined;
-  }
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const key of Object.keys(value).sort((a, b) => rank(a) - rank(b))) {
-      const v = clean(value[key], order);
-      if (v !== undefined) out[key] = v;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  if (value === null || value === undefined || (typeof value === "string" && value.trim() === "")) return undefined;
-  return value;
-}
-// Dates stay plain (2026-11-20), as the validator reads them as text; lists of values are written
-// [like, this], as in the handbook's examples.
-const TAGS = (tags) => tags.filter((t) => t.tag !== "tag:yaml.org,2002:timestamp");
-function dump(value, comment) {
-  const doc = new YAML.Document(value, { version: "1.1", customTags: TAGS });
-  YAML.visit(doc, { Seq(_, node) { if (node.items.every(YAML.isScalar)) node.flow = true; } });
-  if (comment) doc.commentBefore = comment;
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
-}
-const FRONT_MATTER = /^---\\r?\\n([\\s\\S]*?)\\r?\\n?---[ \\t]*(?:\\r?\\n|$)([\\s\\S]*)$/;
-
-CMS.registerCustomFormat("%(front_matter)s", "md", {
-  fromFile(text) {
-    const m = FRONT_MATTER.exec(text);
-    return m ? { ...(YAML.parse(m[1]) || {}), body: m[2].replace(/^\\r?\\n/, "") } : { body: text };
-  },
-  toFile(data, order = []) {  // order: the collection's field names, which Decap passes
-    const { body, ...fields } = data;
-    const text = (body || "").trim();
-    return "---\\n" + dump(clean(fields, order) || {}) + "---\\n" + (text ? text + "\\n" : "");
-  },
-});
-// An ambassador file is a list at the top level; Decap edits it as one list field,
-// and keeps the comment at the top of the file in the hidden field `%(comment)s`.
-CMS.registerCustomFormat("%(ambassadors)s", "yaml", {
-  fromFile(text) {
-    const doc = YAML.parseDocument(text);
-    // without a blank line below it, the comment at the top belongs to the first item
-    const head = doc.commentBefore ?? doc.contents?.items?.[0]?.commentBefore ?? "";
-    return { %(list)s: doc.toJS() || [], %(comment)s: head };
-  },
-  toFile: (data) => dump(clean(data.%(list)s, AMBASSADOR_ORDER) || [], data.%(comment)s),
-});
-CMS.init();
-"""
-
-
 def _sha256(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -272,37 +216,29 @@ def content_security_policy(site: SiteModel, scripts: list[str]) -> str:
     ])
 
 
-def inline_scripts() -> tuple[str, str]:
-    """The page's two inline scripts. They are fixed code: no content ever goes into them."""
+def _theme_environment() -> jinja2.Environment:
+    """The default theme alone, as for a root without templates/ of its own."""
+    return make_environment(theme_dir(), "da")
+
+
+def inline_scripts(env: jinja2.Environment | None = None) -> tuple[str, str]:
+    """The page's two inline scripts (the second is the theme's admin/formats.js). They are fixed
+    code: no content ever goes into them."""
     manual = "window.CMS_MANUAL_INIT = true;"  # the formats must be registered before Decap starts
-    formats = FORMATS_JS % {
-        "yaml_url": YAML_URL, "order": json.dumps(_ambassador_order()),
-        "front_matter": FRONT_MATTER_FORMAT, "ambassadors": AMBASSADOR_FORMAT, "comment": FILE_COMMENT,
-        "list": AMBASSADOR_LIST,
-    }
+    formats = (env or _theme_environment()).get_template("admin/formats.js").render(
+        yaml_url=YAML_URL, order=Markup(json.dumps(_ambassador_order())), front_matter=FRONT_MATTER_FORMAT,
+        ambassadors=AMBASSADOR_FORMAT, comment=FILE_COMMENT, list=AMBASSADOR_LIST)
     return manual, formats
 
 
-def index_html(site: SiteModel) -> str:
-    manual, formats = inline_scripts()
+def index_html(site: SiteModel, env: jinja2.Environment | None = None) -> str:
+    assert site.config.cms is not None
+    env = env or _theme_environment()
+    manual, formats = inline_scripts(env)
     csp = content_security_policy(site, [manual, formats])
-    identity = (f'<script src="{NETLIFY_IDENTITY_URL}"></script>\n'
-                if site.config.cms.backend == "git-gateway" else "")
-    title = f"Redigering – {site.config.title}"
-    csp_attr = escape(csp, quote=False).replace('"', "&quot;")  # its 'quotes' stay readable
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="da">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="naerpoliti {__version__}">\n'
-        '<meta name="robots" content="noindex">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp_attr}">\n'
-        f"<title>{escape(title)}</title>\n"
-        f"{identity}"
-        f"<script>{manual}</script>\n"
-        f'<script src="{DECAP_URL}" integrity="{DECAP_INTEGRITY}" crossorigin="anonymous"></script>\n'
-        f'<script type="module">{formats}</script>\n'
-        "</head>\n<body>\n"
-        "<noscript><p>Redigering i browseren kræver JavaScript.</p></noscript>\n"
-        "</body>\n</html>\n"
-    )
+    # escaped as ever (the CSP's 'quotes' stay readable), not by Jinja's rules: the same bytes
+    csp_attr = escape(csp, quote=False).replace('"', "&quot;")
+    return env.get_template("admin/index.html").render(
+        csp=Markup(csp_attr), title=Markup(escape(f"Redigering – {site.config.title}")),
+        identity_url=NETLIFY_IDENTITY_URL if site.config.cms.backend == "git-gateway" else None,
+        manual=Markup(manual), formats=Markup(formats), decap_url=DECAP_URL, decap_integrity=DECAP_INTEGRITY)
