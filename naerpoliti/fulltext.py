@@ -28,6 +28,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .render import Output
@@ -63,7 +64,7 @@ def pagefind_executable() -> Path:
     return Path(found)
 
 
-def indexable(site: SiteModel):
+def indexable(site: SiteModel) -> Callable[[str, bytes], bool]:
     """Whether an output (path, bytes) is a page for the index: an HTML page of the primary
     language whose main content carries `data-pagefind-body`, not the 404 page, /was/ or a
     newsletter's email.html."""

@@ -108,7 +108,7 @@ class Builder:
             result = self._build(progress)
             if not result.incremental and result.written is not None:
                 self.index_stale = False  # a full build made the index too
-            elif result.incremental and result.written.changed:
+            elif result.incremental and result.written is not None and result.written.changed:
                 self.index_stale = True
             return result
 
@@ -175,7 +175,7 @@ class Builder:
     def _text_edit(self, started: float) -> Result | None:
         """The build when only news texts changed; None when a full build is needed."""
         last = self.last
-        if last.content is None:
+        if last is None or last.content is None:
             return None
         diags = Diagnostics()
         content = load_content(self.root, diags, memo=self.memo)
@@ -246,6 +246,7 @@ class Builder:
         outputs += render_open_data(site, envs[config.language], site.urls, names={"news"}, memo=self.opendata)
         self._keep_lines(site)
         if site.updated != before.updated:  # a date in the sitemap moved (git: an uncommitted edit)
+            assert self.last is not None  # _render runs for a text edit, which knows the last build
             html = [p for p in self.last.written if p.endswith(".html") and not p.endswith("/email.html")
                     and not p.startswith("admin/")]
             outputs += render_site_files(site, envs[config.language], site.urls, html)

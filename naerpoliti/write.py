@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -204,7 +204,7 @@ class Staging:
     """
 
     def __init__(self, out: Path | None, index_dir: Path | None = None,
-                 indexable=lambda path, data: False):
+                 indexable: Callable[[str, bytes], bool] = lambda path, data: False):
         self.out = prepare_out(out) if out is not None else None
         self.index_dir = index_dir  # pages for the full-text index are linked here as well
         self.indexable = indexable
@@ -294,6 +294,7 @@ class Staging:
         return WriteStats(len(written), changed, removed, swapped=True)
 
     def save_manifest(self, written: list[Written]) -> None:
+        assert self.out is not None, "a check keeps no manifest"
         Manifest({w.path: (w.digest, *w.stat) for w in written}).save(self.out)
 
     def discard(self) -> None:

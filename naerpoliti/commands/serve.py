@@ -9,6 +9,7 @@ page while the last good site keeps being served. Nothing of this is ever writte
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.server
 import json
 import mimetypes
@@ -68,7 +69,7 @@ class State:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         shown = self.diagnostics if not self.ok else []
         errors = sum(1 for d in shown if d.severity == "error")
         warnings = len(shown) - errors
@@ -223,7 +224,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 class Preview:
     """Builds the site now and again after every change, and tells the server about each build."""
 
-    def __init__(self, root: Path, out: Path, today, strict: bool, log: TextIO):
+    def __init__(self, root: Path, out: Path, today: dt.date | None, strict: bool, log: TextIO):
         self.root, self.out, self.today, self.strict, self.log = root, out, today, strict, log
         self.state = State()
         self._warned: set[Diagnostic] = set()
@@ -298,7 +299,7 @@ def watch_changes(root: Path, stop: threading.Event) -> queue.Queue[set[str]]:
     the file alone would lose it when an editor saves by replacing the file (as most editors do)."""
     events: queue.Queue[set[str]] = queue.Queue()
     deep = [root / d for d in WATCHED_DIRS if (root / d).is_dir()]
-    watches = [(deep, True, None)] if deep else []
+    watches: list[tuple[list[Path], bool, set[str] | None]] = [(deep, True, None)] if deep else []
     watches.append(([root], False, set(WATCHED_FILES) | set(WATCHED_DIRS)))
     readies = []
     for paths, recursive, only in watches:
@@ -310,8 +311,9 @@ def watch_changes(root: Path, stop: threading.Event) -> queue.Queue[set[str]]:
     return events
 
 
-def add_parser(sub) -> argparse.ArgumentParser:
-    p = sub.add_parser("serve", help="preview the site on this computer; rebuild and reload on save",
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "serve", help="preview the site on this computer; rebuild and reload on save",
                        description="Build the site, serve it on this computer and rebuild it every time "
                                    "a file in content/, templates/ or localities.yaml is saved; the open "
                                    "page in the browser reloads by itself. Stop with Ctrl+C.")
@@ -323,7 +325,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
-def serve(root: Path, out: Path, host: str, port: int, today, strict: bool, log: TextIO = sys.stderr,
+def serve(root: Path, out: Path, host: str, port: int, today: dt.date | None, strict: bool, log: TextIO = sys.stderr,
           ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
     preview = Preview(root, out, today, strict, log)
     stop = stop or threading.Event()
