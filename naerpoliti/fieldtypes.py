@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -169,6 +169,13 @@ class FieldType:
         """The widget for a list of these."""
         raise TypeError(f"no Decap widget for a list of {type(self).__name__}")
 
+    # --- how the open data describes it
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of the value as the open data writes it; shared shapes are
+        put in `defs` and referred to."""
+        raise TypeError(f"no JSON Schema for {type(self).__name__}")
+
 
 def _no_control_chars(text: str) -> None:
     """YAML escapes ("\\x01") can put control characters into a value that the file check missed."""
@@ -196,6 +203,9 @@ class Text(FieldType):
         _no_control_chars(text)
         return text
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1}
+
 
 class MarkdownText(FieldType):
     label = "Markdown text"
@@ -210,6 +220,9 @@ class MarkdownText(FieldType):
         assert ctx.markup is not None, "Markdown is converted only once the registry gave the base URL"
         return ctx.markup.render(text, pos.path, pos.line, ctx.diags)
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string"}  # the open data writes the HTML
+
 
 class Id(FieldType):
     label = "an id"
@@ -222,6 +235,10 @@ class Id(FieldType):
 
     def text_da(self, docs: Docs) -> str:
         return "id, fx `skibby`"
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return defs.ref("id", {"description": "An id: lowercase ASCII letters, digits and single hyphens.",
+                               "type": "string", "pattern": SLUG_RE.pattern})
 
 
 def check_slug(value: str) -> str:
@@ -292,6 +309,9 @@ class Date(FieldType):
         except ValueError:
             raise Invalid(f"'{text}' is not a real date (check the month and the day)") from None
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
 
 _DT_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?)?"
@@ -341,6 +361,12 @@ class DateOrTime(FieldType):
         return {"widget": "datetime", "format": "YYYY-MM-DDTHH:mm", "date_format": "DD.MM.YYYY",
                 "time_format": "HH:mm"}
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return defs.ref("moment", {
+            "description": "A date (YYYY-MM-DD) for an all-day event, else a date and time with its UTC offset "
+                           "(ISO 8601).",
+            "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
+
 
 class Bool(FieldType):
     label = "true or false"
@@ -354,6 +380,9 @@ class Bool(FieldType):
 
     def text_en(self, docs: Docs) -> str:
         return "`true` or `false`"
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "boolean"}
 
 
 class PhoneNumber(FieldType):
@@ -378,6 +407,13 @@ class PhoneNumber(FieldType):
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return Phone(display=display, uri=f"tel:{e164}")
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return defs.ref("phone", closed_object("A telephone number.", {
+            "e164": {"description": "The number in E.164 form, e.g. +4572581234.", "type": "string",
+                     "pattern": r"^\+[1-9][0-9]{1,14}$"},
+            "display": {"description": "The number as the site shows it.", "type": "string", "minLength": 1},
+        }, ("e164", "display")))
+
 
 class Email(FieldType):
     label = "an e-mail address"
@@ -393,6 +429,9 @@ class Email(FieldType):
             return validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError as exc:
             raise Invalid(f"'{text}' is not a valid e-mail address: {exc}") from None
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string", "format": "email"}
 
 
 class Url(FieldType):
@@ -410,6 +449,9 @@ class Url(FieldType):
             raise Invalid(f"'{text}' is not a web address: it must start with https:// (or http://)")
         return text
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string", "format": "uri"}
+
 
 class Postcode(FieldType):
     label = "a postcode"
@@ -422,6 +464,9 @@ class Postcode(FieldType):
         if not re.fullmatch(r"\d{4}", text):
             raise Invalid(f"postcode '{text}' must be four digits in quotes, e.g. \"4050\"")
         return text
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^[0-9]{4}$"}
 
 
 class Coordinates(FieldType):
@@ -440,6 +485,14 @@ class Coordinates(FieldType):
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise Invalid(f"[{raw[0]}, {raw[1]}] is not a place on Earth: latitude first, then longitude")
         return (lat, lon)
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return defs.ref("coordinates", closed_object("A point in WGS 84.", {
+            "latitude": {"description": "Latitude in decimal degrees.", "type": "number", "minimum": -90,
+                         "maximum": 90},
+            "longitude": {"description": "Longitude in decimal degrees.", "type": "number", "minimum": -180,
+                          "maximum": 180},
+        }, ("latitude", "longitude")))
 
 
 @dataclass
@@ -475,6 +528,9 @@ class Choice(FieldType):
     def decap(self, form: Form) -> dict[str, Any]:
         return {"widget": "select", "options": form.choice_options(self)}
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
     def decap_list(self, form: Form) -> dict[str, Any]:
         return {"widget": "select", "multiple": True, "options": form.choice_options(self)}
 
@@ -493,6 +549,16 @@ class MediaFile(FieldType):
             raise Invalid(problem)
         return info
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        # the image with its alt text (declared as a field of its own, folded into one Image)
+        size = {"type": "integer", "minimum": 1}
+        return defs.ref("image", closed_object("An image.", {
+            "url": {"description": "The image file.", "type": "string", "format": "uri"},
+            "alt": {"description": "The image's text alternative.", "type": "string", "minLength": 1},
+            "width": {"description": "Its width in pixels, when known.", **size},
+            "height": {"description": "Its height in pixels, when known.", **size},
+        }, ("url", "alt")))
+
 
 class RepoName(FieldType):
     label = "a repository name, owner/name"
@@ -504,6 +570,9 @@ class RepoName(FieldType):
         if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+", text) or text.startswith(("http:", "https:")):
             raise Invalid(f"'{text}' is not a repository name: write owner/name, e.g. {self.example}")
         return text
+
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"}
 
 
 @dataclass
@@ -546,6 +615,9 @@ class ListOf(FieldType):
     def decap(self, form: Form) -> dict[str, Any]:
         return self.item.decap_list(form)
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "array", "minItems": 1, "items": self.item.json_schema(defs)}
+
 
 def _single(raw: str | int, pos: Position) -> YList:
     lst = YList([raw])
@@ -585,6 +657,10 @@ class Record(FieldType):
     def decap(self, form: Form) -> dict[str, Any]:
         return {"widget": "object", "collapsed": False, "fields": form.fields(self.spec)}
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        spec = self.spec
+        return defs.ref(spec.name, record_schema(spec, defs))
+
 
 @dataclass
 class RecordList(Record):
@@ -612,6 +688,9 @@ class RecordList(Record):
     def decap(self, form: Form) -> dict[str, Any]:
         raise TypeError("no Decap widget for a list of records")
 
+    def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
+        return {"type": "array", "items": super().json_schema(defs)}  # may be empty
+
 
 class _Reported(Exception):
     """A nested value reported its own errors."""
@@ -622,15 +701,27 @@ class _Reported(Exception):
 
 
 @dataclass(frozen=True)
+class Export:
+    """How a field goes into the open data (render/opendata.py): its description there, for a reuser
+    of the data rather than an editor, and where the property differs from the field."""
+
+    doc: str
+    name: str = ""  # the property's name, when not the field's ("website" for a district's url)
+    type: FieldType | None = None  # the value as written, when not the field's (a news item's day)
+    always: bool = False  # written even when the content has none (an empty list): required
+
+
+@dataclass(frozen=True)
 class Field:
     """One field as an editor writes it in a file."""
 
     name: str
     type: FieldType
-    doc: str  # English: the reference and the open-data description
+    doc: str  # English: the reference
     required: bool = False
     label_da: str = ""  # Danish: the handbook's field reference and the browser editor's form
     help_da: str = ""
+    export: Export | None = None  # None: never in the open data
 
 
 @dataclass(frozen=True)
@@ -653,9 +744,11 @@ _DECLARATION = "naerpoliti"
 
 
 def declare(type_: FieldType, doc: str, da: tuple[str, str], *, required: bool = False, key: str = "",
-            alt: Field | None = None) -> dict[str, Declared]:
-    """Metadata for a dataclass field: the field as written in a file (see model.py)."""
-    return {_DECLARATION: Declared(Field(key, type_, doc, required, *da), key, alt)}
+            alt: Field | None = None, export: str | Export | None = None) -> dict[str, Declared]:
+    """Metadata for a dataclass field: the field as written in a file (see model.py). `export`: the
+    open data publishes it, with this description (or these details)."""
+    how = Export(export) if isinstance(export, str) else export
+    return {_DECLARATION: Declared(Field(key, type_, doc, required, *da, export=how), key, alt)}
 
 
 def declare_inline(cls: type) -> dict[str, Inline]:
@@ -669,6 +762,7 @@ class RecordInfo:
     name: str
     da: tuple[str, str]
     doc: str = ""
+    export: str = ""  # its description in the open data, where it has one
 
 
 def fields_of(cls: type) -> tuple[Field, ...]:
@@ -694,6 +788,7 @@ class RecordSpec:
     fields: tuple[Field, ...]
     doc: str = ""
     da: tuple[str, str] = ("", "")  # Danish: one record, several
+    export: str = ""  # the open data's description of one record
 
     def field_named(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -703,7 +798,61 @@ class RecordSpec:
 def spec_of(cls: type) -> RecordSpec:
     """The spec of a record class with a `RECORD` and declared fields (model.py)."""
     info: RecordInfo = getattr(cls, "RECORD")  # noqa: B009 -- a class attribute mypy cannot see on `type`
-    return RecordSpec(info.name, cls, fields_of(cls), info.doc, info.da)
+    return RecordSpec(info.name, cls, fields_of(cls), info.doc, info.da, info.export)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON Schemas of the open data, from the declarations
+
+
+class JsonDefs:
+    """The shared shapes (`$defs`) of one schema, in the order they were first needed."""
+
+    def __init__(self) -> None:
+        self.defs: dict[str, dict[str, Any]] = {}
+
+    def ref(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        known = self.defs.setdefault(name, schema)
+        assert known == schema, f"two shapes named {name!r}"
+        return {"$ref": f"#/$defs/{name}"}
+
+
+def closed_object(description: str, properties: dict[str, dict[str, Any]],
+                  required: Iterable[str]) -> dict[str, Any]:
+    """An object with exactly these properties (none other is allowed)."""
+    return {"description": description, "type": "object", "required": list(required),
+            "additionalProperties": False, "properties": properties}
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property of an exported object: a field's, or one the export derives (render/opendata.py)."""
+
+    name: str
+    description: str
+    schema: Callable[[JsonDefs], dict[str, Any]]  # the value's schema, without the description
+    required: bool = True
+
+
+def exported_properties(spec: RecordSpec) -> tuple[Property, ...]:
+    """The properties of a record's exported fields, in their declared order."""
+    out = []
+    for f in spec.fields:
+        if f.export is not None:
+            type_ = f.export.type or f.type
+            out.append(Property(f.export.name or f.name, f.export.doc, type_.json_schema,
+                                f.required or f.export.always))
+    return tuple(out)
+
+
+def object_schema(description: str, props: tuple[Property, ...], defs: JsonDefs) -> dict[str, Any]:
+    properties = {p.name: {"description": p.description, **p.schema(defs)} for p in props}
+    return closed_object(description, properties, (p.name for p in props if p.required))
+
+
+def record_schema(spec: RecordSpec, defs: JsonDefs, derived: tuple[Property, ...] = ()) -> dict[str, Any]:
+    """The schema of an exported record: its exported fields, then what the export derives."""
+    return object_schema(spec.export, exported_properties(spec) + derived, defs)
 
 
 def _missing_message(raw: YMap, f: Field, spec: RecordSpec, prefix: str) -> str:

@@ -28,6 +28,7 @@ from .fieldtypes import (
     DateOrTime,
     Declared,
     Email,
+    Export,
     Field,
     Id,
     ListOf,
@@ -88,13 +89,14 @@ _COORDINATES = ("[latitude, longitude].", ("Koordinater", "[breddegrad, længdeg
 _TITLE_DA = ("Titel", "Titlen.")
 
 
-def _id() -> dict[str, Declared]:
-    return declare(Id(), ID_DOC, _ID_DA, required=True)
+def _id(export: str | None = None) -> dict[str, Declared]:
+    return declare(Id(), ID_DOC, _ID_DA, required=True, export=export)
 
 
-def _photo() -> dict[str, Declared]:
+def _photo(export: str | None = None) -> dict[str, Declared]:
     """A portrait and, after it in the file, its alt text (folded into one Image by records.py)."""
     return declare(MediaFile(), "A portrait in the media folder.", ("Foto", "Et portrætfoto i mappen media."),
+                   export=export,
                    alt=Field("photo_alt", Text(), "Alt text for the photo; required when photo is set.", False,
                              "Alt-tekst til foto", "Alt-tekst til fotoet: hvad billedet viser. Skal udfyldes, "
                              "når der er et foto."))
@@ -211,27 +213,32 @@ class SiteConfig:
 @dataclass(frozen=True)
 class District:
     RECORD: ClassVar[RecordInfo] = RecordInfo("district", ("Politikreds", "Politikredse"),
-                                              "A police district (politikreds).")
+                                              "A police district (politikreds).", "One police district.")
 
-    id: str = field(metadata=_id())
+    id: str = field(metadata=_id("The district's id, used in the other files."))
     name: str = field(metadata=declare(Text(), "The name, e.g. Nordsjællands Politi.",
-                                       ("Navn", "Navnet, fx Nordsjællands Politi."), required=True))
+                                       ("Navn", "Navnet, fx Nordsjællands Politi."), required=True,
+                                       export="The district's name, e.g. Nordsjællands Politi."))
     url: str | None = field(default=None, metadata=declare(
-        Url(), "The district's own web page.", ("Webside", "Politikredsens egen webside.")))
+        Url(), "The district's own web page.", ("Webside", "Politikredsens egen webside."),
+        export=Export("The district's own website, when the site records one.", name="website")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Municipality:
-    RECORD: ClassVar[RecordInfo] = RecordInfo("municipality", ("Kommune", "Kommuner"), "A municipality (kommune).")
+    RECORD: ClassVar[RecordInfo] = RecordInfo("municipality", ("Kommune", "Kommuner"), "A municipality (kommune).",
+                                              "One municipality.")
 
-    id: str = field(metadata=_id())
+    id: str = field(metadata=_id("The municipality's id, used in the other files."))
     name: str = field(metadata=declare(Text(), "The name, e.g. Frederikssund Kommune.",
-                                       ("Navn", "Navnet, fx Frederikssund Kommune."), required=True))
+                                       ("Navn", "Navnet, fx Frederikssund Kommune."), required=True,
+                                       export="The municipality's name, e.g. Frederikssund Kommune."))
     district: str = field(metadata=declare(
         Ref(kind="district"), "The id of the police district it belongs to.",
-        ("Politikreds", "Id'et på den politikreds, kommunen hører til."), required=True))
+        ("Politikreds", "Id'et på den politikreds, kommunen hører til."), required=True,
+        export="The id of its police district (see districts.json)."))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -240,20 +247,24 @@ class Municipality:
 class Station:
     RECORD: ClassVar[RecordInfo] = RecordInfo(
         "station", ("Politistation", "Politistationer"),
-        "A police station, local station (nærpolitistation) or mobile police station.")
+        "A police station, local station (nærpolitistation) or mobile police station.", "One station.")
 
-    id: str = field(metadata=_id())
+    id: str = field(metadata=_id("The station's id, used in officers.json."))
     name: str = field(metadata=declare(Text(), "The name, e.g. Frederikssund Politistation.",
-                                       ("Navn", "Navnet, fx Frederikssund Politistation."), required=True))
+                                       ("Navn", "Navnet, fx Frederikssund Politistation."), required=True,
+                                       export="The station's name."))
     address: str | None = field(default=None, metadata=declare(
-        Text(), "Street address with postcode and town.", ("Adresse", "Gade og nummer med postnummer og by.")))
+        Text(), "Street address with postcode and town.", ("Adresse", "Gade og nummer med postnummer og by."),
+        export="Its address (for a mobile station: where it goes), when recorded."))
     opening_hours: str | None = field(default=None, metadata=declare(
         Text(), "Opening hours as free text, e.g. \"Man-tor 10-14\".",
-        ("Åbningstider", "Åbningstider som fri tekst, fx \"Man-tor 10-14\".")))
+        ("Åbningstider", "Åbningstider som fri tekst, fx \"Man-tor 10-14\"."),
+        export="Its opening hours as free text, when recorded."))
     phone: Phone | None = field(default=None, metadata=declare(
         PhoneNumber(), "The station's phone number, if it has its own.",
-        ("Telefon", "Stationens telefonnummer, hvis den har sit eget.")))
-    coordinates: tuple[float, float] | None = field(default=None, metadata=declare(Coordinates(), *_COORDINATES))
+        ("Telefon", "Stationens telefonnummer, hvis den har sit eget."), export="Its phone number, when recorded."))
+    coordinates: tuple[float, float] | None = field(default=None, metadata=declare(
+        Coordinates(), *_COORDINATES, export="Where it is, when recorded."))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -263,24 +274,31 @@ class Officer:
     """A contact officer: a public employee, published in an official role."""
 
     RECORD: ClassVar[RecordInfo] = RecordInfo("officer", ("Betjent", "Betjente"),
-                                              "A contact officer, published in the official role.")
+                                              "A contact officer, published in the official role.",
+                                              "One officer, in their official role.")
 
-    id: str = field(metadata=_id())
-    name: str = field(metadata=declare(Text(), "Full name.", ("Navn", "Fulde navn."), required=True))
+    id: str = field(metadata=_id("The officer's id, used in localities.json and news.json."))
+    name: str = field(metadata=declare(Text(), "Full name.", ("Navn", "Fulde navn."), required=True,
+                                       export="The officer's name."))
     title: str = field(metadata=declare(
         Text(), "Official title: Områdebetjent, Netværksbetjent, Lokalbetjent ...",
-        ("Titel", "Officiel titel, fx Områdebetjent, Netværksbetjent eller Lokalbetjent."), required=True))
+        ("Titel", "Officiel titel, fx Områdebetjent, Netværksbetjent eller Lokalbetjent."), required=True,
+        export="The officer's title, e.g. Områdebetjent."))
     phone: Phone | None = field(default=None, metadata=declare(
-        PhoneNumber(), "Official phone number.", ("Telefon", "Officielt telefonnummer.")))
+        PhoneNumber(), "Official phone number.", ("Telefon", "Officielt telefonnummer."),
+        export="The official phone number, when recorded."))
     email: str | None = field(default=None, metadata=declare(
-        Email(), "Official e-mail address.", ("E-mail", "Officiel e-mailadresse.")))
+        Email(), "Official e-mail address.", ("E-mail", "Officiel e-mailadresse."),
+        export="The official e-mail address, when recorded."))
     station: str | None = field(default=None, metadata=declare(
         Ref(kind="station"), "The id of the station the officer works from.",
-        ("Station", "Id'et på den station, betjenten arbejder fra.")))
+        ("Station", "Id'et på den station, betjenten arbejder fra."),
+        export="The id of the officer's station (see stations.json), when recorded."))
     verified: dt.date | None = field(default=None, metadata=declare(
         Date(), "When the contact details were last checked (YYYY-MM-DD).",
-        ("Kontrolleret", "Hvornår kontaktoplysningerne sidst blev kontrolleret (ÅÅÅÅ-MM-DD, fx 2026-11-20).")))
-    photo: Image | None = field(default=None, metadata=_photo())
+        ("Kontrolleret", "Hvornår kontaktoplysningerne sidst blev kontrolleret (ÅÅÅÅ-MM-DD, fx 2026-11-20)."),
+        export="When the contact details were last checked (YYYY-MM-DD), when recorded: how fresh the data is."))
+    photo: Image | None = field(default=None, metadata=_photo())  # not in the open data
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -288,28 +306,36 @@ class Officer:
 @dataclass(frozen=True)
 class Council:
     RECORD: ClassVar[RecordInfo] = RecordInfo(
-        "council", ("Lokalråd eller samarbejdspartner", "Lokalråd og samarbejdspartnere"))
+        "council", ("Lokalråd eller samarbejdspartner", "Lokalråd og samarbejdspartnere"),
+        export="A local council, residents' association or other local partner: an organisation, not a person.")
 
     name: str = field(metadata=declare(Text(), "The name, e.g. Skibby Lokalråd.",
-                                       ("Navn", "Navnet, fx Skibby Lokalråd."), required=True))
-    url: str | None = field(default=None, metadata=declare(Url(), "Its web page.", ("Webside", "Dens webside.")))
+                                       ("Navn", "Navnet, fx Skibby Lokalråd."), required=True,
+                                       export="The council's name."))
+    url: str | None = field(default=None, metadata=declare(Url(), "Its web page.", ("Webside", "Dens webside."),
+                                                           export="The council's website, when recorded."))
     email: str | None = field(default=None, metadata=declare(
-        Email(), "Its public e-mail address.", ("E-mail", "Dens offentlige e-mailadresse.")))
+        Email(), "Its public e-mail address.", ("E-mail", "Dens offentlige e-mailadresse."),
+        export="The council's e-mail address, when recorded."))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
 @dataclass(frozen=True)
 class Priority:
-    RECORD: ClassVar[RecordInfo] = RecordInfo("priority", ("Indsatsområde", "Indsatsområder"))
+    RECORD: ClassVar[RecordInfo] = RecordInfo("priority", ("Indsatsområde", "Indsatsområder"),
+                                              export="A problem the police and the locality agreed to work on.")
 
     issue: str = field(metadata=declare(Text(), "The problem, e.g. Indbrud i villakvarterer.",
-                                        ("Problem", "Problemet, fx Indbrud i villakvarterer."), required=True))
+                                        ("Problem", "Problemet, fx Indbrud i villakvarterer."), required=True,
+                                        export="The problem, e.g. burglaries in residential areas."))
     action: str | None = field(default=None, metadata=declare(
         Text(), "What the police and the locality do about it.",
-        ("Indsats", "Hvad politiet og lokalsamfundet gør ved det.")))
+        ("Indsats", "Hvad politiet og lokalsamfundet gør ved det."),
+        export="What is being done about it, when recorded."))
     since: dt.date | None = field(default=None, metadata=declare(
-        Date(), "Since when (YYYY-MM-DD).", ("Siden", "Siden hvornår (ÅÅÅÅ-MM-DD).")))
+        Date(), "Since when (YYYY-MM-DD).", ("Siden", "Siden hvornår (ÅÅÅÅ-MM-DD)."),
+        export="Since when it has been a priority (YYYY-MM-DD), when recorded."))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -317,32 +343,41 @@ class Priority:
 @dataclass(frozen=True)
 class Locality:
     RECORD: ClassVar[RecordInfo] = RecordInfo("locality", ("Lokalsamfund", "Lokalsamfund"),
-                                              "A locality (lokalsamfund).")
+                                              "A locality (lokalsamfund).", "One locality.")
 
-    id: str = field(metadata=_id())
+    id: str = field(metadata=_id("The locality's id, used in the other files."))
     name: str = field(metadata=declare(Text(), "The name, e.g. Skibby.", ("Navn", "Navnet, fx Skibby."),
-                                       required=True))
+                                       required=True, export="The locality's name, e.g. Skibby."))
     municipality: str = field(metadata=declare(
         Ref(kind="municipality"), "The id of its municipality.",
-        ("Kommune", "Id'et på lokalsamfundets kommune."), required=True))
+        ("Kommune", "Id'et på lokalsamfundets kommune."), required=True,
+        export="The id of its municipality (see municipalities.json)."))
     postcodes: tuple[str, ...] = field(metadata=declare(
         ListOf(item=Postcode(), allow_single=True), "Its postcodes, four digits each in quotes: [\"4050\"]. "
         "A postcode may belong to several localities.",
         ("Postnumre", "Lokalsamfundets postnumre, fire cifre i anførselstegn: [\"4050\"]. "
-                      "Et postnummer kan høre til flere lokalsamfund."), required=True))
+                      "Et postnummer kan høre til flere lokalsamfund."), required=True,
+        export="Its postcodes, four digits each. A postcode may belong to several localities."))
     officer: str = field(metadata=declare(
         Ref(kind="officer"), "The id of its contact officer.",
-        ("Betjent", "Id'et på lokalsamfundets kontaktbetjent."), required=True))
-    coordinates: tuple[float, float] | None = field(default=None, metadata=declare(Coordinates(), *_COORDINATES))
+        ("Betjent", "Id'et på lokalsamfundets kontaktbetjent."), required=True,
+        export="The id of its contact officer (see officers.json)."))
+    coordinates: tuple[float, float] | None = field(default=None, metadata=declare(
+        Coordinates(), *_COORDINATES, export="Where the locality is, when recorded."))
     description: Rendered | None = field(default=None, metadata=declare(
         MarkdownText(), "A short text about the locality (Markdown).",
-        ("Beskrivelse", "En kort tekst om lokalsamfundet (Markdown).")))
+        ("Beskrivelse", "En kort tekst om lokalsamfundet (Markdown)."),
+        export=Export("A short text about the locality, as HTML with absolute links, when there is one.",
+                      name="description_html")))
     councils: tuple[Council, ...] = field(default=(), metadata=declare(
         RecordList(Council), "Local councils and partners: name, url, email.",
-        ("Lokalråd", "Lokalråd og samarbejdspartnere: name, url, email.")))
+        ("Lokalråd", "Lokalråd og samarbejdspartnere: name, url, email."),
+        export=Export("Its local councils and partners, in the site's order; may be empty.", always=True)))
     priorities: tuple[Priority, ...] = field(default=(), metadata=declare(
         RecordList(Priority), "What the police and the locality work on: issue, action, since.",
-        ("Indsatsområder", "Hvad politiet og lokalsamfundet arbejder med: issue, action, since.")))
+        ("Indsatsområder", "Hvad politiet og lokalsamfundet arbejder med: issue, action, since."),
+        export=Export("What the police and the locality agreed to work on, in the site's order; may be empty.",
+                      always=True)))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -378,18 +413,26 @@ class Ambassador:
     """A volunteer as recorded by the coordinator. Private: only consent.py may read it."""
 
     RECORD: ClassVar[RecordInfo] = RecordInfo("ambassador", ("Tryghedsambassadør", "Tryghedsambassadører"),
-                                              "A volunteer safety ambassador (tryghedsambassadør).")
+                                              "A volunteer safety ambassador (tryghedsambassadør).",
+                                              "One ambassador: only the fields their consent lists. A field "
+                                              "without consent is absent, never empty. There is deliberately no id.")
 
+    # Exported: exactly the fields a consent may name (CONSENT_FIELDS), and only as far as it does
+    # (consent.py); never the id or the consent.
     id: str = field(metadata=_id())
     locality: str  # the file's name: content/ambassadors/<locality>.yaml
-    name: str = field(metadata=declare(Text(), "Full name.", ("Navn", "Fulde navn."), required=True))
+    name: str = field(metadata=declare(Text(), "Full name.", ("Navn", "Fulde navn."), required=True,
+                                       export="The ambassador's name (published only with consent to it)."))
     role: str | None = field(default=None, metadata=declare(
         Text(), "Role in the locality, e.g. Formand for Skibby Borgerforening.",
-        ("Rolle", "Rolle i lokalsamfundet, fx Formand for Skibby Borgerforening.")))
+        ("Rolle", "Rolle i lokalsamfundet, fx Formand for Skibby Borgerforening."),
+        export="Their role in the locality, e.g. chair of the residents' association; present only with consent."))
     phone: Phone | None = field(default=None, metadata=declare(
-        PhoneNumber(), "Phone number.", ("Telefon", "Telefonnummer.")))
-    email: str | None = field(default=None, metadata=declare(Email(), "E-mail address.", ("E-mail", "E-mailadresse.")))
-    photo: Image | None = field(default=None, metadata=_photo())
+        PhoneNumber(), "Phone number.", ("Telefon", "Telefonnummer."),
+        export="Their phone number; present only with consent."))
+    email: str | None = field(default=None, metadata=declare(Email(), "E-mail address.", ("E-mail", "E-mailadresse."),
+                                                             export="Their e-mail address; present only with consent."))
+    photo: Image | None = field(default=None, metadata=_photo("Their portrait; present only with consent."))
     consent: Consent | None = field(default=None, metadata=declare(
         Record(Consent), Consent.RECORD.doc, ("Samtykke", "Samtykket fra den underskrevne partnerskabsaftale.")))
     pos: Position = _pos_field()
@@ -422,25 +465,29 @@ class Scope:
 @dataclass(frozen=True)
 class NewsItem:
     RECORD: ClassVar[RecordInfo] = RecordInfo("news item", ("Nyhed", "Nyheder"),
-                                              "A news item: content/news/<date>-<name>.md")
+                                              "A news item: content/news/<date>-<name>.md", "One news item.")
 
     slug: str
     source: str  # path relative to the root
-    title: str = field(metadata=declare(Text(), "The headline.", ("Titel", "Overskriften."), required=True))
+    title: str = field(metadata=declare(Text(), "The headline.", ("Titel", "Overskriften."), required=True,
+                                        export="The item's title."))
     date: dt.date = field(metadata=declare(
         DateOrTime(day_only_form=True), "Publication date (YYYY-MM-DD) or date and time; an item dated after "
         "the build date is not published yet.",
         ("Dato", "Udgivelsesdato (ÅÅÅÅ-MM-DD) eller dato og klokkeslæt. En nyhed med en dato efter "
-                 "byggedatoen udgives ikke endnu."), required=True))
+                 "byggedatoen udgives ikke endnu."), required=True,
+        export=Export("The date it was published (YYYY-MM-DD).", type=Date())))
     datetime: dt.datetime | None  # aware, when the front matter gave a time
     scope: Scope = field(metadata=declare_inline(Scope))
     body: Rendered
     summary: str = field(metadata=declare(Text(), *_SUMMARY))  # else the body's first paragraph
     author: str | None = field(default=None, metadata=declare(
         Ref(kind="officer"), "The id of the officer who wrote it.",
-        ("Forfatter", "Id'et på den betjent, der har skrevet nyheden.")))
+        ("Forfatter", "Id'et på den betjent, der har skrevet nyheden."),
+        export="The id of the officer who wrote it (see officers.json), when recorded."))
     image: Image | None = field(default=None, metadata=declare(
         MediaFile(), "An image in the media folder.", ("Billede", "Et billede i mappen media."),
+        export="Its lead image, when there is one.",
         alt=Field("image_alt", Text(), "Alt text for the image; required when image is set.", False,
                   "Alt-tekst til billede", "Alt-tekst til billedet: hvad det viser. Skal udfyldes, når der er "
                   "et billede.")))
@@ -463,27 +510,32 @@ EVENT_KIND_ALIASES = {
 @dataclass(frozen=True)
 class Event:
     RECORD: ClassVar[RecordInfo] = RecordInfo("event", ("Arrangement", "Arrangementer"),
-                                              "An event: content/events/<date>-<name>.md")
+                                              "An event: content/events/<date>-<name>.md", "One event.")
 
     slug: str
     source: str
-    title: str = field(metadata=declare(Text(), "The title.", _TITLE_DA, required=True))
+    title: str = field(metadata=declare(Text(), "The title.", _TITLE_DA, required=True,
+                                        export="The event's title."))
     kind: str = field(metadata=declare(
         Choice(EVENT_KINDS, aliases=EVENT_KIND_ALIASES), "open-council-meeting, citizen-meeting, "
         "mobile-police-station or other.",
         ("Type", "open-council-meeting (åbent lokalrådsmøde), citizen-meeting (borgermøde), "
-                 "mobile-police-station (mobil politistation) eller other (andet)."), required=True))
+                 "mobile-police-station (mobil politistation) eller other (andet)."), required=True,
+        export="What kind of event it is."))
     start: dt.datetime = field(metadata=declare(  # aware; midnight for all-day events
         DateOrTime(), "Start: YYYY-MM-DDTHH:MM, or YYYY-MM-DD for an all-day event.",
         ("Start", "Start: dato og klokkeslæt, fx 2026-12-03T19:00, eller kun en dato (2026-12-03) "
-                  "for et heldagsarrangement."), required=True))
+                  "for et heldagsarrangement."), required=True,
+        export="When it starts: a date for an all-day event, else a date and time with offset."))
     end: dt.datetime | None = field(metadata=declare(
         DateOrTime(), "End, same form as start; must not be before start.",
-        ("Slut", "Slut, skrevet på samme måde som start. Må ikke ligge før start.")))
+        ("Slut", "Slut, skrevet på samme måde som start. Må ikke ligge før start."),
+        export="When it ends, when recorded: for an all-day event its last day (inclusive), else a date and "
+               "time with offset."))
     all_day: bool
     location: str = field(metadata=declare(
         Text(), "Where: name, address, postcode and town.", ("Sted", "Hvor: navn, adresse, postnummer og by."),
-        required=True))
+        required=True, export="Where it takes place, as free text."))
     scope: Scope = field(metadata=declare_inline(Scope))
     body: Rendered
     summary: str = field(metadata=declare(Text(), *_SUMMARY))

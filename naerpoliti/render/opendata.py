@@ -5,9 +5,12 @@ municipalities, localities, officers, stations, ambassadors, events and news, ea
 
     {"$schema": URL, "generated": build date, "license": text, "items": [...]}
 
-and described by a hand-written JSON Schema (draft 2020-12) in `naerpoliti/schemas/`, copied to
-`data/schemas/<name>.schema.json`. The schemas forbid any property they do not describe, so a
-personal field cannot slip into a file unnoticed: the tests validate every file against them.
+and described by a JSON Schema (draft 2020-12), `data/schemas/<name>.schema.json`. The schemas are
+generated: a record's exported fields are declared in model.py (`export=` on the field, with the
+description a reuser reads), each field type gives its JSON Schema (fieldtypes.py), and what this
+module adds to a record (its URL, feeds, district, ...) is declared here beside the code that
+writes it. The schemas forbid any property they do not describe, so a personal field cannot slip
+into a file unnoticed: the tests validate every file against them.
 
 What goes in is what the site already publishes, and no more:
 - officers: the official contact of the officers the site shows (of a locality, or the author of a
@@ -24,35 +27,37 @@ line of header followed by one item a line, which keeps it small and easy to dif
 """
 from __future__ import annotations
 
+import functools
 import json
-from importlib import resources
-from typing import Any, Optional
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
-from ..model import Image, Phone, Scope
+from .. import model
+from ..consent import PublicAmbassador
+from ..fieldtypes import Id, JsonDefs, Property, Record, closed_object, object_schema, record_schema, spec_of
+from ..model import Image, NewsItem, Phone, Rendered, Scope
 from ..site import SiteModel
 from ..urls import Urls
 from . import Output
-from .feeds import absolutize
-
-# The data files, in the order the open-data page lists them.
-NAMES = ("localities", "officers", "stations", "ambassadors", "districts", "municipalities", "events", "news")
+from .shared import absolutize
 
 # The same message as on the open-data page (templates/open_data.html), so it is in the catalog.
 LICENSE = "Free to reuse with attribution: name %(title)s (%(url)s) as the source."
 
-
-def schema_source(name: str) -> bytes:
-    """The hand-written schema of a data file, as shipped in the package."""
-    return resources.files("naerpoliti.schemas").joinpath(f"{name}.schema.json").read_bytes()
+JsonObject = dict[str, Any]
+Schema = Callable[[JsonDefs], JsonObject]
+# incremental.Builder's memo of data/news.json: id(item) -> (item, what else its line shows, the line)
+NewsMemo = dict[int, tuple[NewsItem, tuple[str | None, str], str]]
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def document(header: dict[str, Any], items: list[dict[str, Any]]) -> bytes:
+def document(header: JsonObject, items: Sequence[JsonObject | str]) -> bytes:
     """The header's keys, then "items" with one item a line."""
     head = ",".join(f"{_json(k)}:{_json(header[k])}" for k in sorted(header))
     body = ",\n".join(item if isinstance(item, str) else _json(item) for item in items)
@@ -65,10 +70,78 @@ def license_text(env: jinja2.Environment, site: SiteModel, urls: Urls) -> str:
     return template.render(message=LICENSE, title=site.config.title, url=urls.absolute(urls.home()))
 
 
-class _Items:
-    """Builds the items of each file; every URL is absolute."""
+# --------------------------------------------------------------------------------------------
+# The shapes of what this module adds to the records (their fields' shapes are their types')
 
-    def __init__(self, site: SiteModel, urls: Urls, memo: Optional[dict] = None):
+
+def _fixed(schema: JsonObject) -> Schema:
+    return lambda defs: dict(schema)
+
+
+_URI = _fixed({"type": "string", "format": "uri"})
+_TEXT = _fixed({"type": "string"})  # may be empty
+_BOOL = _fixed({"type": "boolean"})
+_ID = Id().json_schema
+
+
+def _ids(defs: JsonDefs) -> JsonObject:
+    return {"type": "array", "items": _ID(defs)}
+
+
+def _feeds(defs: JsonDefs) -> JsonObject:
+    uri = _URI(defs)
+    return defs.ref("feeds", closed_object("The area's news and events as feeds.", {
+        "rss": {"description": "The RSS 2.0 feed.", **uri},
+        "atom": {"description": "The Atom 1.0 feed.", **uri},
+        "json": {"description": "The JSON Feed 1.1 feed.", **uri},
+    }, ("rss", "atom", "json")))
+
+
+def _scope(defs: JsonDefs) -> JsonObject:
+    # always all four, sorted, whatever of them the content wrote
+    return defs.ref("scope", object_schema(
+        "The areas an item concerns. An item about a municipality or district also concerns every locality in it.",
+        (Property("localities", "Ids of localities (see localities.json), sorted.", _ids),
+         Property("municipalities", "Ids of municipalities (see municipalities.json), sorted.", _ids),
+         Property("districts", "Ids of police districts (see districts.json), sorted.", _ids),
+         Property("national", "True when the item concerns the whole country.", _BOOL)), defs))
+
+
+def _page(what: str) -> Property:
+    return Property("url", f"The {what} page on this site.", _URI)
+
+
+def _subscriptions(feeds: str, calendar: str) -> tuple[Property, ...]:
+    return (Property("feeds", feeds, _feeds), Property("calendar", calendar, _URI))
+
+
+_HTML = Property("content_html", "The full text as HTML, with absolute links.", _TEXT)
+_SUMMARY = Property("summary", "A short plain-text summary.", _TEXT)  # else the first paragraph: may be empty
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """What the schema of one data file says beyond its items' fields."""
+
+    title: str
+    description: str
+    items: str  # what the list holds, and its order
+    item: str  # the name of one item's shape
+    schema: Schema  # one item's shape
+    generated: str = "The build date of the site the file was published with (YYYY-MM-DD). The file changes only " \
+                     "when the site is rebuilt."
+
+
+def _record(cls: type, *derived: Property) -> Schema:
+    """An exported record: its fields declared for export (model.py), then what this module adds."""
+    return lambda defs: record_schema(spec_of(cls), defs, derived)
+
+
+class _Items:
+    """Builds the items of each file; every URL is absolute. Each file's schema is declared above
+    the method that writes it."""
+
+    def __init__(self, site: SiteModel, urls: Urls, memo: NewsMemo | None = None):
         self.site = site
         self.urls = urls
         self.memo = memo
@@ -77,42 +150,54 @@ class _Items:
         return self.urls.absolute(url_path)
 
     @staticmethod
-    def _optional(item: dict[str, Any], **values: Any) -> dict[str, Any]:
+    def _optional(item: JsonObject, **values: Any) -> JsonObject:
         item.update({k: v for k, v in values.items() if v is not None and v != [] and v != ()})
         return item
 
     @staticmethod
-    def phone(phone: Optional[Phone]) -> Optional[dict[str, str]]:
+    def phone(phone: Phone | None) -> dict[str, str] | None:
         if phone is None:
             return None
         return {"e164": phone.uri[len("tel:"):], "display": phone.display}
 
     @staticmethod
-    def coordinates(value: Optional[tuple[float, float]]) -> Optional[dict[str, float]]:
+    def coordinates(value: tuple[float, float] | None) -> dict[str, float] | None:
         return None if value is None else {"latitude": value[0], "longitude": value[1]}
 
-    def image(self, image: Optional[Image]) -> Optional[dict[str, Any]]:
+    def image(self, image: Image | None) -> JsonObject | None:
         if image is None:
             return None
         return self._optional({"url": self.abs(self.urls.media(image.path)), "alt": image.alt},
                               width=image.width, height=image.height)
 
-    def subscriptions(self, kind: str, id: str) -> dict[str, Any]:
+    def subscriptions(self, kind: str, id: str) -> JsonObject:
         urls = self.urls
         return {"feeds": {fmt: self.abs(urls.feed(kind, id, fmt)) for fmt in ("rss", "atom", "json")},
                 "calendar": self.abs(urls.calendar(kind, id))}
 
     @staticmethod
-    def scope(scope: Scope) -> dict[str, Any]:
+    def scope(scope: Scope) -> JsonObject:
         return {"localities": sorted(scope.localities), "municipalities": sorted(scope.municipalities),
                 "districts": sorted(scope.districts), "national": scope.national}
 
-    def html(self, rendered) -> str:
+    def html(self, rendered: Rendered) -> str:
         return absolutize(rendered.html, self.urls.origin)
 
     # --- the files
 
-    def districts(self) -> list[dict[str, Any]]:
+    DISTRICTS = DataFile(
+        "Police districts",
+        "The police districts (politikredse) the site covers, with their pages, feeds and calendars.",
+        "Every police district, sorted by id.", "district", _record(
+            model.District, _page("district's"),
+            Property("municipalities", "The ids of the municipalities in the district (see municipalities.json), "
+                     "sorted.", _ids),
+            Property("opml", "An OPML 2.0 list of every feed of the district and of the areas in it, for a feed "
+                     "reader.", _URI),
+            *_subscriptions("The district's news and events as feeds: items about the district and about any area "
+                            "in it.", "The district's events as an iCalendar file to subscribe to.")))
+
+    def districts(self) -> list[JsonObject]:
         site = self.site
         return [self._optional({
             "id": d.id, "name": d.name, "url": self.abs(self.urls.district(d.id)),
@@ -121,7 +206,20 @@ class _Items:
             **self.subscriptions("district", d.id),
         }, website=d.url) for d in sorted(site.districts, key=lambda d: d.id)]
 
-    def municipalities(self) -> list[dict[str, Any]]:
+    MUNICIPALITIES = DataFile(
+        "Municipalities", "The municipalities (kommuner) the site covers, with their police district, localities, "
+        "pages, feeds and calendars.", "Every municipality, sorted by id.", "municipality", _record(
+            model.Municipality, _page("municipality's"),
+            Property("localities", "The ids of the localities in the municipality (see localities.json), sorted.",
+                     _ids),
+            Property("opml", "An OPML 2.0 list of every feed of the municipality and of its localities, for a feed "
+                     "reader.", _URI),
+            Property("newsletters", "The page with the municipality's newsletter issues.", _URI),
+            *_subscriptions("The municipality's news and events as feeds: items about it, its district, the whole "
+                            "country and its localities.",
+                            "The municipality's events as an iCalendar file to subscribe to.")))
+
+    def municipalities(self) -> list[JsonObject]:
         site = self.site
         return [{
             "id": m.id, "name": m.name, "district": m.district, "url": self.abs(self.urls.municipality(m.id)),
@@ -131,7 +229,16 @@ class _Items:
             **self.subscriptions("municipality", m.id),
         } for m in sorted(site.municipalities, key=lambda m: m.id)]
 
-    def localities(self) -> list[dict[str, Any]]:
+    LOCALITIES = DataFile(
+        "Localities", "The localities (lokalsamfund): the neighbourhoods of community policing, each with its "
+        "postcodes, contact officer, councils and the priorities agreed with the police.",
+        "Every locality, sorted by id.", "locality", _record(
+            model.Locality, Property("district", "The id of its police district (see districts.json).", _ID),
+            _page("locality's"), Property("newsletters", "The page with the locality's newsletter issues.", _URI),
+            *_subscriptions("The locality's news and events as feeds: items about it, its municipality, its district "
+                            "and the whole country.", "The locality's events as an iCalendar file to subscribe to.")))
+
+    def localities(self) -> list[JsonObject]:
         site = self.site
         out = []
         for loc in sorted(site.localities, key=lambda loc: loc.id):
@@ -157,7 +264,15 @@ class _Items:
         ids = {loc.officer for loc in site.localities} | {n.author for n in site.news if n.author}
         return sorted(i for i in ids if i in site.officers)
 
-    def officers(self) -> list[dict[str, Any]]:
+    OFFICERS = DataFile(
+        "Contact officers", "The contact officers the site shows (områdebetjente, lokalbetjente, netværksbetjente): "
+        "public employees, with their official contact details only.",
+        "Every officer the site shows (the contact officer of a locality, or the author of a news item), sorted by "
+        "id.", "officer", _record(
+            model.Officer, Property("localities", "The ids of the localities the officer is the contact of, sorted; "
+                                    "empty for an officer who only wrote news.", _ids)))
+
+    def officers(self) -> list[JsonObject]:
         site = self.site
         serves: dict[str, list[str]] = {}
         for loc in sorted(site.localities, key=lambda loc: loc.id):
@@ -171,28 +286,60 @@ class _Items:
                 verified=o.verified.isoformat() if o.verified else None))
         return out
 
-    def stations(self) -> list[dict[str, Any]]:
+    STATIONS = DataFile(
+        "Police stations", "Police stations, local stations (nærpolitistationer) and mobile police stations.",
+        "Every station, sorted by id.", "station", _record(model.Station))
+
+    def stations(self) -> list[JsonObject]:
         return [self._optional({"id": s.id, "name": s.name}, address=s.address, opening_hours=s.opening_hours,
                                phone=self.phone(s.phone), coordinates=self.coordinates(s.coordinates))
                 for s in sorted(self.site.stations.values(), key=lambda s: s.id)]
 
-    def ambassadors(self) -> list[dict[str, Any]]:
+    # One group a locality; each ambassador is the fields of Ambassador declared for export, which
+    # are the fields a consent may name (model.CONSENT_FIELDS).
+    AMBASSADORS = DataFile(
+        "Safety ambassadors", "The volunteer safety ambassadors (tryghedsambassadører) and network members of each "
+        "locality who have given valid consent to be published, with only the fields they consented to. "
+        "Ambassadors are volunteers: they take no reports.",
+        "One group for every locality with at least one published ambassador, sorted by locality id.", "group",
+        lambda defs: object_schema("The published ambassadors of one locality.", (
+            Property("locality", "The locality's id (see localities.json).", _ID),
+            Property("locality_url", "The locality's page on this site, where the ambassadors are shown.", _URI),
+            Property("ambassadors", "Its published ambassadors, in the order of the locality's page (by name).",
+                     lambda defs: {"type": "array", "minItems": 1,
+                                   "items": Record(model.Ambassador).json_schema(defs)})), defs),
+        "The build date of the site the file was published with (YYYY-MM-DD). Consent is judged on this date; "
+        "the file changes only when the site is rebuilt.")
+
+    def ambassador(self, a: PublicAmbassador) -> JsonObject:
         # PublicAmbassador holds only what consent allows (the rest is None); its `locality` is
         # the group. Nothing else of the person exists here, not even the id from their file.
+        return self._optional({"name": a.name}, role=a.role, phone=self.phone(a.phone), email=a.email,
+                              photo=self.image(a.photo))
+
+    def ambassadors(self) -> list[JsonObject]:
         out = []
         for loc_id in sorted(self.site.ambassadors_of):
-            people = [self._optional({"name": a.name}, role=a.role, phone=self.phone(a.phone), email=a.email,
-                                     photo=self.image(a.photo))
-                      for a in self.site.ambassadors_of[loc_id]]
+            people = [self.ambassador(a) for a in self.site.ambassadors_of[loc_id]]
             if people:
                 out.append({"locality": loc_id, "locality_url": self.abs(self.urls.locality(loc_id)),
                             "ambassadors": people})
         return out
 
-    def events(self) -> list[dict[str, Any]]:
+    EVENTS = DataFile(
+        "Events", "Published events: open council meetings, citizens' meetings, visits of the mobile police station "
+        "and more, past and upcoming.", "Every published event, past and upcoming, sorted by slug.", "event",
+        _record(model.Event,
+                Property("slug", "The event's identifier: its file name, which never changes.", _ID),
+                Property("all_day", "True when the event has dates but no times.", _BOOL),
+                Property("scope", "The areas it concerns.", _scope), _SUMMARY, _HTML, _page("event's"),
+                Property("calendar", "The event alone as an iCalendar file, to add to a calendar.", _URI)))
+
+    def events(self) -> list[JsonObject]:
         out = []
         for e in sorted(self.site.events, key=lambda e: e.slug):
-            when = (lambda d: d.date().isoformat()) if e.all_day else (lambda d: d.isoformat())
+            def when(moment: Any, all_day: bool = e.all_day) -> str:
+                return str(moment.date().isoformat() if all_day else moment.isoformat())
             out.append(self._optional({
                 "slug": e.slug, "title": e.title, "kind": e.kind, "start": when(e.start), "all_day": e.all_day,
                 "location": e.location, "scope": self.scope(e.scope), "summary": e.summary,
@@ -201,11 +348,18 @@ class _Items:
             }, end=when(e.end) if e.end else None))
         return out
 
-    def news(self) -> list:
+    NEWS = DataFile(
+        "News", "Published news items (drafts and items dated after the build date are not published).",
+        "Every published news item, sorted by slug (file names start with the date, so this is oldest first).",
+        "news", _record(model.NewsItem,
+                        Property("slug", "The item's identifier: its file name, which never changes.", _ID),
+                        _SUMMARY, Property("scope", "The areas it concerns.", _scope), _HTML, _page("item's")))
+
+    def news(self) -> list[str]:
         """Each item's line of JSON; with a memo (incremental.Builder's), an item's line is made
         once for as long as the item (the same record) and what else the line shows stay."""
         memo = self.memo
-        out: list = []
+        out: list[str] = []
         for n in sorted(self.site.news, key=lambda n: n.slug):
             author = n.author if n.author in self.site.officers else None
             key = (author, self.urls.origin)
@@ -223,34 +377,104 @@ class _Items:
             out.append(line)
         return out
 
+    def items(self, name: str) -> Sequence[JsonObject | str]:
+        writers: dict[str, Callable[[], Sequence[JsonObject | str]]] = {
+            "localities": self.localities, "officers": self.officers, "stations": self.stations,
+            "ambassadors": self.ambassadors, "districts": self.districts, "municipalities": self.municipalities,
+            "events": self.events, "news": self.news}
+        return writers[name]()
+
+
+# The data files, in the order the open-data page lists them.
+FILES = {"localities": _Items.LOCALITIES, "officers": _Items.OFFICERS, "stations": _Items.STATIONS,
+         "ambassadors": _Items.AMBASSADORS, "districts": _Items.DISTRICTS,
+         "municipalities": _Items.MUNICIPALITIES, "events": _Items.EVENTS, "news": _Items.NEWS}
+NAMES = tuple(FILES)
+
+
+# --------------------------------------------------------------------------------------------
+# The schemas
+
+
+def schema(name: str) -> JsonObject:
+    """The JSON Schema of a data file."""
+    f = FILES[name]
+    defs = JsonDefs()
+    items = defs.ref(f.item, f.schema(defs))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": f.title, "description": f.description,
+        "type": "object", "required": ["$schema", "generated", "license", "items"], "additionalProperties": False,
+        "properties": {
+            "$schema": {"description": "The absolute URL of this schema.", "type": "string", "format": "uri"},
+            "generated": {"description": f.generated, "type": "string", "format": "date"},
+            "license": {"description": "How the data may be reused, and how to name the source.", "type": "string",
+                        "minLength": 1},
+            "items": {"description": f.items, "type": "array", "items": items},
+        },
+        "$defs": defs.defs,
+    }
+
+
+@functools.cache
+def schema_source(name: str) -> bytes:
+    """The schema of a data file as published: one property a line, each shape of `$defs` opened."""
+    return (_layout(schema(name), "") + "\n").encode("utf-8")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _layout(obj: JsonObject, indent: str, listing: bool = False) -> str:
+    """A schema with a key a line; `listing`: `properties` or `$defs`, whose entries are a line
+    each unless they are objects or alternatives of their own."""
+    inner = indent + "  "
+    lines = []
+    for key, value in obj.items():
+        if key == "$defs" or (key == "properties" and not listing):
+            text = _layout(value, inner, listing=True)
+        elif listing and isinstance(value, dict) and ("properties" in value or "anyOf" in value):
+            text = _layout(value, inner)
+        else:
+            text = _compact(value)
+        lines.append(f"{inner}{_compact(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n" + indent + "}"
+
+
+# --------------------------------------------------------------------------------------------
+
 
 def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                     names: Optional[set[str]] = None, memo: Optional[dict] = None) -> list[Output]:
+                     names: set[str] | None = None, memo: NewsMemo | None = None) -> list[Output]:
     """Every data file, its schema and the open-data page; with `names`, only those data files."""
     items = _Items(site, urls, memo)
     license = license_text(env, site, urls)
     generated = site.today.isoformat()
     out: list[Output] = []
     files = []
-    for name in NAMES:
-        if names is not None and name not in names:
-            continue
-        records = getattr(items, name)()
+    for name in NAMES if names is None else [n for n in NAMES if n in names]:
+        records = items.items(name)
         schema_url = urls.open_data_schema(name)
         header = {"$schema": urls.absolute(schema_url), "generated": generated, "license": license}
         out.append(Output(urls.output_path(urls.open_data(name)), document(header, records),
                           origin=f"open data '{name}'"))
+        if names is not None:
+            continue
         out.append(Output(urls.output_path(schema_url), schema_source(name),
-                          origin=f"naerpoliti/schemas/{name}.schema.json"))
-        count = sum(len(r["ambassadors"]) for r in records) if name == "ambassadors" else len(records)
+                          origin=f"the schema of open data '{name}'"))
+        count = sum(len(r["ambassadors"]) for r in records if isinstance(r, dict)) if name == "ambassadors" \
+            else len(records)
         files.append({"name": name, "url": urls.open_data(name), "schema_url": schema_url, "count": count})
-    if names is not None:
-        return [o for o in out if o.path.endswith(".json") and "/schemas/" not in o.path]
+    if names is None:
+        out.append(_page_output(site, env, urls, files))
+    return out
+
+
+def _page_output(site: SiteModel, env: jinja2.Environment, urls: Urls, files: list[JsonObject]) -> Output:
     page_url = urls.open_data_page()
     html = env.get_template("open_data.html").render(
         site=site, config=site.config, urls=urls, statement_url=site.config.was_url or urls.statement(),
         page_url=page_url, feeds=(None, None), canonical=urls.absolute(page_url), alternates=[],
         files=files, example_url=urls.absolute(urls.open_data("localities")),
         generated=site.today)
-    out.append(Output(urls.output_path(page_url), html.encode("utf-8"), origin="the open-data page"))
-    return out
+    return Output(urls.output_path(page_url), html.encode("utf-8"), origin="the open-data page")

@@ -1,1 +1,0 @@
-"""JSON Schemas (draft 2020-12) of the open-data files, written by hand; see render/opendata.py."""
