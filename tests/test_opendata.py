@@ -1,5 +1,6 @@
-"""Open data (data/*.json): valid against their hand-written schemas, exactly the published records,
-nothing of a person beyond their consent, byte-identical builds, and a page that explains it all."""
+"""Open data (data/*.json): valid against their schemas (generated from the declarations), exactly the
+published records, nothing of a person beyond their consent, byte-identical builds, and a page that
+explains it all."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,13 +11,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import REGISTRY, REPO, TODAY, build, messages, news, tree
 from jsonschema import Draft202012Validator
+from test_consent import PEOPLE, _published, assert_absent, phone_forms, png
 
-from conftest import REGISTRY, REPO, TODAY, build, news, tree
 from naerpoliti.build import gather
 from naerpoliti.errors import Diagnostics
-from naerpoliti.render.opendata import NAMES, schema_source
-from test_consent import PEOPLE, _published, assert_absent, phone_forms, png
+from naerpoliti.model import CONSENT_FIELDS, Ambassador
+from naerpoliti.records import AMBASSADOR
+from naerpoliti.render.opendata import NAMES, schema, schema_source
 
 BASE = "https://naerpoliti.example.dk/"
 AMBASSADOR_FIELDS = ("name", "role", "phone", "email", "photo")
@@ -26,10 +29,17 @@ def data(site: Path, name: str) -> dict:
     return json.loads((site / "data" / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def validator(name: str) -> Draft202012Validator:
-    schema = json.loads(schema_source(name))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+def validator(name: str, source: dict | None = None) -> Draft202012Validator:
+    """The published schema of a data file (or the given one), checked against the draft it declares."""
+    doc = json.loads(schema_source(name)) if source is None else source
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(doc)
+    return Draft202012Validator(doc, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def problems(name: str, doc: dict, source: dict | None = None) -> list[str]:
+    return [f"{name}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator(name, source).iter_errors(doc)]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +101,7 @@ def test_files_are_utf8_one_item_a_line_and_sorted(demo_site: Path):
         key = "slug" if name in ("events", "news") else "locality" if name == "ambassadors" else "id"
         ids = [item[key] for item in items]
         assert ids == sorted(ids) and len(set(ids)) == len(ids)
-        for line, item in zip(lines[1:], items):
+        for line, item in zip(lines[1:-1], items, strict=True):
             assert json.loads(line.rstrip(",")) == item
             assert list(item) == sorted(item)
 
@@ -264,6 +274,237 @@ def test_the_schemas_reject_unknown_keys_on_every_item(demo_site: Path):
     officers["items"][0]["photo"] = {"url": f"{BASE}media/x.jpg", "alt": "x"}
     with pytest.raises(jsonschema.ValidationError):
         validator("officers").validate(officers)
+
+
+# --- the generated schemas ------------------------------------------------------------------------
+
+def test_the_published_schema_is_the_generated_one_laid_out_as_before():
+    for name in NAMES:
+        text = schema_source(name).decode("utf-8")
+        assert json.loads(text) == schema(name)
+        assert text.startswith('{\n  "$schema": "https://json-schema.org/draft/2020-12/schema",\n')
+        assert text.endswith("\n}\n") and "\\u00" not in text
+        item = schema(name)["properties"]["items"]["items"]["$ref"].split("/")[-1]
+        assert f'\n    "{item}": {{\n      "description": ' in text  # each shape opened, a property a line
+
+
+def test_the_golden_site_validates_against_the_schemas_it_publishes():
+    golden = REPO / "tests" / "golden" / "small" / "data"
+    for name in NAMES:
+        published = (golden / "schemas" / f"{name}.schema.json").read_bytes()
+        assert published == schema_source(name), f"{name}: refresh the golden tree"
+        doc = json.loads((golden / f"{name}.json").read_text(encoding="utf-8"))
+        assert doc["$schema"].endswith(f"/data/schemas/{name}.schema.json")
+        assert not problems(name, doc, json.loads(published))
+
+
+def test_an_ambassador_can_hold_exactly_the_fields_a_consent_may_name():
+    defs = schema("ambassadors")["$defs"]
+    assert list(defs["ambassador"]["properties"]) == list(CONSENT_FIELDS)
+    assert defs["ambassador"]["required"] == ["name"]
+    exported = [f.name for f in AMBASSADOR.fields if f.export is not None]
+    assert exported == list(CONSENT_FIELDS) and "id" not in exported and "consent" not in exported
+    assert "id" in {f.name for f in AMBASSADOR.fields} and Ambassador.RECORD.export
+
+
+def covered(node: dict, value, defs: dict, seen: set[tuple[str, str]], where: str = "") -> None:
+    """Every (shape, property) of `node` that `value` uses, following $refs."""
+    if "$ref" in node:
+        where = node["$ref"].split("/")[-1]
+        node = defs[where]
+    if "properties" in node and isinstance(value, dict):
+        for key, item in value.items():
+            seen.add((where, key))
+            covered(node["properties"][key], item, defs, seen, where)
+    elif "items" in node and isinstance(value, list):
+        for item in value:
+            covered(node["items"], item, defs, seen, where)
+
+
+def described(name: str) -> set[tuple[str, str]]:
+    defs = schema(name)["$defs"]
+    return {(where, key) for where, shape in defs.items() for key in shape.get("properties", {})}
+
+
+FULL_REGISTRY = """\
+site:
+  title: Testpoliti
+  base_url: https://test.example.dk/
+districts:
+  - id: nordsjaelland
+    name: Nordsjællands Politi
+    url: https://politi.dk/nordsjaelland
+  - id: tom-kreds
+    name: Tom Kreds
+municipalities:
+  - id: frederikssund
+    name: Frederikssund Kommune
+    district: nordsjaelland
+stations:
+  - id: frederikssund-politistation
+    name: Frederikssund Politistation
+    address: Eksempelvej 1, 3600 Frederikssund
+    opening_hours: Man-tor 10-14
+    phone: "+45 72 58 10 00"
+    coordinates: [55.84, 12.07]
+  - id: mobil
+    name: Den mobile politistation
+officers:
+  - id: skibby-betjent
+    name: Mette Testesen
+    title: Områdebetjent
+    phone: "+45 72 58 12 34"
+    email: mette@example.dk
+    station: frederikssund-politistation
+    verified: 2026-11-01
+    photo: media/betjent.png
+    photo_alt: Portræt af Mette Testesen
+  - id: skribent
+    name: Skribent Betjentsen
+    title: Lokalbetjent
+localities:
+  - id: skibby
+    name: Skibby
+    municipality: frederikssund
+    postcodes: ["4050"]
+    officer: skibby-betjent
+    coordinates: [55.7506, 11.9617]
+    description: Et **lokalsamfund** ved [Isefjorden](https://example.dk/).
+    councils:
+      - name: Skibby Lokalråd
+        url: https://skibby.example.dk/
+        email: lokalraad@example.dk
+      - name: Borgerforeningen
+    priorities:
+      - issue: Indbrud i villakvarterer
+        action: Nabohjælp
+        since: 2026-01-01
+      - issue: Trafik ved skolen
+  - id: slangerup
+    name: Slangerup
+    municipality: frederikssund
+    postcodes: ["3550", "3600"]
+    officer: skibby-betjent
+"""
+
+FULL_FILES = {
+    "content/media/betjent.png": png(rgb=(10, 20, 30)),
+    "content/media/nyhed.png": png(width=4, height=3, rgb=(40, 50, 60)),
+    "content/news/2026-11-01-fuld.md": news(title="Fuld nyhed", date="2026-11-01T09:30", scope="national: true",
+                                            extra="author: skribent\nimage: media/nyhed.png\nimage_alt: Et foto\n"
+                                                  "summary: Kort.\n"),
+    "content/news/2026-11-02-tom.md": news(title="Nyhed uden tekst", date="2026-11-02",
+                                           scope="municipalities: frederikssund\ndistricts: [nordsjaelland]",
+                                           body=""),
+    "content/events/2026-12-03-moede.md": "---\ntitle: Borgermøde\nkind: citizen-meeting\nstart: 2026-12-03T19:00\n"
+                                          "end: 2026-12-03T21:00\nlocation: Skibby Hallen\nlocalities: [skibby]\n"
+                                          "---\nKom og hør.\n",
+    "content/events/2026-12-05-heldag.md": "---\ntitle: Mobil politistation\nkind: mobile-police-station\n"
+                                           "start: 2026-12-05\nend: 2026-12-06\nlocation: Torvet\nnational: true\n"
+                                           "---\nVi står på torvet.\n",
+    "content/events/2026-12-07-aaben.md": "---\ntitle: Åbent møde\nkind: other\nstart: 2026-12-07T10:00\n"
+                                          "location: Rådhuset\nmunicipalities: [frederikssund]\n---\nVelkommen.\n",
+}
+
+
+def built_data(root: Path, out: Path) -> dict[str, dict]:
+    result = build(root, out)
+    assert not result.failed, messages(result)
+    return {name: data(out, name) for name in NAMES}
+
+
+def test_a_site_with_every_optional_field_validates_and_uses_every_property(site_root, tmp_path):
+    root = site_root({**FULL_FILES, "content/ambassadors/skibby.yaml": PEOPLE,
+                      "content/media/ambassadors/fuld.png": png(rgb=(1, 2, 3)),
+                      "content/media/ambassadors/delvis.png": png(rgb=(4, 5, 6)),
+                      "content/media/ambassadors/traekket.png": png(rgb=(7, 8, 9))}, registry=FULL_REGISTRY)
+    docs = built_data(root, tmp_path / "site")
+    for name, doc in docs.items():
+        assert not problems(name, doc)
+        seen: set[tuple[str, str]] = set()
+        full = schema(name)
+        covered(full["properties"]["items"], doc["items"], full["$defs"], seen)
+        # the schema describes nothing the export never writes (a declared field, a derived one)
+        assert described(name) - seen == set(), name
+    # and the absent optional values are left out, never null
+    districts = {d["id"]: d for d in docs["districts"]["items"]}
+    assert "website" not in districts["tom-kreds"] and districts["tom-kreds"]["municipalities"] == []
+    assert set(docs["stations"]["items"][1]) == {"id", "name"}
+    skribent = {o["id"]: o for o in docs["officers"]["items"]}["skribent"]
+    assert skribent == {"id": "skribent", "name": "Skribent Betjentsen", "title": "Lokalbetjent", "localities": []}
+    assert not any("photo" in o for o in docs["officers"]["items"])  # declared, not exported
+
+
+def test_a_site_without_any_optional_field_validates(site_root, tmp_path):
+    registry = "\n".join(line for line in REGISTRY.splitlines()
+                         if not line.strip().startswith(("address:", "phone:", "email:", "station:"))) + "\n"
+    docs = built_data(site_root(registry=registry), tmp_path / "site")
+    for name, doc in docs.items():
+        assert not problems(name, doc)
+    assert docs["news"]["items"] == docs["events"]["items"] == docs["ambassadors"]["items"] == []
+    assert set(docs["stations"]["items"][0]) == {"id", "name"}
+    assert set(docs["officers"]["items"][0]) == {"id", "name", "title", "localities"}
+
+
+@pytest.mark.parametrize("consent", [
+    "{given: 2026-01-01, fields: [name]}",
+    "{given: 2026-01-01, fields: [name, role, phone, email, photo]}",
+    "{given: 2026-01-01, fields: [name, phone], expires: 2027-01-01}",
+    "{given: 2026-01-01, fields: [name, email], withdrawn: 2026-11-01}",  # withdrawn: none published
+    "{given: 2026-12-01, fields: [name]}",  # not yet given: none published
+    "{given: 2026-01-01, fields: [role, phone]}",  # no name: none published
+])
+def test_ambassadors_in_every_consent_state_validate(site_root, tmp_path, consent):
+    person = ('- id: a1\n  name: Anna Ambassadør\n  role: Formand\n  phone: "+45 30 11 11 11"\n'
+              "  email: anna@example.dk\n  photo: media/anna.png\n  photo_alt: Portræt af Anna\n"
+              f"  consent: {consent}\n")
+    root = site_root({"content/ambassadors/skibby.yaml": person, "content/media/anna.png": png()})
+    docs = built_data(root, tmp_path / "site")
+    assert not problems("ambassadors", docs["ambassadors"])
+    published, fields = _published(yaml.safe_load(person)[0]["consent"])
+    groups = docs["ambassadors"]["items"]
+    if not published:
+        assert groups == []
+        return
+    (anna,) = groups[0]["ambassadors"]
+    assert set(anna) == {f for f in CONSENT_FIELDS if f in fields}
+
+
+# --- the validation can fail ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_leaving_out_a_required_property_fails(demo_site: Path, name: str):
+    doc = data(demo_site, name)
+    item_schema = schema(name)["$defs"][schema(name)["properties"]["items"]["items"]["$ref"].split("/")[-1]]
+    assert item_schema["required"]
+    for key in item_schema["required"]:
+        broken = json.loads(json.dumps(doc))
+        del broken["items"][0][key]
+        assert problems(name, broken), f"{name} without {key} passed"
+    for key in ("$schema", "generated", "license", "items"):
+        assert problems(name, {k: v for k, v in doc.items() if k != key}), f"{name} without {key} passed"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_schema_without_a_property_the_data_has_rejects_it(demo_site: Path, name: str):
+    doc = data(demo_site, name)
+    full = schema(name)
+    assert not problems(name, doc, full)
+    item = full["properties"]["items"]["items"]["$ref"].split("/")[-1]
+    for key in doc["items"][0]:
+        narrowed = json.loads(json.dumps(full))
+        del narrowed["$defs"][item]["properties"][key]
+        narrowed["$defs"][item]["required"] = [k for k in narrowed["$defs"][item]["required"] if k != key]
+        assert problems(name, doc, narrowed), f"{name}: the schema without {key} accepted it"
+
+
+def test_a_wrong_value_fails(demo_site: Path):
+    doc = data(demo_site, "localities")
+    for key, value in [("postcodes", ["405"]), ("postcodes", []), ("id", "Skibby"), ("url", 42),
+                       ("coordinates", {"latitude": 91, "longitude": 0}), ("councils", [{"name": ""}])]:
+        broken = json.loads(json.dumps(doc))
+        broken["items"][0][key] = value
+        assert problems("localities", broken), f"{key}: {value!r} passed"
 
 
 # --- reproducible ---------------------------------------------------------------------------------
