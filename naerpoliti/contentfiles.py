@@ -3,27 +3,45 @@ intros, read and typed after the registry; and the memo that lets serve skip unc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import model
-from .errors import Diagnostics, Position
-from .fieldtypes import Ctx, Invalid, check_slug, convert_record
+from .errors import Diagnostic, Diagnostics, Position
+from .fieldtypes import Ctx, Invalid, RecordSpec, check_slug, convert_record
 from .load import YList, YMap, parse_yaml, read_text, split_front_matter
 from .markup import Markup
+from .progress import Progress
 from .records import AMBASSADOR, EVENT, NEWS, NEWSLETTER_INTRO, PAGE, fold_image, fold_scope, make
 from .registry import REGISTRY, load_registry
 
+T = TypeVar("T")
+R = TypeVar("R")
+# A Markdown document read and parsed: (path, slug, front matter, body, the body's first line)
+Doc = tuple[str, str, object, str, int]
+CtxFor = Callable[[str, Diagnostics], Ctx]
+# Makes a record of a document's checked fields: (values, ctx, slug, path, rendered body)
+Builder = Callable[[dict[str, Any], Ctx, str, str, model.Rendered], R | None]
 
-def load_content(root: Path, diags: Diagnostics, progress=None,
+
+class Memo(Protocol):
+    """A FileMemo, or loading every time (_no_memo)."""
+
+    def __call__(self, rel: str, diags: Diagnostics, load: Callable[[Diagnostics], T]) -> T: ...
+
+
+def load_content(root: Path, diags: Diagnostics, progress: Progress | None = None,
                  memo: FileMemo | None = None) -> model.Content | None:
     """Read and type every file of a site root. Returns None when localities.yaml is unusable.
     progress.lap() marks the phases: reading files, then checking fields (for the benchmark).
     With a FileMemo, files unchanged since the previous call are not read again."""
-    lap = progress.lap if progress is not None else (lambda name: None)
+    lap: Callable[[str], None] = progress.lap if progress is not None else (lambda name: None)
     lap("reading files")
     if memo is not None:
         memo.root, memo.salt = root, None
@@ -34,6 +52,7 @@ def load_content(root: Path, diags: Diagnostics, progress=None,
     if registry is None:
         return None
     config = registry["config"]
+    tz: dt.tzinfo
     try:
         tz = ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -53,11 +72,10 @@ def load_content(root: Path, diags: Diagnostics, progress=None,
         events = _type_docs(read["events"], EVENT, diags, ctx_for, _build_event)
         pages = _type_docs(read["pages"], PAGE, diags, ctx_for, _build_page)
     else:
-        def docs(folder, spec, build) -> tuple:
-            out: list = []
+        def docs(folder: str, spec: RecordSpec, build: Builder[R]) -> tuple[R, ...]:
+            out: list[R] = []
             for rel in _content_files(root, f"content/{folder}", ".md", diags):
-                out += memo(rel, diags, lambda d, rel=rel: list(
-                    _type_docs(_read_doc(root, rel, d), spec, d, ctx_for, build)))
+                out += memo(rel, diags, functools.partial(_typed_doc, root, rel, spec, ctx_for, build))
             return tuple(out)
         news = docs("news", NEWS, _build_news)
         events = docs("events", EVENT, _build_event)
@@ -89,7 +107,7 @@ def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> 
     if not base.is_dir():
         return []
     found: list[tuple[tuple[str, ...], str]] = []
-    stack = [(str(base), ())]
+    stack: list[tuple[str, tuple[str, ...]]] = [(str(base), ())]
     while stack:
         path, parts = stack.pop()
         with os.scandir(path) as entries:
@@ -110,15 +128,15 @@ def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> 
     return files
 
 
-def _read_docs(root, folder, diags) -> list:
+def _read_docs(root: Path, folder: str, diags: Diagnostics) -> list[Doc]:
     """Pass 1 of Markdown documents: read each file and parse its front matter."""
-    parsed = []
+    parsed: list[Doc] = []
     for rel in _content_files(root, folder, ".md", diags):
         parsed += _read_doc(root, rel, diags)
     return parsed
 
 
-def _read_doc(root, rel, diags) -> list:
+def _read_doc(root: Path, rel: str, diags: Diagnostics) -> list[Doc]:
     slug = Path(rel).stem
     try:
         check_slug(slug)
@@ -142,7 +160,7 @@ def _read_doc(root, rel, diags) -> list:
     return [(rel, slug, raw, body, body_line)]
 
 
-def _no_memo(rel, diags, load):
+def _no_memo(rel: str, diags: Diagnostics, load: Callable[[Diagnostics], T]) -> T:
     return load(diags)
 
 
@@ -151,11 +169,13 @@ class FileMemo:
     whose size and modification time are as before, under the same `salt` (localities.yaml and
     the media folder as before), gives its records and diagnostics without being read again."""
 
-    def __init__(self):
-        self.store: dict[str, tuple] = {}
+    def __init__(self) -> None:
+        self.root = Path()  # the site root, set by each load_content
+        # path -> (size, time and salt; what loading it gave; its diagnostics)
+        self.store: dict[str, tuple[object, Any, tuple[Diagnostic, ...]]] = {}
         self.salt: object = None
 
-    def __call__(self, rel, diags, load):
+    def __call__(self, rel: str, diags: Diagnostics, load: Callable[[Diagnostics], T]) -> T:
         try:
             st = os.stat(os.path.join(self.root, rel))
             key = (st.st_size, st.st_mtime_ns, self.salt)
@@ -164,7 +184,8 @@ class FileMemo:
         hit = self.store.get(rel)
         if key is not None and hit is not None and hit[0] == key:
             diags.items.extend(hit[2])
-            return hit[1]
+            result: T = hit[1]
+            return result
         local = Diagnostics()
         result = load(local)
         diags.items.extend(local.items)
@@ -173,12 +194,12 @@ class FileMemo:
         return result
 
 
-def _media_salt(root: Path) -> tuple:
+def _media_salt(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Sizes and times of the media files: Markdown and images are checked against them."""
     base = root / "content" / "media"
     if not base.is_dir():
         return ()
-    found = []
+    found: list[tuple[str, int, int]] = []
     for dirpath, _dirs, names in os.walk(base):
         for name in names:
             st = os.stat(os.path.join(dirpath, name))
@@ -186,14 +207,15 @@ def _media_salt(root: Path) -> tuple:
     return tuple(sorted(found))
 
 
-def _type_docs(parsed, spec, diags, ctx_for, build) -> tuple:
+def _type_docs(parsed: Sequence[Doc], spec: RecordSpec, diags: Diagnostics, ctx_for: CtxFor,
+               build: Builder[R]) -> tuple[R, ...]:
     """Pass 2: check the fields, render the Markdown, make the records."""
-    records = []
+    records: list[R] = []
     for rel, slug, raw, body, body_line in parsed:
         ctx = ctx_for(rel, diags)
         ctx.field_name = ""
         values = convert_record(raw, spec, Position(rel, 1, 1), ctx)
-        rendered = ctx.markup.render(body, rel, body_line, diags)
+        rendered = _render(ctx, body, rel, body_line)
         if values is None:
             continue
         record = build(values, ctx, slug, rel, rendered)
@@ -202,11 +224,24 @@ def _type_docs(parsed, spec, diags, ctx_for, build) -> tuple:
     return tuple(records)
 
 
-def _summary(values: dict, rendered: model.Rendered) -> str:
-    return values.pop("summary", None) or rendered.first_paragraph
+def _render(ctx: Ctx, body: str, rel: str, line: int) -> model.Rendered:
+    assert ctx.markup is not None  # ctx_for gives every context the site's Markup
+    rendered: model.Rendered = ctx.markup.render(body, rel, line, ctx.diags)
+    return rendered
 
 
-def _needs_scope(values: dict, ctx: Ctx, what: str) -> model.Scope | None:
+def _typed_doc(root: Path, rel: str, spec: RecordSpec, ctx_for: CtxFor, build: Builder[R],
+               diags: Diagnostics) -> list[R]:
+    """One Markdown document read and typed (what a FileMemo keeps of it)."""
+    return list(_type_docs(_read_doc(root, rel, diags), spec, diags, ctx_for, build))
+
+
+def _summary(values: dict[str, Any], rendered: model.Rendered) -> str:
+    summary: str | None = values.pop("summary", None)
+    return summary or rendered.first_paragraph
+
+
+def _needs_scope(values: dict[str, Any], ctx: Ctx, what: str) -> model.Scope | None:
     scope = fold_scope(values)
     if scope.empty:
         ctx.diags.error(values["pos"], f"the {what} has no scope: add 'localities: [...]', "
@@ -215,7 +250,8 @@ def _needs_scope(values: dict, ctx: Ctx, what: str) -> model.Scope | None:
     return scope
 
 
-def _build_news(values, ctx, slug, rel, rendered):
+def _build_news(values: dict[str, Any], ctx: Ctx, slug: str, rel: str,
+                rendered: model.Rendered) -> model.NewsItem | None:
     if not fold_image(values, ctx, "image", "image_alt"):
         return None
     scope = _needs_scope(values, ctx, "news item")
@@ -229,7 +265,8 @@ def _build_news(values, ctx, slug, rel, rendered):
     })
 
 
-def _build_event(values, ctx, slug, rel, rendered):
+def _build_event(values: dict[str, Any], ctx: Ctx, slug: str, rel: str,
+                 rendered: model.Rendered) -> model.Event | None:
     scope = _needs_scope(values, ctx, "event")
     if scope is None:
         return None
@@ -257,7 +294,7 @@ def _show(value: dt.datetime, has_time: bool) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if has_time else value.strftime("%Y-%m-%d")
 
 
-def _build_page(values, ctx, slug, rel, rendered):
+def _build_page(values: dict[str, Any], ctx: Ctx, slug: str, rel: str, rendered: model.Rendered) -> model.Page:
     return make(model.Page, {**values, "slug": slug, "source": rel, "body": rendered,
                               "summary": _summary(values, rendered)})
 
@@ -266,16 +303,18 @@ _PERIOD_RE = {"month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "week": re.compil
 _PERIOD_EXAMPLE = {"month": "2026-11.md", "week": "2026-W47.md"}
 
 
-def _load_intros(root, config, diags, ctx_for, memo=None) -> tuple:
-    records = []
+def _load_intros(root: Path, config: model.SiteConfig, diags: Diagnostics, ctx_for: CtxFor,
+                 memo: Memo | None = None) -> tuple[model.NewsletterIntro, ...]:
+    records: list[model.NewsletterIntro] = []
     memo = memo or _no_memo
     period = config.newsletter.period
     for rel in _content_files(root, "content/newsletters", ".md", diags):
-        records += memo(rel, diags, lambda d, rel=rel: _intro_file(root, rel, period, d, ctx_for))
+        records += memo(rel, diags, functools.partial(_intro_file, root, rel, period, ctx_for=ctx_for))
     return tuple(records)
 
 
-def _intro_file(root, rel, period, diags, ctx_for) -> list:
+def _intro_file(root: Path, rel: str, period: str, diags: Diagnostics,
+                ctx_for: CtxFor) -> list[model.NewsletterIntro]:
     parts_ = Path(rel).relative_to("content/newsletters").parts
     if len(parts_) != 2:
         diags.error(Position(rel), "a newsletter intro belongs in content/newsletters/<locality-id>/"
@@ -303,7 +342,7 @@ def _intro_file(root, rel, period, diags, ctx_for) -> list:
         raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
     ctx.field_name = ""
     values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
-    rendered = ctx.markup.render(body, rel, body_line, diags)
+    rendered = _render(ctx, body, rel, body_line)
     if values is None:
         return []
     return [make(model.NewsletterIntro, {
@@ -312,16 +351,17 @@ def _intro_file(root, rel, period, diags, ctx_for) -> list:
     })]
 
 
-def _load_ambassadors(root, diags, ctx_for, memo=None) -> tuple:
-    records = []
+def _load_ambassadors(root: Path, diags: Diagnostics, ctx_for: CtxFor,
+                      memo: Memo | None = None) -> tuple[model.Ambassador, ...]:
+    records: list[model.Ambassador] = []
     memo = memo or _no_memo
     for rel in _content_files(root, "content/ambassadors", ".yaml", diags):
-        records += memo(rel, diags, lambda d, rel=rel: _ambassador_file(root, rel, d, ctx_for))
+        records += memo(rel, diags, functools.partial(_ambassador_file, root, rel, ctx_for=ctx_for))
     return tuple(records)
 
 
-def _ambassador_file(root, rel, diags, ctx_for) -> list:
-    records: list = []
+def _ambassador_file(root: Path, rel: str, diags: Diagnostics, ctx_for: CtxFor) -> list[model.Ambassador]:
+    records: list[model.Ambassador] = []
     locality = Path(rel).stem
     if len(Path(rel).relative_to("content/ambassadors").parts) != 1:
         diags.error(Position(rel), "ambassador files belong directly in content/ambassadors/, "
