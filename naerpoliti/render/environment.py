@@ -47,7 +47,7 @@ def translations(root: Path | None, language: str) -> NullTranslations:
     return result
 
 
-def json_for_script(value) -> Markup:
+def json_for_script(value: object) -> Markup:
     """JSON safe inside <script>: no '</script>', '<!--' or line separators can break out."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
@@ -56,9 +56,10 @@ def json_for_script(value) -> Markup:
     return Markup(text)
 
 
-def _signature(root: Path) -> tuple:
+def _signature(root: Path) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """What an environment is made from: the template folders and their catalogs' mtimes."""
     dirs = template_dirs(root)
-    catalogs = []
+    catalogs: list[tuple[str, int]] = []
     for folder in dirs:
         for mo in sorted((folder / "locale").glob("*/LC_MESSAGES/messages.mo")):
             catalogs.append((str(mo), mo.stat().st_mtime_ns))
