@@ -19,9 +19,9 @@ checked; rendering only guards against decompression bombs and stops if one got 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
 
 import PIL.Image
 import PIL.ImageCms
@@ -29,6 +29,7 @@ import PIL.ImageOps
 import PIL.ImageSequence
 
 from ..media import FORMATS, MAX_WIDTH, open_image, size_problem
+
 # the content checks, also reached from here (they were defined here once)
 from ..media import check_image as check_image
 from ..media import image_size as image_size
@@ -38,7 +39,7 @@ from .cache import RenderCache
 WIDTHS = (480, 960)  # the smaller files for srcset, each written only when narrower than the main file
 
 # Encoder options. None of them writes EXIF, XMP, ICC, text chunks or a time.
-_SAVE = {
+_SAVE: dict[str, dict[str, object]] = {
     "JPEG": {"quality": 82, "progressive": True, "optimize": True},
     "PNG": {"optimize": True},
     "WEBP": {"quality": 82, "method": 4},
@@ -60,12 +61,12 @@ class Rendition:
     height: int
 
 
-def image_format(path: str) -> Optional[str]:
+def image_format(path: str) -> str | None:
     """The Pillow format an image path is written as, or None for other media (PDF...)."""
     return FORMATS.get(Path(path).suffix.lower())
 
 
-def renditions(path: str, width: Optional[int], height: Optional[int]) -> tuple[Rendition, ...]:
+def renditions(path: str, width: int | None, height: int | None) -> tuple[Rendition, ...]:
     """Every file written for an image of this (upright) size, narrowest first; the last is the
     main file, at `path` itself. Empty when the size is not known."""
     if not width or not height or image_format(path) is None:
@@ -110,7 +111,7 @@ def _resize(im: PIL.Image.Image, width: int, height: int) -> PIL.Image.Image:
     return im if im.size == (width, height) else im.resize((width, height), PIL.Image.Resampling.LANCZOS)
 
 
-def _encode(frames: list[PIL.Image.Image], fmt: str, durations: list[int], loop) -> bytes:
+def _encode(frames: list[PIL.Image.Image], fmt: str, durations: list[int], loop: int | None) -> bytes:
     buf = io.BytesIO()
     first = frames[0]
     if fmt == "JPEG" and first.mode == "RGBA":  # no transparency in JPEG: on white
@@ -144,6 +145,8 @@ def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
             durations.append(int(frame.info.get("duration", 100)))
             upright = PIL.ImageOps.exif_transpose(frame)  # a new image, orientation applied
             frames.append(_pixels_only(_to_srgb(upright)))
+    if fmt is None:
+        return []  # not an image format: no renditions (renditions() would give none)
     width, height = frames[0].size
     result = []
     for r in renditions(path, width, height):
@@ -152,7 +155,7 @@ def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
     return result
 
 
-def render_media(media: Iterable[str], root: Path, cache: Optional[RenderCache] = None) -> list[Output]:
+def render_media(media: Iterable[str], root: Path, cache: RenderCache | None = None) -> list[Output]:
     """The site's media files: images written through render_image() (each once), anything else
     (PDF...) copied as it is. A cache (RenderCache.images) keeps the encoded images for the next
     build: serve rebuilds on every save, and re-encoding unchanged images was a tenth of a rebuild."""
@@ -168,7 +171,7 @@ def render_media(media: Iterable[str], root: Path, cache: Optional[RenderCache] 
     return outputs
 
 
-def _rendered(source: Path, path: str, cache: Optional[RenderCache]) -> list[tuple[Rendition, bytes]]:
+def _rendered(source: Path, path: str, cache: RenderCache | None) -> list[tuple[Rendition, bytes]]:
     """The encoded renditions, by source file and its bytes' identity (size, mtime, inode)."""
     if cache is None:
         return render_image(source, path)
