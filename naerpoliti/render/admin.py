@@ -69,7 +69,7 @@ class _NoAliases(yaml.SafeDumper):
     """Writes a repeated part (the ambassador fields of every locality) out in full each time:
     plainer to read than YAML anchors, and every CMS reads it."""
 
-    def ignore_aliases(self, data):
+    def ignore_aliases(self, data: object) -> bool:
         return True
 
 
@@ -77,6 +77,7 @@ class _NoAliases(yaml.SafeDumper):
 
 def cms_config(site: SiteModel) -> dict[str, Any]:
     cms = site.config.cms
+    assert cms is not None, "admin/ is made only for a site with site.cms"
     backend: dict[str, Any] = {"name": cms.backend}
     if cms.repo:
         backend["repo"] = cms.repo
@@ -194,6 +195,7 @@ def _sha256(script: str) -> str:
 
 def content_security_policy(site: SiteModel, scripts: list[str]) -> str:
     cms = site.config.cms
+    assert cms is not None, "admin/ is made only for a site with site.cms"
     connect = ["'self'", "blob:", LOCAL_BACKEND_ORIGIN]  # blob: Decap reads an upload back to commit it
     # 'unsafe-eval': Decap validates its configuration with ajv, which compiles the schema with new Function()
     script = [*(_sha256(s) for s in scripts), DECAP_BASE, YAML_BASE, "'unsafe-eval'"]
