@@ -171,9 +171,14 @@ class Site:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def log(self, recipients: Path, slug: str = "lokalsamfund-skibby-2026-11") -> list[dict]:
+    def records(self, recipients: Path, slug: str = "lokalsamfund-skibby-2026-11") -> list[dict]:
+        """Every line of the log."""
         path = recipients.with_name(f"{recipients.name}.{slug}.log")
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+    def log(self, recipients: Path, slug: str = "lokalsamfund-skibby-2026-11") -> list[dict]:
+        """The outcomes in the log: no start, no attempts."""
+        return [e for e in self.records(recipients, slug) if e["status"] not in ("start", "attempt")]
 
 
 @pytest.fixture
@@ -360,15 +365,30 @@ def test_a_server_that_closes_every_few_messages_is_reconnected(site, smtp, caps
     assert server.recipients() == ADDRESSES
 
 
-def test_an_unknown_outcome_is_sent_again_with_the_same_message_id(site, smtp, capsys):
+def test_an_unknown_outcome_is_not_sent_again_until_resolved(site, smtp, capsys):
     server = smtp(Mailbox(lose_reply_at=2))  # the 2nd message is stored, then the connection drops
     recipients = site.recipients("\n".join(ADDRESSES) + "\n")
     code, out, err = send(capsys, site, recipients, server.address, "--yes")
+    assert code == 1  # the others are sent; bo's is not sent again in the same run
+    assert server.recipients() == ADDRESSES
+    assert "1 message may or may not have been delivered" in err
+    assert f"bo@example.dk ({recipients}:2): Message-ID {recipient_message_id(MESSAGE_ID, ADDRESSES[1])}" in err
+    assert summary(out) == "naerpoliti newsletter send: sent 4, skipped (already sent) 0, refused 0, " \
+                           "remaining 0, unknown 1"
+    assert [(e["recipient"], e["status"]) for e in site.log(recipients)] == \
+        [(a, "unknown" if a == ADDRESSES[1] else "sent") for a in ADDRESSES]
+
+    # the rerun says so again and sends nothing until told what became of it
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")
+    assert code == 1 and "bo@example.dk" in err and "--resolve-unknown" in err and len(server.messages) == 5
+    code, out, err = send(capsys, site, recipients, server.address, "--resolve-unknown", "sent")
+    assert code == 0 and "unknown outcome" not in out and "to send:          0" in out  # the dry run
+    code, out, err = send(capsys, site, recipients, server.address, "--yes", "--resolve-unknown", "sent")
     assert code == 0, err
-    assert server.recipients() == ADDRESSES[:2] + ADDRESSES[1:]
-    ids = [m["Message-ID"] for m in server.parsed()]
-    assert ids[1] == ids[2] == recipient_message_id(MESSAGE_ID, ADDRESSES[1])
-    assert [e["recipient"] for e in site.log(recipients)] == ADDRESSES
+    assert summary(out) == "naerpoliti newsletter send: sent 0, skipped (already sent) 5, refused 0, remaining 0"
+    assert len(server.messages) == 5
+    resolution = site.log(recipients)[-1]
+    assert resolution["recipient"] == ADDRESSES[1] and resolution["status"] == "sent" and resolution["resolved"]
 
 
 def test_ctrl_c_finishes_the_message_being_sent_logs_it_and_exits_130(site, smtp, capsys):
@@ -394,13 +414,17 @@ def test_a_log_line_cut_off_by_a_crash_is_ignored(site, smtp, capsys):
     log = site.private / f"{recipients.name}.lokalsamfund-skibby-2026-11.log"
     entry = {"time": "2026-11-01T08:00:00+00:00", "recipient": "anna@example.dk",
              "message-id": recipient_message_id(MESSAGE_ID, "anna@example.dk"), "status": "sent",
-             "issue": MESSAGE_ID}
+             "issue": MESSAGE_ID}  # a log of an earlier version: no start line
     log.write_text(json.dumps(entry) + '\n{"time": "2026-11-01T08:00:01+00:00", "recip', encoding="utf-8")
     code, out, err = send(capsys, site, recipients, server.address, "--yes")
     assert code == 0, err
+    assert "begun by an earlier version" in err
     assert summary(out) == "naerpoliti newsletter send: sent 4, skipped (already sent) 1, refused 0, remaining 0"
     assert server.recipients() == ADDRESSES[1:]
-    assert [json.loads(line)["recipient"] for line in log.read_text().splitlines()[2:]] == ADDRESSES[1:]
+    assert [e["recipient"] for e in site.log(recipients)] == ADDRESSES  # the cut-off line is gone
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")  # and the log reads whole
+    assert code == 0, err
+    assert summary(out) == "naerpoliti newsletter send: sent 0, skipped (already sent) 5, refused 0, remaining 0"
 
 
 def test_a_log_of_another_issue_is_refused(site, capsys):

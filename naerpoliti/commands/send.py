@@ -1,14 +1,22 @@
 """naerpoliti newsletter send: one built issue (its nyhedsbrev.eml) to a list of recipients over SMTP.
 
 One message per recipient: the issue's .eml byte for byte, with `To:` set to the recipient and a
-Message-ID derived from the issue's Message-ID and the address, so a message sent again after an
-unknown outcome is the same message. The recipient list is personal data and lives outside the
-repository; so does the log, beside it, one JSON line a delivery, appended and fsynced as soon as
-the server accepted (or permanently refused) the message. A rerun of the same command skips
-everyone the log names and so continues where a crash, a Ctrl-C or a lost connection stopped it.
+Message-ID derived from the issue's Message-ID and the address. The recipient list is personal data
+and lives outside the repository; so does the log, beside it: JSON lines, each appended and fsynced
+before the next step. It makes sending at most once per recipient:
 
-Exit status: 0 done (permanently refused recipients included), 1 invalid recipients or the run
-stopped (temporary failure, lost connection, login refused), 2 usage error, 130 Ctrl-C.
+- a `start` line names the issue and the SHA-256 of its .eml; a resume with other content is refused
+  (--new-send starts a new send to everyone, with new Message-IDs);
+- an `attempt` line is written before DATA, an outcome line (`sent`, `refused`, `failed`, `unknown`)
+  after the server's answer. An attempt without an outcome, or `unknown` (the connection dropped,
+  or the sender was killed, after the whole message was sent), is never sent again on its own: the
+  next run lists those recipients and stops until --resolve-unknown says `sent` or `resend`;
+- the last line about a recipient says where they are: `sent` and `refused` are done, `failed` and
+  `resend` are sent (again).
+
+Exit status: 0 done (permanently refused recipients included), 1 invalid recipients, unknown
+outcomes, or the run stopped (temporary failure, lost connection, login refused), 2 usage error
+(including a log of other content), 130 Ctrl-C.
 """
 from __future__ import annotations
 
@@ -82,6 +90,26 @@ def _rate(text: str) -> float:
     return value
 
 
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 3600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds (more than 0, less than 3600)")
+    return value
+
+
+Resolution = tuple[str, str | None]  # ("sent" or "resend", one address or None for every unknown one)
+
+
+def _resolution(text: str) -> Resolution:
+    action, _, address = text.partition("=")
+    if action not in ("sent", "resend") or ("=" in text and "@" not in address):
+        raise argparse.ArgumentTypeError(f"'{text}' is not sent, resend, sent=ADDRESS or resend=ADDRESS")
+    return action, address.strip() or None
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds `newsletter send` to the subcommands of the main parser."""
     nl = sub.add_parser("newsletter", help="work with the newsletter issues of a built site")
@@ -91,7 +119,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Send one newsletter issue of a built site to every address of a recipients "
                     "file, one message each. Without --yes it only shows what it would send. A log "
                     "beside the recipients file records every delivery, so running the same command "
-                    "again continues an interrupted run and sends nobody the issue twice.")
+                    "again continues an interrupted run and sends nobody the issue twice; a message "
+                    "whose outcome is unknown is listed and sent again only if you say so "
+                    "(--resolve-unknown).")
     p.add_argument("issue", metavar="ISSUE",
                    help="an issue id such as lokalsamfund/skibby/2026-11 or kommune/frederikssund/2026-11 "
                         "(read from OUT/<area>/nyhedsbrev/<period>/nyhedsbrev.eml), or the path of a .eml file")
@@ -116,6 +146,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--rate", type=_rate, metavar="N", help="send at most N messages a second (e.g. 0.5)")
     p.add_argument("--retry-refused", action="store_true",
                    help="send again to recipients the log records as refused by the server")
+    p.add_argument("--resolve-unknown", type=_resolution, action="append", default=[], metavar="ACTION",
+                   help="for messages whose outcome is unknown (the connection was lost, or the command "
+                        "stopped, after the message was sent): 'sent' (they have it: not sent again) or "
+                        "'resend' (send it again: they may get it twice); sent=ADDRESS or resend=ADDRESS "
+                        "for one recipient (repeatable)")
+    p.add_argument("--new-send", action="store_true",
+                   help="start a new send of the issue as it is now to everyone on the list, also those "
+                        "the log says have it (e.g. after rebuilding it); the log keeps the earlier send")
+    p.add_argument("--timeout", type=_timeout, default=TIMEOUT, metavar="SECONDS",
+                   help=f"wait at most this long for the server to connect or answer (default {TIMEOUT:g})")
 
 
 # --- the issue -------------------------------------------------------------------------------------
@@ -132,6 +172,7 @@ class Issue:
     sender: str  # the envelope sender: the From address
     message_id: str  # with its <>
     list_unsubscribe: str
+    sha256: str = ""  # of the .eml: a resume must send what the send began with
 
 
 def _site_root(arg: Path | None, near: Path | None) -> Path:
@@ -173,7 +214,10 @@ def _locate_issue(text: str, root_arg: Path | None, out_arg: Path | None) -> tup
 
 
 def load_issue(path: Path, label: str, slug: str) -> Issue:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SendUsageError(f"{path}: cannot read it: {exc.strerror}") from None
     ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
     if not ends:
         raise SendUsageError(f"{path}: not an email message (no empty line after the header)")
@@ -199,14 +243,28 @@ def load_issue(path: Path, label: str, slug: str) -> Issue:
         stem = re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-") or "issue"
         slug = f"{stem}-{hashlib.sha256(message_id.encode()).hexdigest()[:8]}"
     return Issue(path, label, slug, head, body, subject, from_, addresses[0].addr_spec, message_id,
-                 str(msg.get("List-Unsubscribe", "")).strip())
+                 str(msg.get("List-Unsubscribe", "")).strip(), hashlib.sha256(raw).hexdigest())
 
 
-def recipient_message_id(issue_message_id: str, recipient: str) -> str:
-    """The Message-ID of the copy for one recipient: the same for the same issue and address."""
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def address_key(address: str) -> str:
+    """One mailbox, as the log and the deduplication know it: the address as it is sent (normalized by
+    email-validator: the domain in lower case, the local part in Unicode NFC), with the ASCII letters of
+    the local part in lower case too, as every mail system of practical use treats them. Nothing else
+    is folded: straße@ and strasse@, or é@ and e@, are different mailboxes and each gets the issue."""
+    local, _, domain = address.rpartition("@")
+    return f"{local.translate(_ASCII_LOWER)}@{domain.lower()}"
+
+
+def recipient_message_id(issue_message_id: str, recipient: str, send: int = 1) -> str:
+    """The Message-ID of the copy for one recipient: the same for the same issue, address and send
+    (a new send of the issue, --new-send, is a new message)."""
     inner = issue_message_id.strip().strip("<>")
     local, _, domain = inner.rpartition("@")
-    digest = hashlib.sha256(f"{inner}\n{recipient.casefold()}".encode()).hexdigest()[:20]
+    text = f"{inner}\n{address_key(recipient)}" + (f"\n{send}" if send > 1 else "")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
     return f"<{local}.{digest}@{domain}>"
 
 
@@ -243,7 +301,7 @@ class Recipient:
 
     @property
     def key(self) -> str:
-        return self.address.casefold()
+        return address_key(self.address)
 
 
 @dataclass
@@ -325,17 +383,33 @@ def read_recipients(path: Path) -> RecipientList:
 
 # One line of the log. Functional syntax: "message-id" is not a Python name.
 LogEntry = TypedDict("LogEntry", {"time": str, "recipient": str, "message-id": str, "status": str,
-                                  "code": int | None, "reply": str, "issue": str}, total=False)
+                                  "code": int | None, "reply": str, "resolved": str, "issue": str,
+                                  "sha256": str, "send": int, "eml": str}, total=False)
+
+# A recipient's last status -> where they are. "attempt" is written before DATA: alone, it means the
+# message may or may not have been delivered.
+STATES = {"sent": "sent", "refused": "refused", "attempt": "unknown", "unknown": "unknown",
+          "failed": "todo", "resend": "todo"}
 
 
 class Log:
-    """JSON lines, one a delivery: {"time", "recipient", "message-id", "status", ["code", "reply"], "issue"}."""
+    """JSON lines: {"status": "start", "issue", "sha256", "send", "eml"} when a send begins, then per
+    recipient {"time", "recipient", "message-id", "status", ["code", "reply"], ["resolved"], "issue"}."""
 
     def __init__(self, path: Path, issue: Issue) -> None:
         self.path, self.issue = path, issue
-        self.done: dict[str, LogEntry] = {}  # recipient key -> last entry
+        self.entries: dict[str, LogEntry] = {}  # recipient key -> last entry of the current send
+        self.lines: dict[str, int] = {}  # recipient key -> the line of that entry
+        self.start: LogEntry | None = None  # the current send's start
+        self.sends = 0  # start lines read
+        self.records = 0  # lines read
         self.fd: int | None = None
         self.needs_newline = False
+        self.torn_at: int | None = None  # where a last line cut off by a crash begins
+
+    def state(self, key: str) -> str | None:
+        entry = self.entries.get(key)
+        return None if entry is None else STATES[entry["status"]]
 
     def read(self) -> None:
         try:
@@ -345,30 +419,55 @@ class Log:
         except OSError as exc:
             raise SendUsageError(f"--log {self.path}: cannot read it: {exc.strerror}") from None
         lines = data.split(b"\n")
+        offset = 0
         for n, line in enumerate(lines, 1):
+            begins, offset = offset, offset + len(line) + 1
             if not line.strip():
                 continue
             try:
-                entry: LogEntry = json.loads(line)  # checked below as far as this command reads it
-                if not isinstance(entry, dict) or not isinstance(entry.get("recipient"), str):
-                    raise ValueError
+                entry = self._parse(line)
             except ValueError:
-                if n == len(lines):  # the last line, cut off when its writer stopped: ignore it
-                    self.needs_newline = True
+                if n == len(lines):  # the last line, cut off when its writer was killed: it never was
+                    self.torn_at = begins
                     continue
                 raise SendUsageError(f"{self.path}:{n}: this line is not one this command writes: the "
                                      f"log is damaged; repair it, or give another --log") from None
-            if entry.get("issue") != self.issue.message_id:
-                raise SendUsageError(
-                    f"{self.path}:{n}: this log is of another issue (Message-ID {entry.get('issue')}), not of "
-                    f"{self.issue.label} ({self.issue.message_id}); if the issue was rebuilt since, its "
-                    f"Message-ID changed: send the issue that was built then, or give another --log")
-            if entry.get("status") in ("sent", "refused"):
-                self.done[entry["recipient"].casefold()] = entry
-        if data and not data.endswith(b"\n"):
+            self._add(entry, n)
+        if data and not data.endswith(b"\n") and self.torn_at is None:
             self.needs_newline = True
 
+    @staticmethod
+    def _parse(line: bytes) -> LogEntry:
+        entry: LogEntry = json.loads(line)  # checked here as far as this command reads it
+        if not isinstance(entry, dict) or entry.get("status") not in (*STATES, "start"):
+            raise ValueError
+        if entry["status"] != "start" and not isinstance(entry.get("recipient"), str):
+            raise ValueError
+        return entry
+
+    def _add(self, entry: LogEntry, n: int) -> None:
+        if entry.get("issue") != self.issue.message_id:
+            raise SendUsageError(
+                f"{self.path}:{n}: this log is of another issue (Message-ID {entry.get('issue')}), not of "
+                f"{self.issue.label} ({self.issue.message_id}); if the issue was rebuilt since, its "
+                f"Message-ID changed: send the issue that was built then, or give another --log")
+        self.records += 1
+        if entry["status"] == "start":
+            self.sends += 1
+            if entry.get("send", 1) > 1:  # a new send: what happened before is history
+                self.entries.clear()
+                self.lines.clear()
+            self.start = entry
+            return
+        key = address_key(entry["recipient"])
+        self.entries[key], self.lines[key] = entry, n
+
+    @property
+    def send_number(self) -> int:
+        return int(self.start.get("send", 1)) if self.start is not None else 1
+
     def open(self) -> None:
+        """Opens the log for appending and locks it: one send of an issue at a time."""
         new = not self.path.exists()
         try:
             self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -389,7 +488,22 @@ class Log:
         if new:
             _fsync_dir(self.path.parent)
 
+    def drop_torn_line(self) -> None:
+        """Cuts off a last line half written when its writer was killed, so that every line stays whole.
+        (A cut-off attempt was never followed by DATA; a cut-off outcome leaves its attempt: unknown.)"""
+        if self.fd is not None and self.torn_at is not None:
+            os.ftruncate(self.fd, self.torn_at)
+            os.fsync(self.fd)
+            self.torn_at = None
+
+    def begin(self, new_send: bool) -> None:
+        """Writes the start of a send: the issue's content that every message of it must have."""
+        number = max(self.sends, 1) + 1 if new_send and self.records else 1
+        self.append({"time": _now(), "status": "start", "issue": self.issue.message_id,
+                     "sha256": self.issue.sha256, "send": number, "eml": str(self.issue.path)})
+
     def append(self, entry: LogEntry) -> None:
+        """Appends one line and fsyncs it: when this returns, the line survives a crash."""
         if self.fd is None:
             raise RuntimeError("the log is not open")
         line = json.dumps(entry, ensure_ascii=False) + "\n"
@@ -399,7 +513,7 @@ class Log:
         while data:
             data = data[os.write(self.fd, data):]
         os.fsync(self.fd)
-        self.done[entry["recipient"].casefold()] = entry
+        self._add(entry, 0)
 
     def close(self) -> None:
         if self.fd is not None:
@@ -434,6 +548,7 @@ class Server:
     ssl: bool
     user: str | None
     password: str | None
+    timeout: float = TIMEOUT
     smtp: smtplib.SMTP | None = None
 
     @property
@@ -449,9 +564,9 @@ class Server:
         context = ssl.create_default_context()
         try:
             if self.ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         except smtplib.SMTPConnectError as exc:
             why = f"{self.name} did not accept the connection: {exc.smtp_code} {_text(exc.smtp_error)}"
             raise (Dropped(why) if 400 <= exc.smtp_code < 500 else Stop(why)) from None
@@ -519,13 +634,20 @@ def _text(reply: bytes | str) -> str:
 
 @dataclass
 class Outcome:
-    status: str  # "sent" or "refused"
+    """What became of one message. status: "sent"; "refused" (permanently, 5xx); "failed" (not
+    delivered: a temporary refusal, or the connection lost before the message was complete);
+    "unknown" (the whole message was sent, and no answer came)."""
+    status: str
     code: int | None = None
     reply: str = ""
+    dropped: bool = False  # the connection is gone
+    interrupted: bool = False  # by a second Ctrl-C
 
 
-def deliver(server: Server, sender: str, recipient: str, data: bytes, guard: _Interrupt) -> Outcome:
-    """One transaction; raises Dropped (outcome unknown, or not sent) or Stop (temporary failure)."""
+def deliver(server: Server, sender: str, recipient: str, data: bytes, guard: _Interrupt,
+            before_data: Callable[[], None]) -> Outcome:
+    """One transaction: MAIL, RCPT, then before_data() (which logs the attempt), then DATA. Raises
+    Dropped (the connection was lost before DATA: not delivered) or Stop."""
     smtp = server.smtp
     assert smtp is not None
     options: list[str] = []
@@ -535,34 +657,112 @@ def deliver(server: Server, sender: str, recipient: str, data: bytes, guard: _In
         options += ["SMTPUTF8", "BODY=8BITMIME"]
     elif not data.isascii() and smtp.has_extn("8bitmime"):
         options.append("BODY=8BITMIME")
-    reply: bytes | str  # the server's words, as smtplib hands them over
+    refused = _envelope(server, sender, recipient, options, guard)
+    if refused is not None:
+        return refused
+    before_data()
+    return _data(server, recipient, data, guard)
+
+
+def _envelope(server: Server, sender: str, recipient: str, options: list[str],
+              guard: _Interrupt) -> Outcome | None:
+    """MAIL and RCPT: None when the server takes the recipient, else their permanent refusal."""
+    smtp = server.smtp
+    assert smtp is not None
     try:
         with guard.abortable():
-            smtp.sendmail(sender, [recipient], data, mail_options=options)
-        return Outcome("sent")
-    except smtplib.SMTPRecipientsRefused as exc:
-        code, reply = exc.recipients.get(recipient, (0, b""))
-        stage = f"for {recipient}"
-    except smtplib.SMTPSenderRefused as exc:
-        code, reply = exc.smtp_code, exc.smtp_error
-        if code >= 500:
-            raise Stop(f"{server.name} refused the sender {sender} ({code} {_text(reply)}): check the From "
-                       f"address of the issue and --user") from None
-        stage = f"for the sender {sender}"
-    except smtplib.SMTPDataError as exc:
-        code, reply = exc.smtp_code, exc.smtp_error
-        stage = f"to the message for {recipient}"
-    except smtplib.SMTPResponseException as exc:
-        code, reply, stage = exc.smtp_code, exc.smtp_error, f"sending to {recipient}"
+            code, reply = smtp.mail(sender, options)
+            stage = f"for the sender {sender}"
+            if code == 250:
+                code, reply = smtp.rcpt(recipient)
+                stage = f"for {recipient}"
     except (smtplib.SMTPServerDisconnected, OSError) as exc:
         server.close(polite=False)
         raise Dropped(f"the connection to {server.name} was lost: {_oserror(exc)}") from None
+    if code in (250, 251):
+        return None
     if code == 421:
         server.close(polite=False)
         raise Dropped(f"{server.name} closed the connection: {code} {_text(reply)}")
+    _rset(server)
+    if 500 <= code < 600 and stage.startswith("for the sender"):
+        raise Stop(f"{server.name} refused the sender {sender} ({code} {_text(reply)}): check the From "
+                   f"address of the issue and --user")
     if 500 <= code < 600:
         return Outcome("refused", code, _text(reply))
     raise Stop(f"{server.name} answered {code} {_text(reply)} {stage}: a temporary failure")
+
+
+def _data(server: Server, recipient: str, data: bytes, guard: _Interrupt) -> Outcome:
+    """DATA, the message and its final dot, and the answer. Until the whole message is handed to the
+    connection the server cannot have taken it; after that, no answer means nobody knows."""
+    smtp = server.smtp
+    assert smtp is not None
+    complete = False
+    try:
+        with guard.abortable():
+            smtp.putcmd("data")
+            code, reply = smtp.getreply()
+            if code == 354:
+                smtp.send(_dot_stuffed(data))  # sendall: it returns only when every byte is sent
+                complete = True
+                code, reply = smtp.getreply()
+    except (smtplib.SMTPException, OSError) as exc:
+        server.close(polite=False)
+        return _lost(complete, f"the connection to {server.name} was lost: {_oserror(exc)}")
+    except KeyboardInterrupt:  # the second Ctrl-C: say what became of the message, then stop
+        server.close(polite=False)
+        outcome = _lost(complete, "interrupted")
+        outcome.interrupted = True
+        return outcome
+    text = _text(reply)
+    if not complete:
+        return _data_refused(server, code, text)
+    if 200 <= code < 300:
+        return Outcome("sent", code, text)
+    if code == 421:  # not taken: the server is closing
+        server.close(polite=False)
+        return Outcome("failed", code, text, dropped=True)
+    if 400 <= code < 600:
+        _rset(server)
+        return Outcome("refused" if code >= 500 else "failed", code, text)
+    server.close(polite=False)
+    return Outcome("unknown", code, f"the server's answer was not understood: {code} {text}", dropped=True)
+
+
+def _data_refused(server: Server, code: int, text: str) -> Outcome:
+    """The server did not ask for the message (no 354): it was not sent."""
+    if code == 421 or not 200 <= code < 600:
+        server.close(polite=False)
+        return Outcome("failed", code, text, dropped=True)
+    _rset(server)
+    return Outcome("refused" if code >= 500 else "failed", code, text)
+
+
+def _lost(complete: bool, why: str) -> Outcome:
+    if complete:
+        return Outcome("unknown", None, f"{why}, after the whole message was sent and before the server "
+                                        f"answered", dropped=True)
+    return Outcome("failed", None, f"{why}, before the message was complete: not delivered", dropped=True)
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA sends it (RFC 5321 4.5.2), as smtplib's data() would."""
+    q = re.sub(rb"(?m)^\.", b"..", data)
+    if not q.endswith(b"\r\n"):
+        q += b"\r\n"
+    return q + b".\r\n"
+
+
+def _rset(server: Server) -> None:
+    """Ends a transaction the server turned down, so the connection can carry the next one."""
+    smtp = server.smtp
+    if smtp is None:
+        return
+    try:
+        smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        server.close(polite=False)
 
 
 # --- Ctrl-C ----------------------------------------------------------------------------------------
@@ -656,23 +856,7 @@ def _run(args: argparse.Namespace) -> int:
     _check_outside("the log", log_path, root, out)
     if args.log is not None and args.log.resolve() == recipients_path.resolve():
         raise SendUsageError("--log cannot be the recipients file")
-
-    password = None
-    if args.password_given is not None:
-        raise SendUsageError(f"there is no --password: put the password in the environment variable "
-                             f"{PASSWORD_ENV} (or the one --password-env names); a password on the command "
-                             f"line is visible to other users of the machine and stays in the shell history")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", args.password_env):
-        raise SendUsageError("--password-env takes the name of an environment variable, not a password")
-    if args.user:
-        password = os.environ.get(args.password_env)
-        if not password:
-            raise SendUsageError(f"--user {args.user}: put the password in the environment variable "
-                                 f"{args.password_env} (it is never read from an argument or a file)")
-        host = args.smtp[0]
-        if not (args.starttls or args.ssl) and host not in ("localhost", "::1") and not host.startswith("127."):
-            raise SendUsageError(f"--user without --starttls or --ssl would send the password to "
-                                 f"{host} unencrypted: add --starttls (port 587) or --ssl (port 465)")
+    password = _password(args)
 
     listed = read_recipients(recipients_path)
     if listed.errors:
@@ -684,14 +868,40 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     log = Log(log_path, issue)
-    log.read()
-    server = Server(args.smtp[0], args.smtp[1], args.starttls, args.ssl, args.user, password)
+    server = Server(args.smtp[0], args.smtp[1], args.starttls, args.ssl, args.user, password, args.timeout)
     run = Run(issue, listed, log, server, args.retry_refused)
-
     if not args.yes:
+        log.read()
+        run.prepare(args.new_send, args.resolve_unknown)
         run.dry_run()
         return EXIT_OK
-    return run.send(args.rate)
+    log.open()  # locked before it is read: what it says stays true while this run sends
+    try:
+        log.read()
+        run.prepare(args.new_send, args.resolve_unknown)
+        return run.send(args.rate, args.new_send)
+    finally:
+        log.close()
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_given is not None:
+        raise SendUsageError(f"there is no --password: put the password in the environment variable "
+                             f"{PASSWORD_ENV} (or the one --password-env names); a password on the command "
+                             f"line is visible to other users of the machine and stays in the shell history")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", args.password_env):
+        raise SendUsageError("--password-env takes the name of an environment variable, not a password")
+    if not args.user:
+        return None
+    password = os.environ.get(args.password_env)
+    if not password:
+        raise SendUsageError(f"--user {args.user}: put the password in the environment variable "
+                             f"{args.password_env} (it is never read from an argument or a file)")
+    host = args.smtp[0]
+    if not (args.starttls or args.ssl) and host not in ("localhost", "::1") and not host.startswith("127."):
+        raise SendUsageError(f"--user without --starttls or --ssl would send the password to "
+                             f"{host} unencrypted: add --starttls (port 587) or --ssl (port 465)")
+    return password
 
 
 @dataclass
@@ -702,35 +912,81 @@ class Run:
     server: Server
     retry_refused: bool
     sent: int = 0
+    decided: dict[str, str] = field(default_factory=dict)  # recipient key -> how --resolve-unknown resolves it
+    last_drop: str | None = None  # why the connection was last lost, until a message gets through
 
-    def _done(self, r: Recipient) -> str | None:
-        entry = self.log.done.get(r.key)
-        if entry is None or (entry["status"] == "refused" and self.retry_refused):
+    # --- where everyone is
+
+    def _state(self, r: Recipient) -> str | None:
+        """"sent", "refused", "unknown", or None: to send."""
+        state = self.log.state(r.key)
+        if state == "unknown" and r.key in self.decided:
+            state = "sent" if self.decided[r.key] == "sent" else None
+        if state == "todo" or (state == "refused" and self.retry_refused):
             return None
-        return entry["status"]
+        return state
 
-    def _counts(self) -> tuple[int, int, int]:
-        """(already sent before this run, refused, remaining)."""
-        before = refused = remaining = 0
+    def _counts(self) -> tuple[int, int, int, int]:
+        """(already sent before this run, refused, unknown, remaining)."""
+        counts = {"sent": 0, "refused": 0, "unknown": 0, None: 0}
         for r in self.listed.recipients:
-            status = self._done(r)
-            if status is None:
-                remaining += 1
-            elif status == "refused":
-                refused += 1
-            else:
-                before += 1
-        return before - self.sent, refused, remaining
+            counts[self._state(r)] += 1
+        return counts["sent"] - self.sent, counts["refused"], counts["unknown"], counts[None]
 
     def summary(self) -> str:
-        skipped, refused, remaining = self._counts()
+        skipped, refused, unknown, remaining = self._counts()
         return (f"naerpoliti newsletter send: sent {self.sent}, skipped (already sent) {skipped}, "
-                f"refused {refused}, remaining {remaining}")
+                f"refused {refused}, remaining {remaining}" + (f", unknown {unknown}" if unknown else ""))
+
+    def _unknown(self) -> list[Recipient]:
+        return [r for r in self.listed.recipients if self._state(r) == "unknown"]
+
+    # --- before sending
+
+    def prepare(self, new_send: bool, given: list[Resolution]) -> None:
+        """Checks the issue against the log and the --resolve-unknown options against the unknowns."""
+        log, issue = self.log, self.issue
+        if new_send:  # begin() writes it; a dry run only shows it
+            log.entries.clear()
+            log.lines.clear()
+        elif log.start is None and log.records:
+            print(f"naerpoliti: note: the log {log.path} was begun by an earlier version that did not record "
+                  f"the issue's content: make sure {issue.path} is the issue it began to send", file=sys.stderr)
+        elif log.start is not None and log.start.get("sha256") != issue.sha256:
+            done = sum(1 for e in log.entries.values() if e["status"] == "sent")
+            raise SendUsageError(
+                f"{issue.path} is not the issue this send began with (the log {log.path} says SHA-256 "
+                f"{str(log.start.get('sha256'))[:16]}..., it is now {issue.sha256[:16]}...): it was rebuilt "
+                f"since. The {done} recipients who have it got the earlier content. To continue, build the "
+                f"issue as it was (from the same commit and date); or add --new-send to send the issue as it "
+                f"is now to everyone on the list, as a new message, also to those {done}")
+        self.decided = self._resolutions(given)
+
+    def _resolutions(self, given: list[Resolution]) -> dict[str, str]:
+        unknown = {r.key for r in self.listed.recipients if self.log.state(r.key) == "unknown"}
+        decided: dict[str, str] = {}
+        for action, address in given:  # one address first, then the rest
+            if address is None:
+                continue
+            key = address_key(address)
+            if key not in unknown:
+                raise SendUsageError(f"--resolve-unknown {action}={address}: the log records no unknown "
+                                     f"outcome for {address} among the recipients")
+            if decided.setdefault(key, action) != action:
+                raise SendUsageError(f"--resolve-unknown says both sent and resend for {address}")
+        general = {action for action, address in given if address is None}
+        if len(general) > 1:
+            raise SendUsageError("--resolve-unknown sent and --resolve-unknown resend: say one of them for "
+                                 "all, or one per address (sent=ADDRESS)")
+        for action in general:
+            for key in unknown:
+                decided.setdefault(key, action)
+        return decided
 
     def dry_run(self) -> None:
         i = self.issue
-        todo = [r for r in self.listed.recipients if self._done(r) is None]
-        skipped, refused, remaining = self._counts()
+        todo = [r for r in self.listed.recipients if self._state(r) is None]
+        skipped, refused, unknown, remaining = self._counts()
         total, dup = len(self.listed.recipients), self.listed.duplicates
         print("naerpoliti newsletter send: dry run, nothing is sent (add --yes to send)")
         print(f"  issue:            {i.label}" + (f" ({i.path})" if i.label != str(i.path) else ""))
@@ -738,18 +994,43 @@ class Run:
         print(f"  from:             {i.from_}")
         print(f"  list-unsubscribe: {i.list_unsubscribe or '(none)'}")
         print(f"  recipients:       {total}" + (f" ({dup} duplicate{'s' * (dup != 1)} sent once)" if dup else ""))
-        print(f"  already done:     {skipped} sent, {refused} refused, per the log {self.log.path}"
-              if self.log.done else f"  already done:     none (no log yet at {self.log.path})")
+        if self.log.entries:
+            print(f"  already done:     {skipped} sent, {refused} refused, per the log {self.log.path}")
+        elif self.log.records:
+            print(f"  already done:     none in this send (the log {self.log.path} keeps the earlier)")
+        else:
+            print(f"  already done:     none (no log yet at {self.log.path})")
+        if unknown:
+            first = ", ".join(r.address for r in self._unknown()[:SHOWN])
+            print(f"  unknown outcome:  {unknown}, {first}: --yes stops until --resolve-unknown says what "
+                  f"became of them")
+        resolved = len(self.decided)
+        if resolved:
+            print(f"  resolved:         {resolved} unknown by --resolve-unknown")
         print(f"  to send:          {remaining}" + (", first " + ", ".join(r.address for r in todo[:SHOWN])
                                                     + (", ..." if len(todo) > SHOWN else "") if todo else ""))
         print(f"  server:           {self.server.describe()}")
 
-    def send(self, rate: float | None) -> int:
-        todo = [r for r in self.listed.recipients if self._done(r) is None]
+    # --- sending
+
+    def send(self, rate: float | None, new_send: bool) -> int:
+        try:
+            self.log.drop_torn_line()
+            if new_send or self.log.start is None:
+                self.log.begin(new_send)
+            self._write_resolutions()
+        except OSError as exc:
+            print(f"naerpoliti: error: cannot write the log {self.log.path}: {exc.strerror}; nothing was sent",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        if self._unknown():
+            self._report_unknown()
+            print(self.summary())
+            return EXIT_FAILED
+        todo = [r for r in self.listed.recipients if self._state(r) is None]
         if not todo:
             print(self.summary())
             return EXIT_OK
-        self.log.open()
         code, message = EXIT_OK, None
         try:
             with _Interrupt() as guard:
@@ -759,15 +1040,45 @@ class Run:
                     code, message = EXIT_INTERRUPTED, "interrupted"
         finally:
             self.server.close(polite=code != EXIT_INTERRUPTED)
-            self.log.close()
+        return self._finish(code, message)
+
+    def _write_resolutions(self) -> None:
+        for key, action in self.decided.items():
+            entry = self.log.entries[key]
+            self.log.append({"time": _now(), "recipient": entry["recipient"], "message-id": entry["message-id"],
+                             "status": action, "resolved": "--resolve-unknown", "issue": self.issue.message_id})
+        self.decided = {}
+
+    def _finish(self, code: int, message: str | None) -> int:
         if message:
             print(f"naerpoliti: {'error: ' if code == EXIT_FAILED else ''}{message}", file=sys.stderr)
         if code != EXIT_OK:
             print(f"naerpoliti: stopped after sending {self.sent} message{'s' * (self.sent != 1)}; "
                   f"the log {self.log.path} records who has the issue: run the same command again "
                   f"to continue", file=sys.stderr)
+        if self._unknown():
+            self._report_unknown()
+            code = code if code != EXIT_OK else EXIT_FAILED
         print(self.summary())
         return code
+
+    def _report_unknown(self) -> None:
+        unknown = self._unknown()
+        n = len(unknown)
+        print(f"naerpoliti: error: {n} message{'s' * (n != 1)} may or may not have been delivered: the "
+              f"connection was lost, or the sending stopped, after the message was sent and before the "
+              f"server answered. {'They are' if n != 1 else 'It is'} not sent again without your word:",
+              file=sys.stderr)
+        for r in unknown:
+            entry = self.log.entries[r.key]
+            line = self.log.lines.get(r.key)
+            why = entry.get("reply") or f"no outcome after the attempt of {entry.get('time')}"
+            print(f"  {r.address} ({r.where}): Message-ID {entry.get('message-id')}: {why}"
+                  + (f" (log line {line})" if line else ""), file=sys.stderr)
+        print("naerpoliti: find out whether the server took them (its log, by the Message-ID), then run the "
+              "same command again with --resolve-unknown sent (they have it: not sent again) or "
+              "--resolve-unknown resend (sent again: if they had it, they get it twice); "
+              "sent=ADDRESS or resend=ADDRESS for one of them", file=sys.stderr)
 
     def _loop(self, todo: list[Recipient], guard: _Interrupt, rate: float | None) -> tuple[int, str | None]:
         refused_in_a_row, last = 0, None
@@ -779,17 +1090,13 @@ class Run:
                 if guard.requested:
                     return EXIT_INTERRUPTED, "interrupted"
             last = time.monotonic()
-            message_id = recipient_message_id(self.issue.message_id, r.address)
-            outcome = self._attempt(r, personalize(self.issue, r.address, message_id), guard)
+            outcome = self._attempt(r, guard)
             if not isinstance(outcome, Outcome):
                 return outcome
-            stop = self._record(r, message_id, outcome)
-            if stop is not None:
-                return EXIT_FAILED, stop
             if outcome.status == "sent":
                 self.sent += 1
                 refused_in_a_row = 0
-            else:
+            elif outcome.status == "refused":
                 print(f"naerpoliti: {r.address} ({r.where}) refused: "
                       f"{outcome.code or ''} {outcome.reply}".rstrip(), file=sys.stderr)
                 refused_in_a_row += 1
@@ -800,10 +1107,11 @@ class Run:
                         f"ones again, add --retry-refused")
         return EXIT_OK, None
 
-    def _attempt(self, r: Recipient, data: bytes, guard: _Interrupt) -> Outcome | tuple[int, str]:
-        """One message delivered, connecting first when there is no connection and once more when it
-        drops; or the exit code and message to stop with."""
-        dropped = None
+    def _attempt(self, r: Recipient, guard: _Interrupt) -> Outcome | tuple[int, str]:
+        """One message: sent, refused or unknown, connecting first when there is no connection and
+        again when it drops before the message is complete; or the exit code and message to stop with."""
+        message_id = recipient_message_id(self.issue.message_id, r.address, self.log.send_number)
+        data = personalize(self.issue, r.address, message_id)
         while True:
             try:
                 if self.server.smtp is None:
@@ -811,28 +1119,53 @@ class Run:
                         self.server.connect()
                     if guard.requested:
                         return EXIT_INTERRUPTED, "interrupted"
-                return deliver(self.server, self.issue.sender, r.address, data, guard)
-            except Dropped as exc:
-                self.server.close(polite=False)
-                if dropped is not None:
-                    return EXIT_FAILED, f"{dropped}; after connecting again: {exc}"
-                dropped = str(exc)
-                if guard.requested:
-                    return EXIT_INTERRUPTED, "interrupted"
+                outcome = deliver(self.server, self.issue.sender, r.address, data, guard,
+                                  lambda: self._record(r, message_id, "attempt"))
+                self._record(r, message_id, outcome.status, outcome)
+            except Dropped as exc:  # before DATA: not delivered
+                stop = self._dropped(str(exc), guard)
+                if stop is not None:
+                    return stop
+                continue
             except Stop as exc:
                 return EXIT_FAILED, str(exc)
+            if outcome.interrupted:
+                raise KeyboardInterrupt
+            if outcome.dropped:
+                stop = self._dropped(outcome.reply, guard)
+                if stop is not None:
+                    return stop
+                if outcome.status == "failed":  # not delivered: again, on a new connection
+                    continue
+                return outcome  # unknown: set aside until the operator says
+            if outcome.status == "failed":
+                return EXIT_FAILED, (f"{self.server.name} answered {outcome.code} {outcome.reply} to the "
+                                     f"message for {r.address}: a temporary failure")
+            self.last_drop = None
+            return outcome
 
-    def _record(self, r: Recipient, message_id: str, outcome: Outcome) -> str | None:
-        """The outcome in the log; why to stop when it could not be written there."""
-        entry: LogEntry = {"time": _now(), "recipient": r.address, "message-id": message_id,
-                           "status": outcome.status}
-        if outcome.status == "refused":
+    def _dropped(self, why: str, guard: _Interrupt) -> tuple[int, str] | None:
+        """The connection was lost: connect again, but not after two losses with nothing delivered between."""
+        self.server.close(polite=False)
+        if self.last_drop is not None:
+            return EXIT_FAILED, f"{self.last_drop}; after connecting again: {why}"
+        self.last_drop = why
+        if guard.requested:
+            return EXIT_INTERRUPTED, "interrupted"
+        return None
+
+    def _record(self, r: Recipient, message_id: str, status: str, outcome: Outcome | None = None) -> None:
+        """One line in the log, on disk before the next step; raises Stop when it cannot be written."""
+        entry: LogEntry = {"time": _now(), "recipient": r.address, "message-id": message_id, "status": status}
+        if outcome is not None and (outcome.code is not None or outcome.reply):
             entry.update({"code": outcome.code, "reply": outcome.reply})
         entry["issue"] = self.issue.message_id
         try:
             self.log.append(entry)
         except OSError as exc:
-            return (f"cannot write the log {self.log.path}: {exc.strerror}; {r.address} "
-                    f"({outcome.status}) is NOT in the log: add this line to it before "
-                    f"running again, or they get the issue twice: {json.dumps(entry)}")
-        return None
+            if status == "attempt":
+                raise Stop(f"cannot write the log {self.log.path}: {exc.strerror}; the message for {r.address} "
+                           f"was not sent") from None
+            raise Stop(f"cannot write the log {self.log.path}: {exc.strerror}; it records that the message for "
+                       f"{r.address} was sent off but not that it was {status}: the next run asks what became "
+                       f"of it (--resolve-unknown {'sent' if status == 'sent' else 'resend'})") from None
