@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -17,22 +18,24 @@ import pickle
 import queue
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from . import fulltext, newsletter
-from .errors import Diagnostics, Position
+from .errors import Diagnostic, Diagnostics, Position
 from .history import updated_dates
-from .model import Content
+from .model import Content, Rendered
 from .progress import QUIET, Progress
 from .render import Output
 from .render.admin import render_admin
 from .render.cache import RenderCache
 from .render.calendars import render_calendars
-from .render.environment import make_environment, template_dirs, theme_dir
+from .render.environment import make_environment, template_dirs, theme_dir, translations
 from .render.feeds import render_feeds
 from .render.images import render_media
 from .render.newsletters import render_newsletters
@@ -57,6 +60,12 @@ from .write import (
     walk_files,
 )
 
+if TYPE_CHECKING:
+    import jinja2
+
+# A rendering task: its name (for progress) and the function that renders its Outputs
+Task = tuple[str, Callable[[], list[Output]]]
+
 
 @dataclass
 class Result:
@@ -68,10 +77,10 @@ class Result:
     strict: bool = False
     # a build that found its inputs as the previous build left them and did nothing: what that
     # build made (counts of outputs, root_path), from the cache
-    reused: dict | None = None
+    reused: dict[str, Any] | None = None  # the cache file's JSON (_remember)
     incremental: bool = False  # rendered and written only what changed (incremental.Builder)
     content: Content | None = None  # what the files gave
-    model_diagnostics: tuple = ()  # what making the SiteModel from it reported
+    model_diagnostics: tuple[Diagnostic, ...] = ()  # what making the SiteModel from it reported
 
     @property
     def counts(self) -> dict[str, int]:
@@ -116,7 +125,7 @@ def gather(root: Path, today: dt.date | None, diags: Diagnostics,
 
 
 def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Progress = QUIET,
-             memo: FileMemo | None = None) -> tuple[Content | None, SiteModel | None, tuple]:
+             memo: FileMemo | None = None) -> tuple[Content | None, SiteModel | None, tuple[Diagnostic, ...]]:
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
     making the model from the content (those after reading the files)."""
     content = load_content(root, diags, progress, memo)
@@ -150,8 +159,8 @@ def jobs_for(site: SiteModel) -> int:
     return max(1, os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
 
 
-def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: int,
-                 cache: RenderCache | None = None) -> list[tuple[str, Callable]]:
+def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment], media: bool, parts: int,
+                 cache: RenderCache | None = None) -> list[Task]:
     """The rendering as independent tasks, each a function returning a list of Outputs. The big
     steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
     parallel build share them out; a serial build runs the same tasks one after another."""
@@ -160,21 +169,24 @@ def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: in
                 for lang in config.languages]
     primary = envs[config.language]
     areas = newsletter.areas(site)
-    tasks: list[tuple[str, Callable]] = []
+    texts = translations(root, config.language)  # the theme's catalog with the site's own on top
+    tasks: list[Task] = []
     for i, (lang, urls) in enumerate(versions):
         other = versions[1 - i] if len(versions) == 2 else None
         name = f"pages ({lang})" if len(versions) > 1 else "pages"
-        tasks += [(name, lambda lang=lang, urls=urls, other=other, k=k:
-                   render_pages(site, envs[lang], urls, lang, other, part=(k, parts))) for k in range(parts)]
+        tasks += [(name, functools.partial(render_pages, site, envs[lang], urls, lang, other, part=(k, parts)))
+                  for k in range(parts)]
     # Subscriptions and data exist once, in the primary language: content has one language.
     # newsletters are most of a big site (a national one: ~75,000 issues of 4 files): in tasks of a
     # few areas each, so that a worker holds only a few thousand files' bytes at a time
     shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
-    tasks += [("newsletters", lambda k=k: render_newsletters(site, primary, site.urls, areas=areas[k::shares],
-                                                                        cache=cache))
+    tasks += [("newsletters", functools.partial(render_newsletters, site, primary, site.urls, areas=areas[k::shares],
+                                                cache=cache))
               for k in range(shares)]
-    tasks += [("feeds", lambda k=k: render_feeds(site, part=(k, parts))) for k in range(parts)]
-    tasks += [("calendars", lambda k=k: render_calendars(site, part=(k, parts))) for k in range(parts)]
+    tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts))
+              for k in range(parts)]
+    tasks += [("calendars", functools.partial(render_calendars, site, part=(k, parts), translations=texts))
+              for k in range(parts)]
     tasks += [
         ("open data", lambda: render_open_data(site, primary, site.urls)),
         ("search index", lambda: render_search_index(site)),
@@ -188,7 +200,7 @@ def render_tasks(site: SiteModel, root: Path, envs: dict, media: bool, parts: in
 class _Work:
     """The rendering tasks of the build in progress and the staging folder they write into."""
 
-    tasks: list[tuple[str, Callable]]
+    tasks: list[Task]
     staging: Staging
     cache: RenderCache
 
@@ -244,7 +256,7 @@ def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written
         done.close()
 
 
-def _reply(done: multiprocessing.Queue[bytes], workers: list) -> bytes:
+def _reply(done: multiprocessing.Queue[bytes], workers: Sequence[BaseProcess]) -> bytes:
     """The next reply of a worker; an error when a worker died without one (killed, out of memory)."""
     while True:
         try:
@@ -317,9 +329,19 @@ def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Wri
           for name, source in sorted(assets.items())])
 
 
-def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) -> None:
+class Claim(Protocol):
+    """An output path and what produced it: a rendered Output or a Written file."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def origin(self) -> str: ...
+
+
+def check_outputs(site: SiteModel, outputs: Iterable[Claim], diags: Diagnostics) -> None:
     """Two sources must not claim one output path; links written in Markdown must lead somewhere."""
-    seen: dict[str, Output] = {}
+    seen: dict[str, Claim] = {}
     for o in outputs:
         problem = check_output_path(o.path)
         if problem:
@@ -332,7 +354,7 @@ def check_outputs(site: SiteModel, outputs: list[Output], diags: Diagnostics) ->
     check_links(site, site.documents(), seen, diags)
 
 
-def check_links(site: SiteModel, documents, paths, diags: Diagnostics) -> None:
+def check_links(site: SiteModel, documents: Iterable[Rendered], paths: Container[str], diags: Diagnostics) -> None:
     """Links written in the Markdown of `documents` must lead to one of `paths` (output paths)."""
     urls = site.urls
     for rendered in documents:
@@ -345,7 +367,13 @@ def check_links(site: SiteModel, documents, paths, diags: Diagnostics) -> None:
 
 # --- a build whose inputs did not change since the previous one does nothing -------------------------
 
-def stat_tree(h, base: Path, label: str) -> None:
+class Digest(Protocol):
+    """What stat_tree() feeds: a hashlib object."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def stat_tree(h: Digest, base: Path, label: str) -> None:
     """Every file under base, by relative path, size and modification time (in a fixed order)."""
     if not base.is_dir():
         h.update(f"{label}: none\n".encode())
@@ -391,7 +419,7 @@ def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> st
     return h.hexdigest()
 
 
-def _saved_inputs(out: Path) -> dict:
+def _saved_inputs(out: Path) -> dict[str, Any]:
     """What the previous build into `out` remembered (_remember), or {}."""
     try:
         saved = json.loads(cache_file(out, "inputs").read_text(encoding="utf-8"))
@@ -400,7 +428,7 @@ def _saved_inputs(out: Path) -> dict:
     return saved if isinstance(saved, dict) else {}
 
 
-def _reusable(out: Path, saved: dict, fingerprint: str) -> bool:
+def _reusable(out: Path, saved: dict[str, Any], fingerprint: str) -> bool:
     """Whether the previous build had this fingerprint and its folder is still the one it swapped in."""
     try:
         return (saved.get("fingerprint") == fingerprint and (out / MARKER).is_file()
@@ -427,7 +455,7 @@ def forget(out: Path | None) -> None:
 
 
 @contextlib.contextmanager
-def fewer_collections():
+def fewer_collections() -> Iterator[None]:
     """A build makes millions of objects and keeps most of them to the end: the collector's full
     passes over them cost about a sixth of loading a national site, and find little."""
     thresholds = gc.get_threshold()
@@ -450,7 +478,8 @@ def run(root: Path, out: Path | None, today: dt.date | None = None, strict: bool
         return _run(root, out, today, strict, progress, jobs, memo, cache)
 
 
-def _run(root, out, today, strict, progress, jobs, memo, cache: RenderCache) -> Result:
+def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, progress: Progress,
+         jobs: int | None, memo: FileMemo | None, cache: RenderCache) -> Result:
     started = time.perf_counter()
     diags = Diagnostics()
     result = Result(diags)
