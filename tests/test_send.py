@@ -21,7 +21,7 @@ aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtp
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 from naerpoliti.cli import main  # noqa: E402
-from naerpoliti.commands.send import personalize, recipient_message_id, load_issue  # noqa: E402
+from naerpoliti.commands.send import load_issue, personalize, recipient_message_id  # noqa: E402
 
 ISSUE_ID = "lokalsamfund/skibby/2026-11"
 MESSAGE_ID = "<nyhedsbrev.lokalsamfund-skibby.2026-11@test.example.dk>"
@@ -234,7 +234,7 @@ def test_every_recipient_gets_exactly_one_message_with_their_to(site, smtp, caps
     original = email.message_from_bytes(site.eml.read_bytes(), policy=policy.default)
     original_body = site.eml.read_bytes().split(b"\r\n\r\n", 1)[1]
     ids = set()
-    for (mail_from, rcpts, data), msg in zip(server.messages, server.parsed()):
+    for (mail_from, rcpts, data), msg in zip(server.messages, server.parsed(), strict=True):
         assert mail_from == SENDER and len(rcpts) == 1
         assert msg["To"] == rcpts[0]
         assert msg["Message-ID"] == recipient_message_id(MESSAGE_ID, rcpts[0]) != MESSAGE_ID
