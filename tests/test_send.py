@@ -3,6 +3,7 @@ per recipient, refusals, failures half-way and the rerun that continues, login, 
 from __future__ import annotations
 
 import email
+import hashlib
 import json
 import os
 import signal
@@ -616,3 +617,78 @@ def test_rate(site, smtp, capsys):
     assert time.monotonic() - start >= 2 / 20
     with pytest.raises(SystemExit):
         main(["newsletter", "send", ISSUE_ID, "--recipients", str(recipients), "--smtp", "x:25", "--rate", "0"])
+
+
+def test_addresses_differing_beyond_ascii_case_are_different_mailboxes(site, smtp, capsys):
+    server = smtp(enable_SMTPUTF8=True)
+    listed = ["straße@example.dk", "strasse@example.dk", "STRASSE@Example.DK", "Straße@example.dk",
+              "é@example.dk", "e@example.dk"]
+    recipients = site.recipients("\n".join(listed) + "\n")
+    code, out, err = send(capsys, site, recipients, server.address)
+    assert code == 0 and "recipients:       4 (2 duplicates sent once)" in out
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")
+    assert code == 0, err
+    # only the case of ASCII letters makes two lines one mailbox (STRASSE@ is strasse@, Straße@ is straße@);
+    # ß is not ss, é is not e
+    assert server.recipients() == ["straße@example.dk", "strasse@example.dk", "é@example.dk", "e@example.dk"]
+    assert len({m["Message-ID"] for m in server.parsed()}) == 4
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")
+    assert code == 0 and len(server.messages) == 4
+
+
+def test_a_rebuilt_issue_does_not_resume_a_send(site, smtp, capsys):
+    server = smtp(Mailbox(down_after=2))
+    recipients = site.recipients("\n".join(ADDRESSES) + "\n")
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")
+    assert code == 1 and len(server.messages) == 2
+    start = site.records(recipients)[0]
+    assert start["status"] == "start" and start["sha256"] == hashlib.sha256(site.eml.read_bytes()).hexdigest()
+
+    original = site.eml.read_bytes()
+    site.eml.write_bytes(original.replace(b"Ring 114", b"Ring 114 (ny nyhed)"))  # rebuilt, same Message-ID
+    server.down_after = None
+    for extra in ((), ("--yes",)):
+        code, out, err = send(capsys, site, recipients, server.address, *extra)
+        assert code == 2 and "is not the issue this send began with" in err and "--new-send" in err
+        assert "The 2 recipients who have it" in err
+    assert len(server.messages) == 2
+
+    site.eml.write_bytes(original)  # built as it was: the send continues
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")
+    assert code == 0, err
+    assert server.recipients() == ADDRESSES
+
+    # a new send, explicitly: everyone, the new content, new Message-IDs; the log keeps the first send
+    site.eml.write_bytes(original.replace(b"Ring 114", b"Ring 114 (ny nyhed)"))
+    code, out, err = send(capsys, site, recipients, server.address, "--new-send")
+    assert code == 0 and "to send:          5" in out
+    code, out, err = send(capsys, site, recipients, server.address, "--yes", "--new-send")
+    assert code == 0, err
+    assert server.recipients() == ADDRESSES * 2
+    assert all(b"ny nyhed" in data for _, _, data in server.messages[5:])
+    first, second = ({m["Message-ID"] for m in server.parsed()[i:i + 5]} for i in (0, 5))
+    assert len(second) == 5 and not first & second
+    code, out, err = send(capsys, site, recipients, server.address, "--yes")  # and it resumes as usual
+    assert code == 0 and "skipped (already sent) 5" in out and len(server.messages) == 10
+
+
+def test_resolve_unknown_is_checked(site, smtp, capsys):
+    server = smtp(Mailbox(lose_reply_at=1))
+    recipients = site.recipients("\n".join(ADDRESSES[:3]) + "\n")
+    assert send(capsys, site, recipients, server.address, "--yes")[0] == 1
+    code, out, err = send(capsys, site, recipients, server.address, "--yes", "--resolve-unknown", "sent=bo@example.dk")
+    assert code == 2 and "no unknown outcome for bo@example.dk" in err
+    code, out, err = send(capsys, site, recipients, server.address, "--yes", "--resolve-unknown", "sent",
+                          "--resolve-unknown", "resend")
+    assert code == 2
+    with pytest.raises(SystemExit):
+        main(["newsletter", "send", ISSUE_ID, "--recipients", str(recipients), "--smtp", "x:25",
+              "--resolve-unknown", "maybe"])
+    capsys.readouterr()
+    # resend: the operator's choice, said out loud: the message goes again, with the same Message-ID
+    code, out, err = send(capsys, site, recipients, server.address, "--yes", "--resolve-unknown",
+                          "resend=Anna@example.dk")
+    assert code == 0, err
+    assert server.recipients() == ["anna@example.dk", "bo@example.dk", "carl@example.dk", "anna@example.dk"]
+    ids = [m["Message-ID"] for m in server.parsed()]
+    assert ids[0] == ids[3]
