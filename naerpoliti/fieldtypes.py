@@ -680,6 +680,7 @@ class RecordList(Record):
         return tuple(v for v in out if v is not None)
 
     def text_da(self, docs: Docs) -> str:
+    unique: bool = False  # an item written twice (ignoring case, spaces and æ/ae) is an error
         return f"liste med [{self.spec.da[1].lower()}](#{docs.anchor(self.spec)}), hver begynder med `- `"
 
     def text_en(self, docs: Docs) -> str:
@@ -700,6 +701,8 @@ class _Reported(Exception):
 # Declarations and record specs
 
 
+        if ok and self.unique:
+            ok = _no_repeats(out, raw.item_pos, ctx)
 @dataclass(frozen=True)
 class Export:
     """How a field goes into the open data (render/opendata.py): its description there, for a reuser
@@ -720,6 +723,20 @@ class Field:
     doc: str  # English: the reference
     required: bool = False
     label_da: str = ""  # Danish: the handbook's field reference and the browser editor's form
+def _no_repeats(values: list[Any], positions: list[Position], ctx: Ctx) -> bool:
+    """Reports each value written again in the same list (as slugify sees it); False if any was."""
+    first: dict[str, int] = {}
+    ok = True
+    for i, (value, ipos) in enumerate(zip(values, positions, strict=True)):
+        key = slugify(str(value)) or str(value)
+        if key in first:
+            ctx.diags.error(ipos, f"{ctx.field_name}: '{value}' is in the list twice "
+                                  f"(also as item {first[key]}): remove one")
+            ok = False
+        first.setdefault(key, i)
+    return ok
+
+
     help_da: str = ""
     export: Export | None = None  # None: never in the open data
 

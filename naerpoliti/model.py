@@ -457,6 +457,13 @@ class Scope:
     national: bool = field(default=False, metadata=declare(
         Bool(), "true: it concerns the whole site.", ("Hele sitet", "true: det handler om hele sitet.")))
 
+    # searched by the officer search and the full-text search, shown on the locality's page
+    places: tuple[str, ...] = field(default=(), metadata=declare(
+        ListOf(item=Text(), unique=True), "Villages, neighbourhoods, estates and postal towns inside the "
+        "locality, by which people look for it: [Mogenstrup, Hammer]. A place may be named in several "
+        "localities.",
+        ("Steder", "Landsbyer, bydele, boligområder og postbyer i lokalsamfundet, som borgerne søger efter det "
+                   "med: [Mogenstrup, Hammer]. Et sted må gerne stå i flere lokalsamfund.")))
     @property
     def empty(self) -> bool:
         return not (self.localities or self.municipalities or self.districts or self.national)

@@ -151,3 +151,29 @@ def test_event_end_before_start(site_root):
         """})
     assert messages(build(root)) == [
         "content/events/e.md:5:6: error: end: the event ends (2026-12-03 18:00) before it starts (2026-12-03 19:00)"]
+
+
+# --- places: a locality's villages and neighbourhoods ---------------------------------------------------------
+
+def _with_places(places: str, other: str = "") -> str:
+    registry = REGISTRY.replace('    postcodes: ["4050"]\n', f'    postcodes: ["4050"]\n    places: {places}\n')
+    return registry.replace('    postcodes: ["3550"]\n', f'    postcodes: ["3550"]\n    places: {other}\n') if other else registry
+
+
+def test_places_are_a_list_of_texts(site_root):
+    result = build(site_root(registry=_with_places("[Selsø, Kulhuse, 'Brøndby Strand']", other="[Selsø]")))
+    assert not result.failed, messages(result)  # a place in two localities is allowed
+    assert result.site.locality_by_id["skibby"].places == ("Selsø", "Kulhuse", "Brøndby Strand")
+    assert result.site.locality_by_id["slangerup"].places == ("Selsø",)
+
+
+@pytest.mark.parametrize(("places", "message"), [
+    ("[Selsø, Kulhuse, selsoe]", "localities.yaml:27:30: error: places: 'selsoe' is in the list twice "
+                                 "(also as item 0): remove one"),
+    ("[Selsø, '  ']", "localities.yaml:27:21: error: places: must not be empty"),
+    ("[]", "localities.yaml:27:13: error: places: must not be an empty list"),
+    ("Selsø", "localities.yaml:27:13: error: places: must be a list, e.g. [...]"),
+    ("[{name: Selsø}]", "localities.yaml:27:14: error: places: must be text, not a group of fields"),
+])
+def test_wrong_places(site_root, places, message):
+    assert messages(build(site_root(registry=_with_places(places)))) == [message]

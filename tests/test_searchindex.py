@@ -61,7 +61,8 @@ def test_every_locality_with_its_public_contact_details(demo_index):
                     "tel": "tel:+4572581234", "email": "louise.dam@example.dk",
                     "text": "louise hvidtfeldt dam"},
         "councils": ["Skibby Lokalråd"], "coordinates": [55.7506, 11.9617],
-        "text": "skibby 4050 lokalraad lokalrad",
+        "text": "skibby selsoe selso kulhuse krogstrup ferslev oestby ostby 4050 lokalraad lokalrad",
+        "places": ["Selsø", "Kulhuse", "Krogstrup", "Ferslev", "Østby"],
     }
     fladsaa = locality(demo_index, "fladsaa")
     assert fladsaa["postcodes"] == ["4700", "4733"] and fladsaa["district"] == "Sydsjællands og Lolland-Falsters Politi"
@@ -123,6 +124,34 @@ def test_every_way_of_writing_finds_glumsoe(demo_index, query):
     # search.js: every word of the query, written as normalise() writes it, begins a word of the locality
     loc = locality(demo_index, "glumsoe")
     assert all(any(w.startswith(q) for w in words(loc)) for q in normalise(query).split())
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("tappernoje", ["fladsaa"]), ("Tappernøje", ["fladsaa"]), ("TAPPERNØJE", ["fladsaa"]),
+    ("tappernoeje", ["fladsaa"]), ("mogenstrup", ["fladsaa"]), ("Fuglebjerg", ["naestved-vestegn"]),
+    ("brøndby strand", ["broendby"]), ("brondby strand", ["broendby"]),
+    ("4700", ["fladsaa", "naestved-vestegn"]),
+])
+def test_places_find_their_locality(demo_index, query, found):
+    # as search.js matches: every word of the query begins a word of the locality, its municipality or officer
+    def matches(loc: dict) -> bool:
+        return all(any(w.startswith(q) for w in words(loc)) for q in normalise(query).split())
+    ids = [r["id"] for r in rows(demo_index, "localities")]
+    assert sorted(i for i in ids if matches(locality(demo_index, i))) == found
+
+
+def test_a_place_in_two_localities_is_in_both(site_root, tmp_path):
+    registry = REGISTRY.replace('    postcodes: ["4050"]\n', '    postcodes: ["4050"]\n    places: [Kulhuse, Fælles By]\n')
+    registry = registry.replace('    postcodes: ["3550"]\n', '    postcodes: ["3550"]\n    places: [fælles by]\n')
+    out = tmp_path / "site"
+    result = build(site_root(registry=registry), out)
+    assert not result.failed, [str(d) for d in result.diagnostics.errors]
+    index = json.loads((out / INDEX).read_bytes())
+    by_id = {r["id"]: r for r in rows(index, "localities")}
+    assert by_id["skibby"]["places"] == ["Kulhuse", "Fælles By"]
+    assert by_id["slangerup"]["places"] == ["fælles by"]
+    assert by_id["skibby"]["text"] == "skibby kulhuse faelles by 4050"
+    assert by_id["slangerup"]["text"] == "slangerup faelles by 3550"
 
 
 # --- Nothing of ambassadors; officers only in their official role ----------------------------------------------

@@ -15,11 +15,13 @@ change of order is a new `version`.
      "districts": [[name], ...],
      "municipalities": [[name, district, text], ...],
      "officers": [[name, title, phone, tel, email, text], ...],
-     "localities": [[id, name, url, postcodes, municipality, officer, councils, coordinates, text], ...]}
+     "localities": [[id, name, url, postcodes, municipality, officer, councils, coordinates, text,
+                     places], ...]}
 
 `text` is the precomputed search text of a record: its words, normalised (see `search_words`),
 each once. A locality matches a query when every word of the query begins a word of the
-locality's, its municipality's or its officer's text. Localities come in Danish alphabetical order,
+locality's, its municipality's or its officer's text; a locality's text has its `places` (villages,
+neighbourhoods), so "tappernoje" finds Fladså. Localities come in Danish alphabetical order,
 the other tables too; a record that nothing refers to is left out.
 """
 from __future__ import annotations
@@ -39,7 +41,7 @@ FIELDS = {
     "municipalities": ["name", "district", "text"],
     "officers": ["name", "title", "phone", "tel", "email", "text"],
     "localities": ["id", "name", "url", "postcodes", "municipality", "officer", "councils",
-                   "coordinates", "text"],
+                   "coordinates", "text", "places"],
 }
 COORDINATE_DECIMALS = 4  # about 10 m: plenty to find the nearest locality
 
@@ -97,7 +99,8 @@ def search_index(site: SiteModel) -> dict[str, Any]:
         "localities": [[loc.id, loc.name, urls.locality(loc.id), list(loc.postcodes),
                         municipality_no[loc.municipality], officer_no[loc.officer],
                         [c.name for c in loc.councils], coordinates(loc.coordinates),
-                        search_words([loc.name, *loc.postcodes, *(c.name for c in loc.councils)])]
+                        search_words([loc.name, *loc.places, *loc.postcodes, *(c.name for c in loc.councils)]),
+                        list(loc.places)]
                        for loc in localities],
     }
 
