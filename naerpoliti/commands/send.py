@@ -441,7 +441,10 @@ class Log:
         entry: LogEntry = json.loads(line)  # checked here as far as this command reads it
         if not isinstance(entry, dict) or entry.get("status") not in (*STATES, "start"):
             raise ValueError
-        if entry["status"] != "start" and not isinstance(entry.get("recipient"), str):
+        if entry["status"] == "start":
+            if not isinstance(entry.get("send", 1), int) or not isinstance(entry.get("sha256", ""), str):
+                raise ValueError
+        elif not isinstance(entry.get("recipient"), str):
             raise ValueError
         return entry
 
