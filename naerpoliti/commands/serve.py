@@ -5,39 +5,57 @@ build`, so what an editor sees is what gets published. Only the HTTP responses d
 page gets one extra script (/__naerpoliti/live.js) that listens for new builds on a server-sent
 event stream and reloads the page, and that shows the errors of a failed build at the top of the
 page while the last good site keeps being served. Nothing of this is ever written to disk.
+
+It is a local development server and defends itself as one: it answers only requests addressed to
+this computer by name or address (so that a web page cannot read it through DNS rebinding), never
+puts a request's text into a response header, redirects only to its own paths, bounds how long a
+request may take and how many connections and event streams it keeps, and a build that fails in
+any way -- a full disk as much as a bug -- is reported while the last good site stays served.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.server
+import io
+import ipaddress
 import json
+import math
 import mimetypes
 import posixpath
 import queue
+import socket
 import socketserver
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import jinja2
 
 from ..build import Result
-from ..errors import Diagnostic
-from ..fulltext import FulltextError
+from ..errors import Diagnostic, Position
 from ..incremental import Builder
 from ..progress import QUIET
-from ..write import WriteError
 from .common import EXIT_USAGE, UsageError, check_epoch, resolve_root
 
 LIVE = "/__naerpoliti/"
 WATCHED_DIRS = ("content", "templates")
 WATCHED_FILES = ("localities.yaml",)
+# Seconds a connection may wait for its next request and take to send it (a browser opens a new
+# connection when it needs one); a trickling client cannot hold a connection longer either.
+IDLE_TIMEOUT = 30.0
+MAX_STREAMS = 16  # open pages listening for builds; one more gets 503 (and no live reload)
+MAX_CONNECTIONS = 64  # beyond it a new connection gets 503 at once, before a thread is started
+HEARTBEAT = 10.0  # seconds between comments on an idle event stream (finds closed connections)
+LOCAL_NAMES = ("127.0.0.1", "[::1]", "localhost")
+WILDCARDS = ("", "0.0.0.0", "::")
 
 TYPES = {".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
          ".eml": "message/rfc822", ".opml": "text/x-opml; charset=utf-8", ".txt": "text/plain; charset=utf-8",
@@ -99,18 +117,144 @@ def _inside(rel: str) -> str | None:
     return "" if rel == "." else rel
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII only: what may go into a header, and never a line break."""
+    return all(" " <= c <= "~" for c in text)
+
+
+def request_path(target: str) -> str | None:
+    """The decoded path of an origin-form request target ("/a/b%20c?q"); None for any other form (a
+    proxy's absolute URL, "*") and for paths no site file has: control characters, backslashes (a
+    browser reads "\\" as "/") or bytes that are not UTF-8."""
+    if not target.startswith("/"):
+        return None
+    try:
+        path = urllib.parse.unquote(target.split("?", 1)[0].split("#", 1)[0], errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\\" in path or any(c < " " or "\x7f" <= c <= "\x9f" for c in path):
+        return None
+    return path
+
+
+# Characters left as they are in a Location; everything else in the path is percent-encoded
+# (so "%", "\\", "?", "#", spaces, line breaks and non-ASCII can never be read as anything else).
+_LOCATION_SAFE = "/-._~!$&'()*+,;=:@"
+
+
+def location(path: str) -> str | None:
+    """A Location header value for a decoded path on this server, or None: only a plain absolute
+    path is a redirect within this server ("//host" and "/\\host" lead a browser to another site)."""
+    value = urllib.parse.quote(path, safe=_LOCATION_SAFE)
+    if not value.startswith("/") or value.startswith("//") or not _plain(value):
+        return None
+    return value
+
+
+class Hosts:
+    """The Host header values the server answers: this computer's names and the address it listens
+    on, each with the port (or without it on port 80). Any other name may be a DNS-rebinding page
+    that has made its own host name point here. Bound to every address (0.0.0.0, ::), the server
+    also answers any IP address with the port: a literal address cannot be rebound."""
+
+    def __init__(self, host: str, port: int):
+        names = {n.lower() for n in (*LOCAL_NAMES, f"[{host}]" if ":" in host else host)}
+        self.exact = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
+        self.port = port
+        self.any_address = host in WILDCARDS
+
+    def __contains__(self, value: str) -> bool:
+        value = value.lower()
+        if value in self.exact:
+            return True
+        return self.any_address and self._address(value)
+
+    def _address(self, value: str) -> bool:
+        suffix = f":{self.port}"
+        if value.endswith(suffix):
+            value = value[:-len(suffix)]
+        elif self.port != 80:
+            return False
+        try:
+            if value.startswith("[") and value.endswith("]"):
+                ipaddress.IPv6Address(value[1:-1])
+            else:
+                ipaddress.IPv4Address(value)
+        except ValueError:
+            return False
+        return True
+
+
+class _Deadline(io.RawIOBase):
+    """A connection's incoming bytes, which must arrive before `until`: a socket timeout alone
+    restarts with every byte, so a client sending one byte at a time could hold a connection."""
+
+    def __init__(self, connection: socket.socket):
+        self.connection = connection
+        self.until = math.inf
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.until - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        self.connection.settimeout(left)
+        return self.connection.recv_into(buffer)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     """The preview's requests: the output folder `out` as the web server will serve it, each HTML
-    page with the live-reload script; serve's own files under LIVE. make_handler() binds `out` and
-    `state`."""
+    page with the live-reload script; serve's own files under LIVE. make_handler() binds `out`,
+    `state` and `timeout`."""
 
     server_version = "naerpoliti-serve"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT
     out: Path
     state: State
+    _incoming: _Deadline
 
     def log_message(self, format: str, *args: Any) -> None:  # requests are not news to an editor
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # makefile()'s reader, replaced by one with a deadline
+        self._incoming = _Deadline(self.connection)
+        self.rfile = io.BufferedReader(self._incoming)
+
+    def handle_one_request(self) -> None:
+        # the wait for a request and the request line and headers together: `timeout` seconds
+        self._incoming.until = time.monotonic() + (self.timeout or IDLE_TIMEOUT)
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        self.connection.settimeout(self.timeout)  # for writing the response
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or hosts[0].strip() not in self._server().hosts:
+            self.close_connection = True
+            self.send_response(421)  # Misdirected Request: not this computer's name
+            self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            return False
+        return True
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        super().send_response_only(code)  # the standard reason phrase, never text from a request
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # every header value is checked here, whoever builds it: no line break can end up in one
+        if not (_plain(keyword) and _plain(value)):
+            raise ValueError(f"not a header: {keyword!r}: {value!r}")
+        super().send_header(keyword, value)
+
+    def _server(self) -> Server:
+        return cast(Server, self.server)
 
     def _send(self, status: int, body: bytes, content_type: str, headers: Iterable[tuple[str, str]] = ()) -> None:
         self.send_response(status)
@@ -123,13 +267,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _redirect(self, status: int, path: str) -> None:
+        value = location(path)
+        if value is None:
+            return self._not_found()
+        self._send(status, b"", "text/plain", [("Location", value)])
+
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
-        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        path = request_path(self.path)
         root_path = self.state.root_path
-        if path.startswith(LIVE):
+        if path is None:
+            self._not_found()
+        elif path.startswith(LIVE):
             self._live(path[len(LIVE):])
         elif path.startswith(root_path):
             rel = _inside(path[len(root_path):])
@@ -138,15 +290,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self._page(path, rel)
         elif path in ("/", ""):
-            self._send(302, b"", "text/plain", [("Location", root_path)])
+            self._redirect(302, root_path)
         else:
             self._not_found()
 
     def _page(self, path: str, rel: str) -> None:
         target = self.out / rel if rel else self.out
         if target.is_dir():
-            if not path.endswith("/"):
-                return self._send(301, b"", "text/plain", [("Location", path + "/")])
+            if not path.endswith("/"):  # to the folder as the site names it, not as the request did
+                return self._redirect(301, self.state.root_path + (rel + "/" if rel else ""))
             target = target / "index.html"
         if not self.state.has_site and (target.suffix in ("", ".html")):
             return self._send(200, no_site_page(self.state.build), TYPES[".html"])
@@ -174,31 +326,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(404, no_site_page(self.state.build), TYPES[".html"])
 
     def _live(self, name: str) -> None:
+        # serve's own answers are for its own pages only
+        own = [("X-Content-Type-Options", "nosniff"), ("Cross-Origin-Resource-Policy", "same-origin")]
         if name in LIVE_FILES:
-            return self._send(200, (ASSETS / name).read_bytes(), LIVE_FILES[name])
+            return self._send(200, (ASSETS / name).read_bytes(), LIVE_FILES[name], own)
         if name == "status":
             with self.state.changed:
                 body = json.dumps(self.state.status(), ensure_ascii=False).encode()
-            return self._send(200, body, "application/json")
+            return self._send(200, body, "application/json", own)
         if name == "events":
-            return self._events()
-        self._send(404, b"not found", "text/plain")
+            return self._events(own)
+        self._send(404, b"not found", "text/plain", own)
 
-    def _events(self) -> None:
-        """Server-sent events: the current build number at once, then each new one."""
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
+    def _events(self, own: list[tuple[str, str]]) -> None:
+        """Server-sent events: the current build number at once, then each new one, until the
+        server stops. HEAD gets the headers alone; past MAX_STREAMS open streams, 503."""
+        server = self._server()
+        if self.command != "HEAD" and not server.open_stream():
+            return self._send(503, b"", "text/plain", [*own, ("Retry-After", "10")])
+        try:
+            self.send_response(200)
+            for k, v in [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"), *own,
+                         ("Connection", "close")]:
+                self.send_header(k, v)
+            self.end_headers()
+            self.close_connection = True
+            if self.command != "HEAD":
+                self._stream(server)
+        finally:
+            if self.command != "HEAD":
+                server.close_stream()
+
+    def _stream(self, server: Server) -> None:
         sent = None
         state = self.state
         try:
-            while not getattr(self.server, "stopping", False):
+            while True:
                 with state.changed:
-                    if sent == state.build:
-                        state.changed.wait(timeout=10)
+                    if sent == state.build and not server.stopping:
+                        state.changed.wait(timeout=HEARTBEAT)
+                    if server.stopping:
+                        return
                     build = state.build
                 if build != sent:
                     self.wfile.write(f"data: {json.dumps({'build': build})}\n\n".encode())
@@ -206,19 +374,73 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 else:
                     self.wfile.write(b": still here\n\n")  # finds closed connections
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, OSError):
+        except OSError:  # the page went away
             pass
 
 
-def make_handler(out: Path, state: State) -> type[Handler]:
+def make_handler(out: Path, state: State, timeout: float = IDLE_TIMEOUT) -> type[Handler]:
     """The request handler class of a server that serves `out` and reports `state`."""
-    return type("BoundHandler", (Handler,), {"out": out, "state": state})
+    return type("BoundHandler", (Handler,), {"out": out, "state": state, "timeout": timeout})
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    """A thread per connection, up to MAX_CONNECTIONS; stop() ends every connection it has open."""
+
     daemon_threads = True
     allow_reuse_address = True
-    stopping = False
+
+    def __init__(self, address: tuple[str, int], handler: type[Handler], log: TextIO = sys.stderr,
+                 max_streams: int = MAX_STREAMS, max_connections: int = MAX_CONNECTIONS):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.log, self.max_streams, self.max_connections = log, max_streams, max_connections
+        self.stopping = False
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._streams = 0
+        super().__init__(address, handler)
+        self.hosts = Hosts(address[0], self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            full = self.stopping or len(self._connections) >= self.max_connections
+            if not full:
+                self._connections.add(request)
+        if not full:
+            return super().process_request(request, client_address)
+        with contextlib.suppress(OSError):
+            request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        self.shutdown_request(request)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def open_stream(self) -> bool:
+        with self._lock:
+            if self._streams >= self.max_streams:
+                return False
+            self._streams += 1
+            return True
+
+    def close_stream(self) -> None:
+        with self._lock:
+            self._streams -= 1
+
+    def close_connections(self) -> None:
+        """Ends every open connection: event streams, and keep-alive connections waiting."""
+        with self._lock:
+            open_now = list(self._connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):  # the client went away, or took too long (TimeoutError)
+            return
+        print(f"[{time.strftime('%H:%M:%S')}] a request failed: {type(exc).__name__}: {exc}",
+              file=self.log, flush=True)
 
 
 class Preview:
@@ -233,8 +455,13 @@ class Preview:
         self.builder = Builder(root, out, today, strict)
         self.indexing: threading.Thread | None = None  # the full-text index being remade
 
-    def build(self, reason: str = "") -> Result:
-        result = self.builder.build(progress=QUIET)
+    def build(self, reason: str = "") -> Result | None:
+        """Builds and tells the server; None when the build raised (reported like a content error)."""
+        try:
+            result = self.builder.build(progress=QUIET)
+        except Exception as exc:  # noqa: BLE001 - a full disk, a read-only folder, a bug: keep serving
+            self._fault(reason, exc)
+            return None
         diags = result.diagnostics.sorted()
         with self.state.changed:
             self.state.diagnostics = diags
@@ -252,8 +479,7 @@ class Preview:
         self._warned = {d for d in diags if d.severity == "warning"}
         errors, warnings = len(result.diagnostics.errors), len(result.diagnostics.warnings)
         if result.failed:
-            kept = "; still serving the last good site" if self.state.has_site else ""
-            print(f"[{stamp}] {reason}build failed: {errors} errors, {warnings} warnings{kept}",
+            print(f"[{stamp}] {reason}build failed: {errors} errors, {warnings} warnings{self._kept()}",
                   file=self.log, flush=True)
         else:
             changed = result.written.changed if result.written else 0
@@ -264,11 +490,38 @@ class Preview:
                 self.indexing.start()
         return result
 
+    def _kept(self) -> str:
+        return "; still serving the last good site" if self.state.has_site else ""
+
+    def _fault(self, reason: str, exc: Exception) -> None:
+        """A build that raised: one error in the page and one line in the terminal, no traceback.
+        The output folder is as the last good build left it (a full build swaps it in whole), or has
+        some of a text edit's pages (each replaced whole): the next build is a full one."""
+        self.builder.last = None
+        where = self._relative(getattr(exc, "filename", None) or self.out)
+        if isinstance(exc, OSError):
+            message = f"the site could not be written: {exc}"
+        else:
+            frames = traceback.extract_tb(exc.__traceback__)
+            at = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+            what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            message = f"the build stopped: {what}{at}"
+        with self.state.changed:
+            self.state.diagnostics = [Diagnostic(Position(where, 0, 0), "error", message)]
+            self.state.ok = False
+            self.state.build += 1
+            self.state.changed.notify_all()
+        print(f"[{time.strftime('%H:%M:%S')}] {reason}build failed: {where}: {message}{self._kept()}",
+              file=self.log, flush=True)
+
+    def _relative(self, path: str | Path) -> str:
+        return _relative(str(path), self.root)
+
     def _refresh_index(self) -> None:
         started = time.perf_counter()
         try:
             done = self.builder.refresh_index()
-        except (FulltextError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - as for a build: say so, keep serving
             print(f"[{time.strftime('%H:%M:%S')}] the full-text index was not updated: {exc}",
                   file=self.log, flush=True)
             return
@@ -326,14 +579,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 
 
 def serve(root: Path, out: Path, host: str, port: int, today: dt.date | None, strict: bool, log: TextIO = sys.stderr,
-          ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
+          ready: threading.Event | None = None, stop: threading.Event | None = None,
+          timeout: float = IDLE_TIMEOUT, max_streams: int = MAX_STREAMS) -> int:
+    """Serves until Ctrl+C or `stop`; `timeout` and `max_streams` as IDLE_TIMEOUT and MAX_STREAMS."""
     preview = Preview(root, out, today, strict, log)
     stop = stop or threading.Event()
     changes = watch_changes(root, stop)  # before the first build: a save during it is not lost
     preview.build()
     root_path = preview.state.root_path
     try:
-        server = Server((host, port), make_handler(out, preview.state))
+        server = Server((host, port), make_handler(out, preview.state, timeout), log, max_streams)
     except OSError as exc:
         stop.set()
         print(f"naerpoliti: error: cannot listen on {host}:{port}: {exc.strerror} (try --port {port + 1})",
@@ -361,10 +616,7 @@ def serve(root: Path, out: Path, host: str, port: int, today: dt.date | None, st
                 continue
             shown = sorted(_relative(n, root) for n in names)
             reason = f"{shown[0]}{f' and {len(shown) - 1} more' if len(shown) > 1 else ''} changed: "
-            try:
-                preview.build(reason)
-            except (WriteError, FulltextError) as exc:  # e.g. the disk is full: keep serving, say why
-                print(f"[{time.strftime('%H:%M:%S')}] {reason}not written: {exc}", file=log, flush=True)
+            preview.build(reason)  # whatever goes wrong is reported and the last good site stays
     except KeyboardInterrupt:
         print("\nnaerpoliti serve: stopped", file=log)
     finally:
@@ -373,6 +625,7 @@ def serve(root: Path, out: Path, host: str, port: int, today: dt.date | None, st
         with preview.state.changed:
             preview.state.changed.notify_all()
         server.shutdown()
+        server.close_connections()  # event streams and idle keep-alive connections end now
         server.server_close()
     return 0
 
@@ -382,7 +635,6 @@ def _relative(name: str, root: Path) -> str:
         return Path(name).relative_to(root).as_posix()
     except ValueError:
         return name
-
 
 
 def main(args: argparse.Namespace) -> int:

@@ -25,7 +25,8 @@
       var li = document.createElement("li");
       li.className = d.severity;
       var where = document.createElement("code");
-      where.textContent = d.path + ":" + d.line + ":" + d.column;
+      // line 0: not a place in a file (the build itself failed, e.g. the disk is full)
+      where.textContent = d.line ? d.path + ":" + d.line + ":" + d.column : d.path;
       li.appendChild(where);
       li.appendChild(document.createTextNode(" " + d.severity + ": " + d.message));
       list.appendChild(li);
