@@ -174,3 +174,98 @@ def test_feeds_and_calendars_speak_the_interface_language(site_root, tmp_path):
         page = (out / "arrangementer/2026-12-03-moede/index.html").read_text()
         assert words[0] in feed and words[1] in feed and words[1] in page
         assert words[2] in calendar and f"CATEGORIES:{words[1]}" in calendar
+
+
+def _danish_catalog_texts() -> set[str]:
+    """The pieces of the Danish catalog's translations that are not English too: each msgstr split
+    at its placeholders and markup, pieces of at least six characters."""
+    pieces = set()
+    for m in catalog(LOCALE / "da/LC_MESSAGES/messages.po"):
+        if not m.id or not m.string or m.string == m.id:
+            continue
+        for piece in re.split(r"%\(\w+\)s|<[^>]+>", m.string):
+            piece = piece.strip(" .,:;–-()")
+            if len(piece) >= 6 and piece not in m.id:
+                pieces.add(piece)
+    return pieces
+
+
+def _visible_text(html: str) -> str:
+    """The text a reader sees or hears: text outside scripts and styles, and the attributes read out."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+            self.parts += [v for k, v in attrs if v and (k in ("aria-label", "title", "placeholder", "alt")
+                                                            or k.startswith("data-"))]
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    reader = Reader()
+    reader.feed(html)
+    text = " ".join(" ".join(reader.parts).split())
+    return re.sub(r"\S+\.(?:ics|xml|json|opml)\b", " ", text)  # file names in addresses shown (kalender.ics)
+
+
+ENGLISH_SITE = REGISTRY.replace(
+    "  base_url: https://test.example.dk/",
+    "  base_url: https://test.example.dk/\n  alternate_language: en\n  reply_time: Svar inden for 3 dage\n"
+    "  organisation:\n    name: Testpoliti\n    url: https://test.example.dk/"
+).replace("    address: Eksempelvej 1, 3600 Frederikssund\n",
+          "    address: Eksempelvej 1, 3600 Frederikssund\n    opening_hours: Mandag–torsdag kl. 10–14\n"
+          "    opening_hours_en: Monday–Thursday 10:00–14:00\n")
+
+
+def test_the_english_pages_have_no_danish_interface_text(site_root, tmp_path):
+    root = site_root({
+        "content/news/a.md": news(title="Låsen"),
+        "content/events/b.md": "---\ntitle: Mødet\nkind: citizen-meeting\nstart: 2026-12-03T19:00\n"
+                               "location: Skibby\nlocalities: [skibby]\n---\nTekst.\n",
+        "content/pages/kontakt.md": "---\ntitle: Kontakt politiet\ntitle_en: Contact the police\n---\nRing 114.\n",
+    }, registry=ENGLISH_SITE)
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    danish = _danish_catalog_texts()
+    pages = sorted((out / "en").rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        text = _visible_text(page.read_text())
+        found = sorted(d for d in danish if d in text)
+        assert not found, f"{page.relative_to(out)}: Danish interface text {found}"
+    locality = (out / "en/lokalsamfund/skibby/index.html").read_text()
+    assert "Monday–Thursday 10:00–14:00" in locality and "Mandag" not in _visible_text(locality)
+    assert ">Contact the police</a>" in locality and "Kontakt politiet" not in locality  # the footer
+    page = (out / "en/kontakt/index.html").read_text()
+    assert "<h1>Contact the police</h1>" in page and '<div class="prose" lang="da">' in page
+    assert '<h1 lang="da">Låsen</h1>' in (out / "en/nyheder/a/index.html").read_text()
+    # the Danish pages keep the Danish title and hours
+    da = (out / "lokalsamfund/skibby/index.html").read_text()
+    assert "Mandag–torsdag kl. 10–14" in da and ">Kontakt politiet</a>" in da
+
+
+def test_every_page_has_the_language_switch(site_root, tmp_path):
+    root = site_root({"content/news/a.md": news(),
+                      "content/pages/kontakt.md": "---\ntitle: Kontakt\n---\nRing 114.\n"}, registry=ENGLISH_SITE)
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    pages = [p for p in out.rglob("*.html") if p.name != "email.html" and p.parent.name != "was"
+             and "admin" not in p.relative_to(out).parts
+             # newsletters and the open-data page are published in the site's language only: there is
+             # no English version to switch to yet
+             and "nyhedsbrev" not in p.relative_to(out).parts and p.relative_to(out).parts[0] != "data"]
+    assert len(pages) > 20
+    for page in pages:
+        html = page.read_text()
+        assert '<div class="language-switcher">' in html, page.relative_to(out)
+    not_found = (out / "404.html").read_text()
+    assert '<a href="/" lang="da" hreflang="da"' in not_found and '<a href="/en/" lang="en" hreflang="en"' in not_found
