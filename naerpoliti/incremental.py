@@ -26,20 +26,22 @@ import datetime as dt
 import hashlib
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from . import fulltext
 from .build import Result, build_date, check_links, fewer_collections, forget, model_of, run, stat_tree
-from .errors import Diagnostics
+from .errors import Diagnostic, Diagnostics
 from .history import updated_dates
 from .model import Content, NewsItem
 from .progress import QUIET, Progress
 from .render import Output
 from .render.cache import RenderCache
-from .render.environment import make_environment, template_dirs
+from .render.environment import make_environment, template_dirs, translations
 from .render.feeds import render_feeds
-from .render.opendata import render_open_data
+from .render.opendata import NewsMemo, render_open_data
 from .render.pages import render_pages, render_site_files
 from .schema import FileMemo, load_content
 from .site import ScopeIndex, SiteModel
@@ -58,6 +60,8 @@ from .write import (
 
 # NewsItem fields that other pages show (lists, newsletters, calendars...): a change to any of
 # them means a full build. The text (body) shows only on the item's page, its feeds and open data.
+T = TypeVar("T")
+
 _LISTED = tuple(f.name for f in dataclasses.fields(NewsItem) if f.name not in ("body", "pos", "field_pos"))
 
 
@@ -66,7 +70,7 @@ class _Last:
     site: SiteModel
     written: dict[str, Written]
     content: Content | None = None  # what the files gave (the FileMemo's records)
-    model_diagnostics: tuple = ()  # what the build reported beyond reading the files
+    model_diagnostics: tuple[Diagnostic, ...] = ()  # what the build reported beyond reading the files
 
 
 class Builder:
@@ -80,7 +84,7 @@ class Builder:
         # process reuse the unchanged newsletter e-mails, those too (render/cache.py has the bounds)
         self.cache = RenderCache(bytecode_dir=cache_dir(), emails=True)
         self.templates = ""
-        self.opendata: dict = {}  # each news item's line of data/news.json (render/opendata.py)
+        self.opendata: NewsMemo = {}  # each news item's line of data/news.json (render/opendata.py)
         self.index_stale = False  # a text edit wrote pages that the full-text index does not know yet
         self.generation = 0  # builds so far: refresh_index() gives up when one came in between
         self._lock = threading.Lock()  # a build and refresh_index() writing the output folder
@@ -125,7 +129,7 @@ class Builder:
                 pages = [p for p, w in last.written.items() if w.indexed] or _index_candidates(site, self.out)
                 folder = links.enter_context(link_folder(self.out, "refresh"))
                 # the pages as they are now (a build cannot run meanwhile), linked beside the output folder
-                link_pages(self.out, pages, folder / site.urls.root_path.strip("/"))
+                link_pages(self.out, pages, fulltext.pages_folder(folder, site.urls.root_path))
             outputs = fulltext.index_pages(site, folder)
         with self._lock:
             if self.generation != generation or self.last is not last:
@@ -242,7 +246,8 @@ class Builder:
         for i, (lang, urls) in enumerate(versions):
             other = versions[1 - i] if len(versions) == 2 else None
             outputs += render_pages(site, envs[lang], urls, lang, other, only_news=slugs)
-        outputs += render_feeds(site, only=_feed_areas(site, changed))
+        outputs += render_feeds(site, only=_feed_areas(site, changed),
+                                translations=translations(self.root, config.language))
         outputs += render_open_data(site, envs[config.language], site.urls, names={"news"}, memo=self.opendata)
         self._keep_lines(site)
         if site.updated != before.updated:  # a date in the sitemap moved (git: an uncommitted edit)
@@ -277,9 +282,9 @@ def _edited_texts(before: Content, after: Content) -> list[tuple[NewsItem, NewsI
     return pairs
 
 
-def _with_items(site: SiteModel, replaced: dict[int, NewsItem], updated: dict) -> SiteModel:
+def _with_items(site: SiteModel, replaced: dict[int, NewsItem], updated: Mapping[str, dt.date]) -> SiteModel:
     """The model with some news items replaced (by id() of the old record) in every list."""
-    def swap(items: tuple) -> tuple:
+    def swap(items: tuple[T, ...]) -> tuple[T | NewsItem, ...]:
         return tuple(replaced.get(id(x), x) for x in items)
 
     index = site.news_index
