@@ -1,5 +1,6 @@
-"""Full-text search of news, events and pages with Pagefind: an output step of its own, run by
-the builder over the pages it has written (not a renderer: it runs a program and writes files).
+"""Full-text search of news, events, pages and localities with Pagefind: an output step of its own,
+run by the builder over the pages it has written (not a renderer: it runs a program and writes
+files).
 
 Pagefind (https://pagefind.app, from the PyPI package `pagefind[bin]`) reads HTML files and writes
 a static search index: a small JavaScript API (`pagefind.js`), a WebAssembly search engine and
@@ -11,9 +12,13 @@ into a folder beside the output folder (write.link_folder), laid out as on the w
 index_pages() runs Pagefind over that folder, in a temporary folder of its own, and returns its
 bundle as Output objects under `pagefind/` (at the site's root path), which the writer then writes
 like any other file. Only pages of the primary language whose main content carries
-`data-pagefind-body` are linked (news items, events and free pages in the default theme), so the
-other pages (localities, with their officers, lists, newsletters, 404, /was/) are never indexed,
-not even when a site has no such page at all.
+`data-pagefind-body` are linked (news items, events, free pages and, of a locality's page, its
+name, places, postcodes and officer, marked `type:locality`), so the other pages (lists,
+newsletters, 404, /was/) and the rest of a locality's page (its ambassadors) are never indexed.
+
+The pages are linked at their paths on the server, the site's root path included, so the URLs in
+the index are whole paths (/naerpoliti/nyheder/...): fulltext.js sets Pagefind's `baseUrl` to "/",
+or Pagefind would put the folder it was loaded from in front of them a second time.
 
 The pages are indexed in the interface language (`--force-language`), which has Pagefind use its
 stemmer for it: with `da`, a search for "indbruddet" finds "indbrud". Given the same pages,

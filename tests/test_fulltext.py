@@ -96,23 +96,29 @@ def test_demo_indexes_exactly_its_news_events_and_pages(demo_site: Path):
                 for pattern in ("nyheder/*/index.html", "arrangementer/*/index.html")
                 for p in demo_site.glob(pattern) if "side" not in p.parts}
     expected |= {f"/{p.stem}/" for p in (Path(__file__).parent.parent / "content" / "pages").glob("*.md")}
+    expected |= {f"/{p.parent.relative_to(demo_site).as_posix()}/" for p in demo_site.glob("lokalsamfund/*/index.html")}
     assert urls == expected
     assert entry(demo_site)["languages"]["da"]["page_count"] == len(expected)
 
 
-def test_only_news_events_and_pages_are_indexed(small: Path):
+def test_only_news_events_pages_and_localities_are_indexed(small: Path):
     found = fragments(small)
     assert set(found) == {"/nyheder/2026-11-20-indbrud/", "/arrangementer/2026-12-09-borgermoede/",
-                          "/om-ordningen/"}
+                          "/om-ordningen/", "/lokalsamfund/skibby/", "/lokalsamfund/slangerup/"}
     assert found["/nyheder/2026-11-20-indbrud/"]["meta"]["title"] == "Indbruddene i Skibby"
     assert found["/nyheder/2026-11-20-indbrud/"]["meta"]["kind"] == "Nyhed"
     assert found["/nyheder/2026-11-20-indbrud/"]["meta"]["date"] == "20. november 2026"
     assert found["/arrangementer/2026-12-09-borgermoede/"]["meta"]["kind"] == "Borgermøde"
-    # The officer is on the locality pages (and the front page), which are not indexed.
-    assert "Testesen" in (small / "lokalsamfund" / "skibby" / "index.html").read_text()
-    index = index_words(small)
-    assert not has_word(index, "testesen") and not has_word(index, "mett")
-    assert not any("Testesen" in json.dumps(f, ensure_ascii=False) for f in found.values())
+    # A locality: its name, postcodes and officer, as a locality (fulltext.js lists those first);
+    # not its ambassadors, news or subscriptions.
+    skibby = found["/lokalsamfund/skibby/"]
+    assert skibby["meta"]["title"] == "Skibby" and skibby["meta"]["kind"] == "Lokalsamfund"
+    assert skibby["filters"] == {"type": ["locality"]}
+    assert "4050" in skibby["content"] and "Mette Testesen" in skibby["content"]
+    for absent in ("ambassadør", "Indbruddene", "Abonnér"):
+        assert absent not in skibby["content"], absent
+    assert not any("Testesen" in json.dumps(f, ensure_ascii=False) for url, f in found.items()
+                   if not url.startswith("/lokalsamfund/"))
     # An event's place can be found, and its labels ("Hvor") do not run into it.
     content = found["/arrangementer/2026-12-09-borgermoede/"]["content"]
     assert "Borgerhuset" in content and "Hvor" not in content and "Tilføj til kalender" not in content
@@ -147,7 +153,7 @@ def test_english_interface_is_indexed_once_in_its_language(site_root, tmp_path):
                                                "  base_url: https://test.example.dk/\n  alternate_language: en"))
     out = tmp_path / "site"
     assert not build(root, out).failed
-    assert set(fragments(out)) == {"/nyheder/a/"}  # not /en/nyheder/a/
+    assert set(fragments(out)) == {"/nyheder/a/", "/lokalsamfund/skibby/", "/lokalsamfund/slangerup/"}  # no /en/
     assert list(entry(out)["languages"]) == ["da"]
     assert (out / "en" / "soeg" / "index.html").is_file()
     assert not (out / "en" / "pagefind").exists()
@@ -158,15 +164,27 @@ def test_sub_path_site_has_result_urls_in_its_path(site_root, tmp_path):
                      registry=REGISTRY.replace("https://test.example.dk/", "https://test.example.dk/sub/"))
     out = tmp_path / "site"
     assert not build(root, out).failed
-    assert set(fragments(out)) == {"/sub/nyheder/a/"}
+    # the pages' URLs hold the site's path: fulltext.js tells Pagefind not to add it again (baseUrl)
+    assert set(fragments(out)) == {"/sub/nyheder/a/", "/sub/lokalsamfund/skibby/", "/sub/lokalsamfund/slangerup/"}
     assert 'data-bundle="/sub/pagefind/pagefind.js"' in (out / "soeg" / "index.html").read_text()
 
 
-def test_site_without_anything_to_search_builds_without_an_index(site_root, tmp_path):
+def test_site_without_news_events_or_pages_indexes_its_localities(site_root, tmp_path):
     out = tmp_path / "site"
     assert not build(site_root(), out).failed
     assert (out / "soeg" / "index.html").is_file()
-    assert not (out / "pagefind").exists()
+    assert set(fragments(out)) == {"/lokalsamfund/skibby/", "/lokalsamfund/slangerup/"}
+
+
+def test_places_are_indexed_in_the_spellings_people_type(site_root, tmp_path):
+    registry = REGISTRY.replace('    postcodes: ["4050"]\n', '    postcodes: ["4050"]\n    places: [Selsø, Kulhuse]\n')
+    out = tmp_path / "site"
+    assert not build(site_root(registry=registry), out).failed
+    skibby = fragments(out)["/lokalsamfund/skibby/"]
+    assert "Omfatter Selsø, Kulhuse." in skibby["content"]
+    # with æ, ø, å written out and left out (search.js's two spellings), in an element only Pagefind reads
+    assert re.search(r"\bselsoe selso\b", skibby["content"])
+    assert "selsoe selso" in (out / "lokalsamfund" / "skibby" / "index.html").read_text()
 
 
 def test_index_is_the_same_bytes_every_build(site_root, tmp_path):
@@ -235,7 +253,7 @@ def test_search_page(small: Path):
     assert 'data-bundle="/pagefind/pagefind.js"' in html
     assert 'data-many="{count} resultater for »{query}«."' in html
     # Without JavaScript: what to do instead, with links to the localities A–Å and the news.
-    noscript = re.search(r"<noscript>(.*?)</noscript>", html, re.S).group(1)
+    noscript = "".join(re.findall(r"<noscript>(.*?)</noscript>", html, re.S))
     assert "kræver JavaScript" in noscript
     assert 'href="/lokalsamfund/"' in noscript and 'href="/nyheder/"' in noscript
     # The breadcrumbs end with the page.

@@ -4,6 +4,8 @@ announced, a shared ?q= link works, nothing loads from another host, axe-core fi
 A/AA violation, and Pagefind is loaded only when someone searches."""
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -202,3 +204,147 @@ def test_an_index_in_parts_is_searched_as_one(browser, split_index_server):
             {m.strip("/").split("/")[-1] for m in merged}
     finally:
         context.close()
+
+
+# --- A site in a sub-path, with localities that share a postcode and a place -------------------------------------
+
+SUB = "/naerpoliti"
+SUB_REGISTRY = """\
+site:
+  title: Nærpoliti Sydsjælland
+  base_url: https://example.dk/naerpoliti/
+districts:
+  - id: sydsjaelland
+    name: Sydsjællands og Lolland-Falsters Politi
+municipalities:
+  - id: naestved
+    name: Næstved Kommune
+    district: sydsjaelland
+officers:
+  - id: anna
+    name: Anna Betjent
+    title: Netværksbetjent
+    phone: "+45 72 55 47 10"
+  - id: bo
+    name: Bo Betjent
+    title: Lokalbetjent
+localities:
+  - id: fladsaa
+    name: Fladså
+    municipality: naestved
+    postcodes: ["4700", "4733"]
+    places: [Mogenstrup, Hammer, Tappernøje]
+    officer: anna
+  - id: naestved-vestegn
+    name: Næstved Vestegn
+    municipality: naestved
+    postcodes: ["4700", "4250"]
+    places: [Fuglebjerg]
+    officer: anna
+  - id: naestved-by
+    name: Næstved By
+    municipality: naestved
+    postcodes: ["4700"]
+    places: [Hammer, Kalbyris]
+    officer: bo
+"""
+
+
+def _sub_news(n: int) -> str:
+    return (f"---\ntitle: Nyt fra Fladså {n}\ndate: 2026-11-{10 + n}\nlocalities: [fladsaa]\n---\n"
+            + "Fladså og Mogenstrup og Tappernøje. " * 5 + "\n")
+
+
+@pytest.fixture(scope="module")
+def subpath_server(tmp_path_factory):
+    """That site built into www/naerpoliti/ (its index in parts of 3 pages, as a big site's) and served
+    from www/ on 127.0.0.1: yields (origin, www folder)."""
+    import os
+    import threading
+
+    from browser.conftest import _Handler, _Server
+    from conftest import TODAY, make_site
+    from naerpoliti import fulltext
+    from naerpoliti.build import run
+
+    base = tmp_path_factory.mktemp("subpath")
+    root = make_site(base / "root", {f"content/news/2026-11-1{n}-nyt-{n}.md": _sub_news(n) for n in range(4)},
+                     registry=SUB_REGISTRY)
+    www = base / "www"
+    saved = fulltext.PAGES_PER_INDEX
+    fulltext.PAGES_PER_INDEX = 3
+    try:
+        result = run(root, www / SUB.strip("/"), TODAY, jobs=1)
+    finally:
+        fulltext.PAGES_PER_INDEX = saved
+    assert not result.failed, [str(d) for d in result.diagnostics.errors]
+    directory = os.fspath(www)
+
+    class Handler(_Handler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=directory, **kwargs)
+
+    server = _Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", www
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _search_sub(browser, origin: str, query: str) -> list[str]:
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{origin}{SUB}{SEARCH}?q={quote(query)}")
+        found = results(page)
+        assert not errors, errors
+        return found
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("Fladså", "/naerpoliti/lokalsamfund/fladsaa/"), ("Mogenstrup", "/naerpoliti/lokalsamfund/fladsaa/"),
+    ("tappernoje", "/naerpoliti/lokalsamfund/fladsaa/"), ("TAPPERNØJE", "/naerpoliti/lokalsamfund/fladsaa/"),
+    ("fladsaa", "/naerpoliti/lokalsamfund/fladsaa/"),
+])
+def test_on_a_sub_path_site_a_place_finds_its_locality_first_and_every_link_works(browser, subpath_server,
+                                                                                    query, first):
+    from urllib.request import urlopen
+
+    origin, www = subpath_server
+    assert len(json.loads((www / "naerpoliti/pagefind/naerpoliti-indexes.json").read_text())["merge"]) >= 1
+    found = _search_sub(browser, origin, query)
+    assert found[0] == first  # above the news items that name it five times
+    assert all(u.startswith(SUB + "/") and not u.startswith(SUB + SUB) for u in found), found
+    for url in found:
+        with urlopen(origin + url) as response:
+            assert response.status == 200 and response.headers[SERVED_FILE_HEADER] != "404.html", url
+
+
+def test_a_place_in_two_localities_finds_both(browser, subpath_server):
+    origin, _ = subpath_server
+    found = _search_sub(browser, origin, "Hammer")
+    assert set(found[:2]) == {"/naerpoliti/lokalsamfund/fladsaa/", "/naerpoliti/lokalsamfund/naestved-by/"}
+
+
+def test_demo_a_locality_name_finds_the_locality_page_first(visit, site_server):
+    for query, first in [("skibby", "/lokalsamfund/skibby/"), ("tappernoje", "/lokalsamfund/fladsaa/"),
+                         ("Brøndby Strand", "/lokalsamfund/broendby/"), ("glumso", "/lokalsamfund/glumsoe/")]:
+        v = visit(search_case(query))
+        found = results(v.page)
+        assert found[0] == first, (query, found)
+        item = v.page.locator("#fulltext-results > li").first
+        assert item.locator("p.meta").text_content() == "Lokalsamfund"
+        assert not problems(v, site_server), problems(v, site_server)
+
+
+def test_the_search_page_is_linked_from_every_page(visit):
+    for case in (PageCase("news", BURGLARY), PageCase("front", "/"), PageCase("en-front", "/en/")):
+        v = visit(case)
+        link = v.page.get_by_role("banner").get_by_role("link", name=re.compile("^(Søg|Search)$"))
+        assert link.get_attribute("href") == ("/en/soeg/" if case.path == "/en/" else "/soeg/")

@@ -339,3 +339,46 @@ def test_a_denied_position_is_explained(visit):
         "Din browser delte ikke din position. Søg i stedet efter postnummer eller by.")
     expect(v.page.locator(".nearest-list > li")).to_have_count(0)
     assert_no_errors(v)
+
+
+# --- A site in a sub-path whose localities share a postcode and a place --------------------------------------------
+
+from .test_fulltext_browser import SUB, subpath_server  # noqa: E402,F401 - the fixture, shared
+
+
+def test_on_a_sub_path_site_a_shared_postcode_and_a_shared_place_list_every_locality(browser, subpath_server):
+    origin, _ = subpath_server
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{origin}{SUB}/arrangementer/")
+        field = page.locator("#header-search")
+        found = page.locator("#header-search-list > li")
+        for query, names in [("4700", ["Fladså", "Næstved By", "Næstved Vestegn"]),
+                             ("hammer", ["Fladså", "Næstved By"]), ("kalbyris", ["Næstved By"]),
+                             ("tappernoje", ["Fladså"])]:
+            field.fill("")
+            field.press_sequentially(query)
+            expect(found).to_have_count(len(names))
+            assert [n.text_content() for n in found.locator("a.finder-name").all()] == names
+        for a in found.locator("a.finder-name").all():
+            assert a.get_attribute("href").startswith(f"{SUB}/lokalsamfund/")
+        field.fill("4700")
+        field.press("Enter")  # three localities: none is picked
+        expect(found).to_have_count(3)
+        page.wait_for_timeout(300)
+        assert page.url == f"{origin}{SUB}/arrangementer/"
+        field.fill("kalbyris")
+        field.press("Enter")  # exactly one: it opens
+        page.wait_for_url(f"{origin}{SUB}/lokalsamfund/naestved-by/")
+        expect(page.locator("main")).to_contain_text("Omfatter Hammer, Kalbyris.")
+        field = page.locator("#header-search")
+        field.press_sequentially("xyzzy")
+        message = page.locator("#header-search-none")
+        expect(message).to_be_visible()
+        assert message.get_by_role("link", name="Postnumre").get_attribute("href") == f"{SUB}/postnummer/"
+        assert not errors, errors
+    finally:
+        context.close()
