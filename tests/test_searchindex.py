@@ -141,7 +141,8 @@ def test_places_find_their_locality(demo_index, query, found):
 
 
 def test_a_place_in_two_localities_is_in_both(site_root, tmp_path):
-    registry = REGISTRY.replace('    postcodes: ["4050"]\n', '    postcodes: ["4050"]\n    places: [Kulhuse, Fælles By]\n')
+    registry = REGISTRY.replace('    postcodes: ["4050"]\n',
+                                '    postcodes: ["4050"]\n    places: [Kulhuse, Fælles By]\n')
     registry = registry.replace('    postcodes: ["3550"]\n', '    postcodes: ["3550"]\n    places: [fælles by]\n')
     out = tmp_path / "site"
     result = build(site_root(registry=registry), out)

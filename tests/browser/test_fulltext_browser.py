@@ -262,8 +262,9 @@ def subpath_server(tmp_path_factory):
     import os
     import threading
 
-    from browser.conftest import _Handler, _Server
     from conftest import TODAY, make_site
+
+    from browser.conftest import _Handler, _Server
     from naerpoliti import fulltext
     from naerpoliti.build import run
 

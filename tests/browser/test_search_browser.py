@@ -346,7 +346,8 @@ def test_a_denied_position_is_explained(visit):
 from .test_fulltext_browser import SUB, subpath_server  # noqa: E402,F401 - the fixture, shared
 
 
-def test_on_a_sub_path_site_a_shared_postcode_and_a_shared_place_list_every_locality(browser, subpath_server):
+def test_on_a_sub_path_site_a_shared_postcode_and_a_shared_place_list_every_locality(
+        browser, subpath_server):  # noqa: F811 - the fixture
     origin, _ = subpath_server
     context = browser.new_context(service_workers="block")
     try:
