@@ -1,6 +1,8 @@
 // Full-text search on /soeg/ (search.html). Pagefind (/pagefind/, made by the build) is imported
 // only when someone searches. Results: links with excerpts, whose <mark>s are rebuilt as elements
-// and all else inserted as text. The count is announced in a live region; ?q= holds the query.
+// and all else inserted as text, localities (the pages marked type:locality) before everything
+// else, so that a place name finds its locality first. The count is announced in a live region;
+// ?q= holds the query. The form is hidden in the HTML: without this script it could not search.
 
 const PAGE_SIZE = 10; // results shown at a time (each fetches a fragment)
 
@@ -17,15 +19,18 @@ function start(root) {
   let api = null; // promise of Pagefind's module
   let latest = 0; // number of the latest search: older answers are dropped
   let waiting = []; // results not shown yet
+  form.hidden = false;
 
   function pagefind() {
     if (!api) {
       api = import(strings.bundle).then(async (module) => {
-        await module.options({ excerptLength: 24 });
+        // The indexed pages' URLs already begin with the site's path (the build indexes them laid
+        // out as on the server), so Pagefind must not add the folder it was loaded from again.
+        await module.options({ excerptLength: 24, baseUrl: "/" });
         // a big site is indexed in parts: the build lists the others, merged into one search
         const listed = await fetch(strings.indexes, { cache: "no-cache" });
         if (!listed.ok) throw new Error("no list of indexes");
-        for (const path of (await listed.json()).merge) await module.mergeIndex(path);
+        for (const path of (await listed.json()).merge) await module.mergeIndex(path, { baseUrl: "/" });
         return module;
       });
       api.catch(() => { api = null; }); // try again next time
@@ -54,11 +59,14 @@ function start(root) {
     }
     say(strings.searching);
     try {
-      const found = await (await pagefind()).search(query);
+      const module = await pagefind();
+      const [found, places] = await Promise.all([module.search(query),
+        module.search(query, { filters: { type: "locality" } })]);
       if (number !== latest || !found) return;
-      waiting = found.results;
+      const first = new Set(places ? places.results.map((result) => result.id) : []);
+      waiting = [...(places ? places.results : []), ...found.results.filter((result) => !first.has(result.id))];
       await showMore(number, false);
-      if (number === latest) say(counted(found.results.length, query));
+      if (number === latest) say(counted(waiting.length + list.children.length, query));
     } catch (error) {
       if (number === latest) say(strings.failed);
     }
