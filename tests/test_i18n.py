@@ -269,3 +269,27 @@ def test_every_page_has_the_language_switch(site_root, tmp_path):
         assert '<div class="language-switcher">' in html, page.relative_to(out)
     not_found = (out / "404.html").read_text()
     assert '<a href="/" lang="da" hreflang="da"' in not_found and '<a href="/en/" lang="en" hreflang="en"' in not_found
+
+
+def test_a_sites_own_catalog_translates_feeds_and_calendars(site_root, tmp_path):
+    """A site's templates/locale/ catalog wins over the theme's in feeds and calendars too, as on pages."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from naerpoliti.render.shared import CALENDAR_DESCRIPTION, FEED_DESCRIPTION
+    event = ("---\ntitle: Møde\nkind: mobile-police-station\nstart: 2026-12-03T19:00\nlocation: Hallen\n"
+             "localities: [skibby]\n---\nTekst.\n")
+    root = site_root({"content/events/2026-12-03-moede.md": event})
+    own = Catalog(locale="da")
+    own.add(FEED_DESCRIPTION, "Egne nyheder fra %(area)s")
+    own.add(CALENDAR_DESCRIPTION, "Egne arrangementer i %(area)s")
+    folder = root / "templates/locale/da/LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as f:
+        write_mo(f, own)
+    out = tmp_path / "out"
+    assert not build(root, out).failed
+    feed = (out / "lokalsamfund/skibby/feed.json").read_text()
+    calendar = (out / "lokalsamfund/skibby/kalender.ics").read_bytes().decode().replace("\r\n ", "")
+    assert "Egne nyheder fra Skibby" in feed and "Nyheder og arrangementer fra Skibby" not in feed
+    assert "Egne arrangementer i Skibby" in calendar and "åbne lokalrådsmøder" not in calendar
