@@ -337,7 +337,7 @@ def test_head_on_the_event_stream_is_headers_only(shared):
 @pytest.fixture
 def small(tmp_path):
     from conftest import make_site
-    server = InProcess(make_site(tmp_path / "root", {"content/news/a.md": news()}), timeout=1.0, max_streams=3)
+    server = InProcess(make_site(tmp_path / "root", {"content/news/a.md": news()}), timeout=2.0, max_streams=3)
     yield server
     if server.thread.is_alive():
         assert server.stop() == 0
@@ -371,7 +371,7 @@ def test_a_request_sent_a_byte_at_a_time_is_cut_off(small):
     """Each byte would restart a plain socket timeout; the whole request has the one deadline."""
     request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: " % small.port + b"a" * 400
     with socket.create_connection(("127.0.0.1", small.port), timeout=30) as s:
-        for byte in request:  # 400 bytes, 0.1 s apart: far beyond the 1 s the request may take
+        for byte in request:  # 400 bytes, 0.1 s apart: far beyond the 2 s the request may take
             readable, _, _ = select.select([s], [], [], 0.1)
             if readable:
                 break
