@@ -9,6 +9,8 @@ import zlib
 from pathlib import Path
 
 import PIL.Image
+import PIL.ImageFile
+import PIL.features
 import PIL.ImageCms
 import PIL.PngImagePlugin
 import pytest
@@ -244,3 +246,79 @@ def test_the_demo_sites_image_goes_through(demo_site):
                        ("media/news/laas-960w.png", (960, 504))]:
         img = assert_clean((demo_site / path).read_bytes(), path)
         assert (img.format, img.size) == ("PNG", size)
+
+
+# --------------------------------------------------------------------------------------------
+# The decoded size is bounded, whatever the file size: pixels of every frame together, checked by
+# `check` before anything is decoded (issue 17)
+
+def tiny_gif(width: int, height: int, frames: int, extent: tuple[int, int] | None = None) -> bytes:
+    """A GIF of a few bytes a frame that claims `frames` frames of `width` x `height` pixels (each
+    frame `extent` big when given: Pillow grows the canvas to a frame larger than the screen)."""
+    w, h = extent or (width, height)
+    frame = b"\x2c" + struct.pack("<HHHH", 0, 0, w, h) + b"\x00" + b"\x02\x01\x2c\x00"  # clear, end
+    return (b"GIF89a" + struct.pack("<HH", width, height) + b"\x80\x00\x00" + b"\x00\x00\x00\xff\xff\xff"
+            + frame * frames + b"\x3b")
+
+
+def animation(fmt: str, width: int, height: int, frames: int) -> bytes:
+    ims = [PIL.Image.new("RGB", (width, height), ((97 * i) % 256, (31 * i) % 256, 200)) for i in range(frames)]
+    buf = io.BytesIO()
+    ims[0].save(buf, fmt, save_all=True, append_images=ims[1:], duration=100)
+    return buf.getvalue()
+
+
+def webp_claiming(width: int, height: int, frames: int) -> bytes:
+    """A WebP whose VP8X chunk claims a canvas of width x height with `frames` empty frames."""
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return tag + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) & 1)
+    vp8x = b"\x02\x00\x00\x00" + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    body = b"WEBP" + chunk(b"VP8X", vp8x) + chunk(b"ANIM", b"\x00" * 6) + chunk(b"ANMF", b"\x00" * 16) * frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+DECODED_TOO_LARGE = [
+    ("animeret.gif", lambda: tiny_gif(6300, 6300, 300), "has 300 frames of 6300 x 6300 pixels"),
+    ("lille-skaerm.gif", lambda: tiny_gif(100, 100, 200, extent=(6000, 6000)), "has 200 frames of 6000 x 6000"),
+    ("enkelt.gif", lambda: tiny_gif(20000, 20000, 1), "is 20000 x 20000 pixels"),
+    ("for-mange.gif", lambda: tiny_gif(10, 10, 301), "has 301 frames"),
+    ("animeret.png", lambda: animation("PNG", 2000, 2000, 12), "has 12 frames of 2000 x 2000"),
+    ("animeret.webp", lambda: animation("WEBP", 2000, 2000, 12), "has 12 frames of 2000 x 2000"),
+    ("kanvas.webp", lambda: webp_claiming(16000, 16000, 2), "16000 x 16000 pixels"),
+    ("animeret.avif", lambda: animation("AVIF", 2000, 2000, 12), "has 12 frames of 2000 x 2000"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), DECODED_TOO_LARGE, ids=[v[0] for v in DECODED_TOO_LARGE])
+def test_the_decoded_size_is_bounded_before_decoding(tmp_path, monkeypatch, name, make, expected):
+    if name.endswith(".avif") and not PIL.features.check("avif"):
+        pytest.skip("this Pillow reads no AVIF")
+    path = tmp_path / name
+    path.write_bytes(make())
+    decoded = []
+    monkeypatch.setattr(PIL.ImageFile.ImageFile, "load", lambda self: decoded.append(self))  # nothing decodes
+    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", None)  # Pillow's own guard off: ours holds alone
+    assert expected in images.check_image(path, f"content/media/{name}")
+    with pytest.raises(images.ImageRefused, match="pixels|frames"):
+        images.render_image(path, f"media/{name}")
+    assert decoded == []
+
+
+def test_check_refuses_a_tiny_animated_gif_bomb(site_root):
+    data = tiny_gif(6300, 6300, 300)
+    assert len(data) < 8000
+    root = site_root({"content/media/bombe.gif": data,
+                      "content/news/2026-11-20-x.md": news(body="![En animation](media/bombe.gif)")})
+    assert messages(build(root)) == [
+        "content/news/2026-11-20-x.md:6:17: error: 'content/media/bombe.gif' has 300 frames of 6300 x 6300 "
+        "pixels: an image may have at most 40 megapixels in all its frames together; use fewer frames or "
+        "make it smaller"]
+
+
+def test_a_small_animation_still_goes_through(tmp_path):
+    path = tmp_path / "lille.gif"
+    path.write_bytes(animation("GIF", 40, 30, 5))
+    assert images.check_image(path) is None
+    [(rendition, data)] = images.render_image(path, "media/lille.gif")
+    with PIL.Image.open(io.BytesIO(data)) as out:
+        assert out.n_frames == 5 and out.size == (40, 30)

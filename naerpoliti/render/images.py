@@ -14,11 +14,12 @@ builds `srcset` from it, and `render_media()` writes the files from it. Same inp
 no encoder here writes a timestamp.
 
 Content checks (too large, not readable) are `media.check_image()`, called while content is
-checked; rendering only guards against decompression bombs and stops if one got that far.
+checked; rendering calls it again before decoding and stops if anything got that far.
 """
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ import PIL.ImageCms
 import PIL.ImageOps
 import PIL.ImageSequence
 
-from ..media import FORMATS, MAX_WIDTH, open_image, size_problem
+from ..media import FORMATS, MAX_WIDTH, open_image
 
 # the content checks, also reached from here (they were defined here once)
 from ..media import check_image as check_image
@@ -128,23 +129,19 @@ def _encode(frames: list[PIL.Image.Image], fmt: str, durations: list[int], loop:
 
 
 def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
-    """Every rendition of one image with its bytes. Raises ImageRefused for a decompression bomb."""
+    """Every rendition of one image with its bytes. Raises ImageRefused for an image whose decoded
+    size is over the limits: checked again here, before decoding, whatever reached rendering."""
     fmt = image_format(path)
-    try:
-        img = open_image(source)
-    except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError) as e:
-        raise ImageRefused(f"content/{path}: {e}") from None
-    with img:
-        frames_in = getattr(img, "n_frames", 1) if fmt == "GIF" and img.format == "GIF" else 1
-        problem = size_problem(f"content/{path}", *img.size, frames_in)
-        if problem:
-            raise ImageRefused(problem)
-        loop = img.info.get("loop")
-        frames, durations = [], []
-        for frame in (PIL.ImageSequence.Iterator(img) if frames_in > 1 else [img]):
-            durations.append(int(frame.info.get("duration", 100)))
-            upright = PIL.ImageOps.exif_transpose(frame)  # a new image, orientation applied
-            frames.append(_pixels_only(_to_srgb(upright)))
+    problem = check_image(source, f"content/{path}")
+    if problem:
+        raise ImageRefused(problem)
+    with warnings.catch_warnings():
+        # a frame that grows past what was checked stops decoding instead of warning
+        warnings.simplefilter("error", PIL.Image.DecompressionBombWarning)
+        try:
+            frames, durations, loop = _decoded(source, animated=fmt == "GIF")
+        except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError) as e:
+            raise ImageRefused(f"content/{path}: {e}") from None
     if fmt is None:
         return []  # not an image format: no renditions (renditions() would give none)
     width, height = frames[0].size
@@ -153,6 +150,20 @@ def render_image(source: Path, path: str) -> list[tuple[Rendition, bytes]]:
         sized = [_resize(f, r.width, r.height) for f in frames]
         result.append((r, _encode(sized, fmt, durations, loop)))
     return result
+
+
+def _decoded(source: Path, animated: bool) -> tuple[list[PIL.Image.Image], list[int], int | None]:
+    """The frames (every one of a GIF written as a GIF, else the first), upright, in sRGB and
+    with nothing but their pixels; their durations; the GIF's loop count."""
+    with open_image(source) as img:
+        many = animated and img.format == "GIF" and getattr(img, "n_frames", 1) > 1
+        loop = img.info.get("loop")
+        frames, durations = [], []
+        for frame in (PIL.ImageSequence.Iterator(img) if many else [img]):
+            durations.append(int(frame.info.get("duration", 100)))
+            upright = PIL.ImageOps.exif_transpose(frame)  # a new image, orientation applied
+            frames.append(_pixels_only(_to_srgb(upright)))
+    return frames, durations, loop
 
 
 def render_media(media: Iterable[str], root: Path, cache: RenderCache | None = None) -> list[Output]:
