@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from . import fulltext, newsletter
+from . import __version__, fulltext, newsletter
 from .errors import Diagnostic, Diagnostics, Position
 from .history import updated_dates
 from .model import Content, Rendered
@@ -46,7 +47,7 @@ from .schema import FileMemo, load_content
 from .site import SiteModel, build_site
 from .urls import Urls
 from .write import (
-    MARKER,
+    Manifest,
     Staging,
     WriteStats,
     Written,
@@ -55,6 +56,8 @@ from .write import (
     check_output_path,
     clean_leftovers,
     link_folder,
+    marker_id,
+    output_lock,
     remove_cache,
     save_cache,
     walk_files,
@@ -390,13 +393,29 @@ def stat_tree(h: Digest, base: Path, label: str) -> None:
     h.update("\n".join(found).encode("utf-8", "surrogateescape"))
 
 
+# The libraries whose version can change what a build writes (Markdown, templates, feeds,
+# calendars, images, e-mails, the full-text index, phone and e-mail checks): an upgrade rebuilds.
+OUTPUT_DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "feedgen", "icalendar",
+                       "pillow", "babel", "css-inline", "pagefind", "phonenumbers", "email-validator")
+
+
+def dependency_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
 def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> str:
     """A digest of everything a build reads: the site root's files (by size and modification time:
-    a checkout or a save changes them), the engine and its theme, the build date and options, and
-    where git history stands (the last-updated dates come from it)."""
+    a checkout or a save changes them), the engine, its theme and the versions of the libraries
+    that shape the output, the build date and options, and where git history stands (the
+    last-updated dates come from it)."""
     h = hashlib.sha256()
     h.update(f"{root.resolve()}\0{out}\0{date.isoformat()}\0{strict}\0"
              f"{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode())
+    versions = [f"naerpoliti {__version__}", *(f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES)]
+    h.update(("\0".join(versions) + "\n").encode())
     engine = Path(__file__).resolve().parent
     stat_tree(h, engine, "engine")  # the package with its shipped theme and schemas
     stat_tree(h, theme_dir(), "theme")  # the repository's templates/ when run from a checkout
@@ -429,20 +448,21 @@ def _saved_inputs(out: Path) -> dict[str, Any]:
 
 
 def _reusable(out: Path, saved: dict[str, Any], fingerprint: str) -> bool:
-    """Whether the previous build had this fingerprint and its folder is still the one it swapped in."""
-    try:
-        return (saved.get("fingerprint") == fingerprint and (out / MARKER).is_file()
-                and saved.get("out_inode") == os.stat(out).st_ino)
-    except OSError:
-        return False
+    """Whether the previous build had this fingerprint, the folder is still the one its swap put in
+    place (its marker, not one of a build that swapped after it), and every file in it is still
+    as written (Manifest.matches: stat only)."""
+    folder = saved.get("folder")
+    return (saved.get("fingerprint") == fingerprint and isinstance(folder, str) and bool(folder)
+            and marker_id(out) == folder and Manifest.load(out).matches(out))
 
 
 def _remember(out: Path, fingerprint: str, result: Result, timezone: str) -> None:
-    try:
-        inode = os.stat(out).st_ino
-    except OSError:
+    """Record which inputs made the folder that this build left in place, by its marker_id()
+    taken before the swap (WriteStats.folder_id): never whatever folder is there now."""
+    folder = result.written.folder_id if result.written is not None else ""
+    if not folder:
         return
-    saved = {"fingerprint": fingerprint, "out_inode": inode, "timezone": timezone, "counts": result.counts,
+    saved = {"fingerprint": fingerprint, "folder": folder, "timezone": timezone, "counts": result.counts,
              "root_path": result.root_path,
              "diagnostics": [[d.position.path, d.position.line, d.position.column, d.severity, d.message]
                              for d in result.diagnostics.items]}
@@ -474,7 +494,8 @@ def run(root: Path, out: Path | None, today: dt.date | None = None, strict: bool
     rendering again what it rendered then; without a cache, the build has one of its own."""
     if cache is None:
         cache = RenderCache(bytecode_dir=cache_dir())
-    with fewer_collections():
+    # one build at a time per output folder: from looking for changes to recording what it swapped in
+    with fewer_collections(), output_lock(out.resolve()) if out is not None else contextlib.nullcontext():
         return _run(root, out, today, strict, progress, jobs, memo, cache)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import hashlib
 import os
 import shutil
@@ -34,6 +35,7 @@ class WriteStats:
     changed: int  # new or different bytes
     removed: int
     swapped: bool  # False when the previous build was identical and nothing was touched
+    folder_id: str = ""  # marker_id() of the folder this build left in place (see commit())
 
 
 def check_output_path(path: str) -> str | None:
@@ -100,6 +102,40 @@ def prepare_out(out: Path) -> Path:
     return out
 
 
+def marker_id(folder: Path) -> str:
+    """Who put a site in place: the identity of its marker file (device, inode, modification time).
+    Each build writes the marker anew into its staging folder, which becomes the output folder in
+    the swap, so the marker names the swap that put the folder's site there; "" without one."""
+    try:
+        st = os.stat(folder / MARKER, follow_symlinks=False)
+    except OSError:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold `.OUT.lock` beside the output folder: builds into one folder (`build` and `serve`,
+    or two of either) run one after another, so none swaps or records between another's swap and
+    record. File systems without locks (ENOLCK: some network mounts) build unlocked: the marker
+    check (marker_id) still keeps a build from trusting a folder another one replaced."""
+    path = out.parent / f".{out.name}.lock"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise WriteError(f"cannot lock the output folder: {path}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP):
+                raise WriteError(f"cannot lock the output folder: {path}: {exc.strerror}") from None
+        yield
+    finally:
+        os.close(fd)  # the lock goes with the file's last descriptor
+
+
 def clean_leftovers(out: Path) -> None:
     """Remove staging folders of builds that were killed; leave those of builds still running."""
     for stale in out.parent.glob(f".{out.name}.tmp-*"):
@@ -157,9 +193,15 @@ class Manifest:
 
     @classmethod
     def load(cls, out: Path) -> Manifest:
+        """The manifest of the folder now in place: empty when it was saved for another (a build
+        overtaken between its swap and saving, an older version's manifest without a first line)."""
         try:
             data = cache_file(out, "manifest").read_bytes()
         except OSError:
+            return cls()
+        first, _, data = data.partition(b"\n")
+        folder = marker_id(out)
+        if not folder or first != f"folder {folder}".encode():
             return cls()
         entries = {}
         for line in data.split(b"\n"):
@@ -170,10 +212,27 @@ class Manifest:
                                                                   int(mtime), int(ino))
         return cls(entries)
 
-    def save(self, out: Path) -> None:
-        lines = [f"{d.hex()} {size} {mtime} {ino} ".encode() + path.encode("utf-8", "surrogateescape")
-                 for path, (d, size, mtime, ino) in sorted(self.entries.items())]
+    def save(self, out: Path, folder: str) -> None:
+        """Saved for the folder whose marker_id() is `folder`; load() gives it only to that one."""
+        lines = [f"folder {folder}".encode()]
+        lines += [f"{d.hex()} {size} {mtime} {ino} ".encode() + path.encode("utf-8", "surrogateescape")
+                  for path, (d, size, mtime, ino) in sorted(self.entries.items())]
         save_cache(cache_file(out, "manifest"), b"\n".join(lines) + b"\n")
+
+    def matches(self, out: Path) -> bool:
+        """Whether the folder still holds exactly these files as written: as many files, each
+        with the size, modification time and inode it was written with (stat only, no reading),
+        so a file deleted, added or edited by hand since is noticed."""
+        if not self.entries:
+            return False
+        for path, (_digest, size, mtime, ino) in self.entries.items():
+            try:
+                st = os.stat(out / path)
+            except OSError:
+                return False
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, ino):
+                return False
+        return sum(1 for _ in walk_files(out)) == len(self.entries) + 1  # and the marker
 
 
 def save_cache(path: Path, data: bytes) -> None:
@@ -226,7 +285,8 @@ class Staging:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.path = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
         self.path.mkdir()
-        (self.path / MARKER).write_bytes(MARKER_TEXT)
+        (self.path / MARKER).write_bytes(MARKER_TEXT)  # a new file: its marker_id() names this build
+        self.folder_id = marker_id(self.path)
         self._dirs: set[str] = {""}
 
     def put(self, o: Output) -> Written:
@@ -274,9 +334,14 @@ class Staging:
         wanted = {w.path for w in written} | {MARKER}
         changed = sum(1 for w in written if not w.unchanged)
         removed = len(set(self.existing) - wanted)
-        if changed == 0 and removed == 0 and MARKER in self.existing:
+        same = changed == 0 and removed == 0 and MARKER in self.existing
+        # ...and no file added by hand since (the swap removes it)
+        kept = marker_id(self.out) if same and sum(1 for _ in walk_files(self.out)) == len(wanted) else ""
+        if kept:
             self.discard()
-            return WriteStats(len(written), 0, 0, swapped=False)
+            self.save_manifest(written, kept)
+            return WriteStats(len(written), 0, 0, swapped=False, folder_id=kept)
+        folder_id = self.folder_id
         out, staging = self.out, self.path
         try:
             if out.exists():
@@ -290,12 +355,12 @@ class Staging:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             self.path = None
-        self.save_manifest(written)
-        return WriteStats(len(written), changed, removed, swapped=True)
+        self.save_manifest(written, folder_id)
+        return WriteStats(len(written), changed, removed, swapped=True, folder_id=folder_id)
 
-    def save_manifest(self, written: list[Written]) -> None:
+    def save_manifest(self, written: list[Written], folder: str) -> None:
         assert self.out is not None, "a check keeps no manifest"
-        Manifest({w.path: (w.digest, *w.stat) for w in written}).save(self.out)
+        Manifest({w.path: (w.digest, *w.stat) for w in written}).save(self.out, folder)
 
     def discard(self) -> None:
         if self.path is not None:
