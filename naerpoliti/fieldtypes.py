@@ -926,3 +926,8 @@ def convert_record(raw: object, spec: RecordSpec, pos: Position, ctx: Ctx,
     values["field_pos"] = field_pos
     return values
 
+        if value is None and f.name in raw:
+            # present without a value ("withdrawn:", ~, null): never read as absent, which for an
+            # optional field would publish what the editor meant to restrict
+            ctx.diags.error(raw.key_pos[f.name], f"{prefix}{f.name}: has no value: write one, or remove the line")
+            continue

@@ -173,7 +173,7 @@ def _frames(img: PIL.Image.Image) -> int:
     return 1 if img.format in ("JPEG", "MPO") else int(getattr(img, "n_frames", 1))
 
 
-def _too_large(name: str) -> str:
+def _too_large_message(name: str) -> str:
     return (f"'{name}' is too large to open: images may have at most {MAX_PIXELS // 1_000_000} megapixels; "
             f"make it smaller (about {MAX_WIDTH} pixels wide is enough) before adding it")
 
@@ -201,7 +201,7 @@ def check_image(path: Path, name: str | None = None) -> str | None:
             frames = max(_frames(img), header[2] if header else 1)
             fmt = img.format
     except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError):
-        return _too_large(name)
+        return _too_large_message(name)
     except (OSError, ValueError, SyntaxError, EOFError):
         return f"'{name}' is not an image that can be read (is it damaged, or another kind of file?)"
     if fmt not in {*FORMATS.values(), "MPO"}:  # MPO: a phone's JPEG with a second picture (only the first is kept)

@@ -172,3 +172,48 @@ def test_demo_site_publishes_no_one_without_consent(demo_site: Path):
             if published:
                 assert person["name"].encode() in site[f"lokalsamfund/{path.stem}/index.html"]
     assert unpublished_checked >= 4  # the demo has people in every unpublished state
+
+
+# A key present without a value is an error, never read as absent (issue 17): `withdrawn:` left
+# empty would otherwise publish someone who withdrew.
+EMPTY = ["", " ~", " null", " Null", " NULL"]
+
+
+@pytest.mark.parametrize("empty", EMPTY, ids=["blank", "tilde", "null", "Null", "NULL"])
+@pytest.mark.parametrize("key", ["given", "withdrawn", "expires", "fields"])
+def test_an_empty_consent_key_is_an_error_naming_file_line_and_field(site_root, tmp_path, key, empty):
+    values = {"given": " 2026-01-01", "fields": " [name, role]", key: empty}
+    lines = "".join(f"    {k}:{v}\n" for k, v in values.items())
+    root = site_root({"content/ambassadors/skibby.yaml":
+                      f"- id: anna\n  name: Anna Hemmelig\n  role: Formand\n  consent:\n{lines}"})
+    out = tmp_path / "site"
+    result = build(root, out)
+    line = 5 + list(values).index(key)
+    assert [str(d) for d in result.diagnostics.items] == [
+        f"content/ambassadors/skibby.yaml:{line}:5: error: consent.{key}: has no value: write one, or remove the line"]
+    assert result.failed and not out.exists()
+    assert build(root).failed  # check refuses it too
+
+
+@pytest.mark.parametrize("empty", ['""', "''"])
+@pytest.mark.parametrize("key", ["given", "withdrawn", "expires"])
+def test_an_empty_string_consent_date_is_an_error(site_root, key, empty):
+    values = {"given": "2026-01-01", "fields": "[name]", key: empty}
+    lines = "".join(f"    {k}: {v}\n" for k, v in values.items())
+    root = site_root({"content/ambassadors/skibby.yaml": f"- id: anna\n  name: Anna Hemmelig\n  consent:\n{lines}"})
+    assert [d.message for d in build(root).diagnostics.items] == [
+        f"consent.{key}: '' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20"]
+
+
+@pytest.mark.parametrize(("rel", "text", "where"), [
+    ("content/ambassadors/skibby.yaml", "- id: anna\n  name: Anna\n  consent:\n", "consent"),
+    ("content/ambassadors/skibby.yaml",
+     "- id: anna\n  name: Anna\n  photo:\n  consent:\n    given: 2026-01-01\n    fields: [name]\n", "photo"),
+    ("content/news/2026-11-20-x.md", "---\ntitle: X\ndate: 2026-11-20\nlocalities: [skibby]\ndraft:\n---\nTekst.\n",
+     "draft"),
+    ("content/news/2026-11-20-x.md", "---\ntitle: X\ndate: 2026-11-20\nlocalities: [skibby]\nnational: ~\n---\nT.\n",
+     "national"),
+])
+def test_other_present_but_empty_fields_are_errors(site_root, rel, text, where):
+    result = build(site_root({rel: text}))
+    assert f"{where}: has no value: write one, or remove the line" in [d.message for d in result.diagnostics.errors]
