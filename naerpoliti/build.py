@@ -536,7 +536,7 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
         # the pages for the full-text index are linked into index_root as they are written (a check
         # makes no index: the pages it would index were checked already)
         index_root = None if out is None else stack.enter_context(link_folder(out, "index")) / "site"
-        index_dir = None if index_root is None else index_root / site.urls.root_path.strip("/")
+        index_dir = None if index_root is None else fulltext.pages_folder(index_root, site.urls.root_path)
         staging = Staging(out, index_dir, fulltext.indexable(site))
         try:
             result.outputs = render_site(site, root, staging, media=not checking, progress=progress,

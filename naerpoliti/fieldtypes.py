@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
+import idna
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -415,20 +416,34 @@ class PhoneNumber(FieldType):
         }, ("e164", "display")))
 
 
+@dataclass
 class Email(FieldType):
+    """An e-mail address, as email-validator normalises it. Pages show it as written (an IDN domain
+    in Unicode; the mailto filter writes its ASCII form). `ascii_only`: an address written in mail
+    headers (the newsletter's From, Reply-To, List-Unsubscribe), kept in its ASCII form, the
+    domain as A-labels; a UTF-8 part before the @ is refused, since most mail servers cannot
+    deliver it (SMTPUTF8) and the .eml would need UTF-8 headers."""
+
     label = "an e-mail address"
     example = "navn@example.dk"
     label_da = "e-mailadresse"
     decap_widget = _pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "Skriv en e-mailadresse, fx navn@example.dk")
+    ascii_only: bool = False
 
     def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
         if not isinstance(raw, str):
             raise self.wrong(raw)
         text = raw.strip()
         try:
-            return validate_email(text, check_deliverability=False).normalized
+            valid = validate_email(text, check_deliverability=False)
         except EmailNotValidError as exc:
             raise Invalid(f"'{text}' is not a valid e-mail address: {exc}") from None
+        if not self.ascii_only:
+            return valid.normalized
+        if valid.ascii_email is None:
+            raise Invalid(f"'{text}' has letters outside a-z before the @: newsletter e-mails need an address "
+                          "that every mail server can deliver; use one without æ, ø, å and the like before the @")
+        return valid.ascii_email
 
     def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
         return {"type": "string", "format": "email"}
@@ -444,13 +459,102 @@ class Url(FieldType):
         if not isinstance(raw, str):
             raise self.wrong(raw)
         text = raw.strip()
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # "https://[x]/": brackets that hold no IP address
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
             raise Invalid(f"'{text}' is not a web address: it must start with https:// (or http://)")
-        return text
+        return web_address(text)
 
     def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
         return {"type": "string", "format": "uri"}
+
+
+# A host as it may be written in ASCII: a DNS name (underscores tolerated) or an IP address.
+_ASCII_HOST = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+def web_address(text: str) -> str:
+    """An http(s) address that is safe to publish and to put in a header: no control character or
+    backslash, no user name or password (it would be published in every link), a valid port, and
+    its host in ASCII (an IDN's A-labels, "nærpoliti.dk" -> "xn--nrpoliti-j0a.dk"), as mail
+    headers, feeds and calendars require."""
+    _no_control_chars(text)
+    if "\\" in text:
+        raise Invalid(f"'{text}' holds a backslash (\\): web addresses use / between folders")
+    parts = urlsplit(text)
+    if "@" in parts.netloc:
+        raise Invalid(f"'{text}' holds a user name or password before the host: remove the part up to "
+                      "and including @ (it would be published in every link)")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    host = parts.netloc if port is None else parts.netloc.rpartition(":")[0]
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise Invalid(f"'{text}' has no valid port after the host: a port is a number from 1 to 65535")
+    if host.isascii():
+        if not _ASCII_HOST.fullmatch(host):
+            raise Invalid(f"'{text}' is not a web address: '{host}' is not a host name")
+        return text
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise Invalid(f"'{text}' is not a web address: '{host}' is not a host name ({exc})") from None
+    netloc = ascii_host if port is None else f"{ascii_host}:{port}"
+    return text.replace(parts.netloc, netloc, 1)
+
+
+# A folder name of the site's address: RFC 3986's unreserved characters and %XX escapes, except
+# the escapes of "/", "." and backslash and of control characters (a server or a file system may
+# decode them into a path that leaves the folder).
+_SEGMENT_TOKEN = re.compile(r"%[0-9A-Fa-f]{2}|.", re.S)
+_SEGMENT_CHAR = re.compile(r"[A-Za-z0-9._~-]")
+_UNSAFE_ESCAPES = frozenset({"%2F", "%2E", "%5C", "%7F"} | {f"%{n:02X}" for n in range(0x20)})
+
+
+class BaseUrl(Url):
+    """The address the site is published at. Every output path and URL starts with its path, so
+    the path must be plain folder names: nothing a server or this program could resolve outside
+    the output folder, and no query, fragment or user name to be published in every link."""
+
+    def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
+        text = super().convert(raw, pos, ctx)
+        parts = urlsplit(text)
+        if "?" in text or "#" in text:
+            raise Invalid(f"'{text}' has a query (?...) or a fragment (#...): the site's address ends with "
+                          "its folder, e.g. https://example.dk/naerpoliti/")
+        path = parts.path or "/"
+        for segment in path[1:].removesuffix("/").split("/") if path != "/" else ():
+            check_path_segment(text, segment)
+        return text if text.endswith("/") else text + "/"
+
+
+def check_path_segment(text: str, segment: str) -> None:
+    """A folder of the site's address is a plain name (see _SEGMENT_TOKEN)."""
+    if segment in ("", ".", ".."):
+        raise Invalid(f"'{text}' has '/{segment}/' in its path: each folder of the site's address must be "
+                      "a name, not empty, . or .. (e.g. https://example.dk/naerpoliti/)")
+    for token in _SEGMENT_TOKEN.findall(segment):
+        if token.upper() in _UNSAFE_ESCAPES if len(token) == 3 else not _SEGMENT_CHAR.fullmatch(token):
+            raise Invalid(f"'{text}' has '{token}' in its path: the folders of the site's address may hold "
+                          "only letters a-z, digits, - . _ ~ and %XX escapes (not of /, ., \\ or a control "
+                          "character)")
+
+
+class HttpsUrl(Url):
+    """A web address that must be https: a form readers fill in (a newsletter sign-up)."""
+
+    label = "an https address"
+    label_da = "https-adresse"
+    decap_widget = _pattern(r"^https://\S+$", "Skriv en webadresse, der begynder med https://")
+
+    def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
+        text = super().convert(raw, pos, ctx)
+        if urlsplit(text).scheme != "https":
+            raise Invalid(f"'{text}' is not an https address: it must start with https://")
+        return text
 
 
 class Postcode(FieldType):
@@ -579,6 +683,7 @@ class RepoName(FieldType):
 class ListOf(FieldType):
     item: FieldType = field(default_factory=Text)
     allow_single: bool = False  # `localities: skibby` is read as `[skibby]`
+    unique: bool = False  # an item written twice (ignoring case, spaces and æ/ae) is an error
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -599,6 +704,8 @@ class ListOf(FieldType):
             except Invalid as exc:
                 ctx.diags.error(ipos, f"{ctx.field_name}: {exc}")
                 ok = False
+        if ok and self.unique:
+            ok = _no_repeats(out, raw.item_pos, ctx)
         if not ok:
             raise _Reported()
         return tuple(out)
@@ -617,6 +724,20 @@ class ListOf(FieldType):
 
     def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
         return {"type": "array", "minItems": 1, "items": self.item.json_schema(defs)}
+
+
+def _no_repeats(values: list[Any], positions: list[Position], ctx: Ctx) -> bool:
+    """Reports each value written again in the same list (as slugify sees it); False if any was."""
+    first: dict[str, int] = {}
+    ok = True
+    for i, (value, ipos) in enumerate(zip(values, positions, strict=True)):
+        key = slugify(str(value)) or str(value)
+        if key in first:
+            ctx.diags.error(ipos, f"{ctx.field_name}: '{value}' is in the list twice "
+                                  f"(also as item {first[key]}): remove one")
+            ok = False
+        first.setdefault(key, i)
+    return ok
 
 
 def _single(raw: str | int, pos: Position) -> YList:
@@ -680,7 +801,6 @@ class RecordList(Record):
         return tuple(v for v in out if v is not None)
 
     def text_da(self, docs: Docs) -> str:
-    unique: bool = False  # an item written twice (ignoring case, spaces and æ/ae) is an error
         return f"liste med [{self.spec.da[1].lower()}](#{docs.anchor(self.spec)}), hver begynder med `- `"
 
     def text_en(self, docs: Docs) -> str:
@@ -701,8 +821,6 @@ class _Reported(Exception):
 # Declarations and record specs
 
 
-        if ok and self.unique:
-            ok = _no_repeats(out, raw.item_pos, ctx)
 @dataclass(frozen=True)
 class Export:
     """How a field goes into the open data (render/opendata.py): its description there, for a reuser
@@ -723,20 +841,6 @@ class Field:
     doc: str  # English: the reference
     required: bool = False
     label_da: str = ""  # Danish: the handbook's field reference and the browser editor's form
-def _no_repeats(values: list[Any], positions: list[Position], ctx: Ctx) -> bool:
-    """Reports each value written again in the same list (as slugify sees it); False if any was."""
-    first: dict[str, int] = {}
-    ok = True
-    for i, (value, ipos) in enumerate(zip(values, positions, strict=True)):
-        key = slugify(str(value)) or str(value)
-        if key in first:
-            ctx.diags.error(ipos, f"{ctx.field_name}: '{value}' is in the list twice "
-                                  f"(also as item {first[key]}): remove one")
-            ok = False
-        first.setdefault(key, i)
-    return ok
-
-
     help_da: str = ""
     export: Export | None = None  # None: never in the open data
 
@@ -905,6 +1009,11 @@ def convert_record(raw: object, spec: RecordSpec, pos: Position, ctx: Ctx,
     field_pos: dict[str, Position] = {}
     for f in spec.fields:
         value = raw.get(f.name)
+        if value is None and f.name in raw:
+            # present without a value ("withdrawn:", ~, null): never read as absent, which for an
+            # optional field would publish what the editor meant to restrict
+            ctx.diags.error(raw.key_pos[f.name], f"{prefix}{f.name}: has no value: write one, or remove the line")
+            continue
         if value is None:
             if f.required and f.name not in misspelt:  # the misspelt field was reported already
                 ctx.diags.error(raw.pos, _missing_message(raw, f, spec, prefix))
@@ -926,8 +1035,3 @@ def convert_record(raw: object, spec: RecordSpec, pos: Position, ctx: Ctx,
     values["field_pos"] = field_pos
     return values
 
-        if value is None and f.name in raw:
-            # present without a value ("withdrawn:", ~, null): never read as absent, which for an
-            # optional field would publish what the editor meant to restrict
-            ctx.diags.error(raw.key_pos[f.name], f"{prefix}{f.name}: has no value: write one, or remove the line")
-            continue

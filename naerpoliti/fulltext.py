@@ -38,6 +38,7 @@ from pathlib import Path
 
 from .render import Output
 from .site import SiteModel
+from .urls import clean_path
 
 BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
 PART = "del"  # pagefind/del-2/, ...: the further indexes of a big site
@@ -81,6 +82,16 @@ def indexable(site: SiteModel) -> Callable[[str, bytes], bool]:
         return (path.endswith(".html") and not path.startswith(others) and path not in skipped
                 and not path.endswith("/email.html") and INDEXED.search(data) is not None)
     return check
+
+
+def pages_folder(root: Path, root_path: str) -> Path:
+    """The folder under `root` that the pages to index are linked into: `root` and the site's root
+    path, as on the web server. site.base_url's field type refuses a path that could lead
+    elsewhere; it is refused here too, since this folder is written to."""
+    folder = root / root_path.strip("/")
+    if not clean_path(root_path) or not folder.resolve().is_relative_to(root.resolve()):
+        raise FulltextError(f"the site's base path {root_path!r} leads outside the folder of the pages to index")
+    return folder
 
 
 def index_pages(site: SiteModel, source: Path) -> list[Output]:

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from .errors import Position
 from .fieldtypes import (
+    BaseUrl,
     Bool,
     Choice,
     Coordinates,
@@ -30,6 +31,7 @@ from .fieldtypes import (
     Email,
     Export,
     Field,
+    HttpsUrl,
     Id,
     ListOf,
     MarkdownText,
@@ -111,17 +113,19 @@ class NewsletterSettings:
         ("Periode", "Hvor tit der laves et nummer af nyhedsbrevet: month (måned, standard) eller week (uge).")))
     # `from:` in localities.yaml (a Python keyword); default nyhedsbrev@<site host>
     sender: str | None = field(default=None, metadata=declare(
-        Email(), "The sender address of newsletter e-mails (default nyhedsbrev@ and the site's host name); "
+        Email(ascii_only=True),
+        "The sender address of newsletter e-mails (default nyhedsbrev@ and the site's host name); "
         "the display name is the site's title.",
         ("Afsender", "Afsenderadressen på nyhedsbrevets e-mails (standard nyhedsbrev@ og sitets domænenavn). "
                      "Afsendernavnet er sitets titel."), key="from"))
     reply_to: str | None = field(default=None, metadata=declare(
-        Email(), "Where replies to a newsletter go.", ("Svar til", "Hvor svar på nyhedsbrevet sendes hen.")))
+        Email(ascii_only=True), "Where replies to a newsletter go.",
+        ("Svar til", "Hvor svar på nyhedsbrevet sendes hen.")))
     unsubscribe_email: str | None = field(default=None, metadata=declare(
-        Email(), "Where a reader writes to unsubscribe (List-Unsubscribe: mailto).",
+        Email(ascii_only=True), "Where a reader writes to unsubscribe (List-Unsubscribe: mailto).",
         ("Afmeld via e-mail", "Hvor en læser skriver for at afmelde sig (List-Unsubscribe: mailto).")))
     unsubscribe_url: str | None = field(default=None, metadata=declare(
-        Url(), "An https address that unsubscribes with one click (List-Unsubscribe and List-Unsubscribe-Post, "
+        HttpsUrl(), "An https address that unsubscribes with one click (List-Unsubscribe and List-Unsubscribe-Post, "
         "RFC 8058).", ("Afmeld via link", "En https-adresse, der afmelder med ét klik (List-Unsubscribe og "
                                           "List-Unsubscribe-Post, RFC 8058).")))
 
@@ -169,7 +173,7 @@ class SiteConfig:
         Text(), "The name of the site, shown in every page header.",
         ("Titel", "Sitets navn. Det står øverst på hver side."), required=True))
     base_url: str = field(metadata=declare(
-        Url(), "The address the site is published at; it may be a sub-path (https://example.dk/naerpoliti/).",
+        BaseUrl(), "The address the site is published at; it may be a sub-path (https://example.dk/naerpoliti/).",
         ("Adresse", "Den adresse, sitet udgives på. Den må gerne have en undermappe "
                     "(https://example.dk/naerpoliti/)."), required=True))
     language: str = field(default="da", metadata=declare(

@@ -28,12 +28,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from .dates import formats
 from .markup import plain_text
 from .model import Event, NewsItem, NewsletterIntro, Officer, SiteConfig
 from .site import SiteModel, host
+from .urls import mailto
 
 UPCOMING_DAYS = 60
 
@@ -183,7 +183,7 @@ def sender(config: SiteConfig) -> str:
 
 def unsubscribe_mailto(config: SiteConfig, subject: str) -> str:
     address = config.newsletter.unsubscribe_email or sender(config)
-    return f"mailto:{address}?subject={quote(subject)}"
+    return mailto(address, subject)
 
 
 def unsubscribe_link(config: SiteConfig, subject: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from .contentfiles import FileMemo, load_content
 from .fieldtypes import (
     SLUG_RE,
+    BaseUrl,
     Bool,
     Choice,
     Coordinates,
@@ -68,8 +69,8 @@ __all__ = [
     "AMBASSADOR", "CMS", "CMS_BACKENDS", "CONSENT", "CONSENT_FIELDS", "COUNCIL", "DISTRICT", "EVENT",
     "EVENT_KIND_ALIASES", "IMAGE_SUFFIXES", "LOCALITIES_FILE", "LOCALITY", "MUNICIPALITY", "NEWS", "NEWSLETTER",
     "NEWSLETTER_INTRO", "OFFICER", "PAGE", "PRIORITY", "REGISTRY", "SITE", "SLUG_RE", "STATION", "WINDOWS_RESERVED",
-    "Bool", "Choice", "Coordinates", "Ctx", "Date", "DateOrTime", "Email", "Field", "FieldType", "FileMemo", "Id",
-    "Invalid", "ListOf", "MarkdownText", "MediaFile", "PhoneNumber", "Postcode", "Record", "RecordList",
+    "BaseUrl", "Bool", "Choice", "Coordinates", "Ctx", "Date", "DateOrTime", "Email", "Field", "FieldType", "FileMemo",
+    "Id", "Invalid", "ListOf", "MarkdownText", "MediaFile", "PhoneNumber", "Postcode", "Record", "RecordList",
     "RecordSpec", "Ref", "RepoName", "Text", "Url", "check_slug", "convert_record", "inspect_media",
     "load_content", "load_registry", "slugify",
 ]

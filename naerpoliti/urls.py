@@ -6,7 +6,10 @@ links use absolute URLs.
 """
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+import re
+from urllib.parse import quote, unquote, urlsplit
+
+import idna
 
 # Top-level names the site uses itself; a free page cannot take them.
 STATEMENT_SLUG = "tilgaengelighedserklaering"  # the accessibility statement, unless a page replaces it
@@ -26,6 +29,10 @@ class Urls:
         parts = urlsplit(base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.root_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        # site.base_url's field type refuses these already; output paths and the full-text index's
+        # folder are made from the root path, so a path that could leave its folder is refused here too
+        if not clean_path(self.root_path) or parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError(f"{base_url!r} is not a base URL whose path is plain folder names")
         self.base_path = self.root_path + (language_prefix.strip("/") + "/" if language_prefix else "")
         self.base_url = self.origin + self.base_path
 
@@ -149,4 +156,50 @@ class Urls:
         if not url_path.startswith(self.root_path):
             raise ValueError(f"{url_path!r} is not inside the site's base path {self.root_path!r}")
         rel = url_path[len(self.root_path):]
+        if rel and not clean_path("/" + rel):
+            raise ValueError(f"{url_path!r} could lead outside the output folder")
         return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+# Decoded, a folder or file name that a server or a file system could read as another folder
+_UNSAFE_SEGMENT = re.compile(r"\A\.{1,2}\Z|[/\\\x00-\x1f\x7f]")
+
+
+def clean_path(path: str) -> bool:
+    """Whether a URL path is "/" and plain names: no empty, "." or ".." segment, written or
+    percent-encoded, no backslash or control character, so it cannot resolve outside its folder."""
+    if not path.startswith("/") or "\\" in path:
+        return False
+    segments = path[1:].removesuffix("/").split("/") if path != "/" else []
+    return all(seg and not _UNSAFE_SEGMENT.search(unquote(seg)) for seg in segments)
+
+
+def ascii_domain(domain: str) -> str:
+    """A domain name in ASCII (IDNA A-labels); one that is not a domain name as it is."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain  # percent-encoded as UTF-8 where it is used, as RFC 6068 allows
+
+
+# What RFC 6068 lets stand in a mailto: address as it is: RFC 3986's unreserved characters and
+# the sub-delimiters that an addr-spec may hold, but not those that end or split the address
+# ("?", "#", "&", "=", "%", "/", ",", ";" and ":" are percent-encoded).
+_MAILTO_SAFE = "!$'()*+"
+
+
+def mailto(address: str, subject: str | None = None, body: str | None = None) -> str:
+    """A mailto: URI (RFC 6068) for an address and an optional subject and body: everything that
+    could end the address or add a header ("raad?cc=x@..." is one address, not a Cc) is
+    percent-encoded, non-ASCII as UTF-8, and the domain written in its ASCII form (IDNA A-labels).
+    The only code that writes mailto: links; templates call it as the filter `mailto`."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        local, domain = address, ""
+    uri = "mailto:" + quote(local, safe=_MAILTO_SAFE) + at + quote(ascii_domain(domain), safe="[]:")
+    fields = [(name, value) for name, value in (("subject", subject), ("body", body)) if value]
+    if fields:
+        uri += "?" + "&".join(f"{name}={quote(value, safe='')}" for name, value in fields)
+    return uri

@@ -452,4 +452,7 @@ def link_file(source: Path, target: Path) -> None:
 def link_pages(out: Path, pages: Iterable[str], into: Path) -> None:
     """The output folder's files `pages` linked into the folder `into`, at the same paths."""
     for rel in pages:
+        problem = check_output_path(rel)
+        if problem:
+            raise WriteError(problem)
         link_file(out / rel, into / rel)

@@ -234,6 +234,66 @@ def test_long_names_and_urls_stay_readable_in_the_headers(built):
     assert "=?" not in msg["List-Unsubscribe"]
 
 
+def read_eml(raw: bytes) -> EmailMessage:
+    """A message as both of the email package's standard policies read it, checked: no line over
+    998 characters (RFC 5322), 7-bit, no defect in any part, a boundary of at most 70 characters
+    written as one parameter (RFC 2046; never RFC 2231 pieces)."""
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n")) and max(raw) < 128
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"boundary*" not in head and b"=?utf-8?q?=_naerpoliti" not in head
+    for read_as in (policy.SMTP, policy.default):
+        msg = email.parser.BytesParser(policy=read_as).parsebytes(raw)
+        assert all(part.defects == [] for part in msg.walk()), [part.defects for part in msg.walk()]
+        assert all(getattr(value, "defects", ()) == () for _, value in msg.items())
+        assert len(msg.get_boundary()) <= 70 and len(list(msg.iter_parts())) == 2
+    return msg
+
+
+@pytest.mark.parametrize("n", [1, 20, 35, 36, 50, 51, 70, 71, 300, 1200])
+def test_header_lines_stay_short_whatever_the_lengths(n):
+    """Area ids and names, titles, subjects and URLs of any length: every header line within 998,
+    within 78 where a word allows, and every value reads back as it was."""
+    site = fake_site(title="Politi " * n + "T" * n, reply_to="svar@xn--nrpoliti-j0a.dk",
+                     unsubscribe_url="https://test.example.dk/afmeld/" + "a/" * n,
+                     unsubscribe_email="afmeld+x@test.example.dk")
+    issue = fake_issue(name="Skibby Sønder " * n, id="skibby-" + "a" * n)
+    subject = "Emne " * n + "y" * n
+    archive = "https://test.example.dk/" + "b/" * n
+    raw = nl.eml(site, issue, subject, "tekst\n", "<p>x</p>\n", archive, "Afmeld " + "æ" * n)
+    msg = read_eml(raw)
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")
+    for line in head:  # over 78 only for a URL or a message id too long for a line of its own
+        assert len(line) <= 78 or re.fullmatch(r"(\S+: )?<\S+>,?", line.strip()), line
+    assert msg["Subject"] == subject
+    # the stdlib's address parser puts a space between the encoded words of a long name
+    assert msg["From"].addresses[0].display_name.replace(" ", "") == nl._phrase(site.config.title).replace(" ", "")
+    assert msg["Reply-To"] == "svar@xn--nrpoliti-j0a.dk"
+    assert re.sub(r"\s", "", msg["List-Archive"]) == f"<{archive}>"
+    assert re.sub(r"\s", "", msg["List-Unsubscribe"]) == ",".join(
+        f"<{uri}>" for uri in newsletter.list_unsubscribe(site.config, "Afmeld " + "æ" * n))
+    assert msg["Message-ID"].strip() == f"<{nl._short_id(issue.key)}@test.example.dk>"
+    assert len(nl._short_id(issue.key)) <= 64 and len(nl._short_id(issue.area.key)) <= 64
+    assert msg["List-Id"].endswith(f"<{nl._short_id(issue.area.key)}.test.example.dk>")
+
+
+def test_long_ids_stay_distinct():
+    keys = {nl._short_id("2026-11.locality." + "a" * 200 + suffix) for suffix in ("", "b", "c")}
+    bounds = {nl.boundary_of("2026-11.locality." + "a" * 200 + suffix) for suffix in ("", "b", "c")}
+    assert len(keys) == 3 and len(bounds) == 3
+
+
+def test_an_idn_site_writes_ascii_headers(built):
+    reg = FULL.replace("https://test.example.dk/", "https://nærpoliti.dk/")
+    reg = reg.replace("nyt@test.example.dk", "nyt@nærpoliti.dk").replace("svar@test.example.dk", "svar@nærpoliti.dk")
+    out = built(reg)
+    raw = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml").read_bytes()
+    msg = read_eml(raw)
+    assert msg["From"].addresses[0].addr_spec == "nyt@xn--nrpoliti-j0a.dk"
+    assert msg["Reply-To"] == "svar@xn--nrpoliti-j0a.dk"
+    assert msg["Message-ID"] == "<2026-11.locality.skibby@xn--nrpoliti-j0a.dk>"
+    assert msg["List-Archive"] == "<https://xn--nrpoliti-j0a.dk/lokalsamfund/skibby/nyhedsbrev/>"
+
+
 def _style_rules_outside_media(css: str) -> str:
     """What is left of a style sheet without its @media blocks."""
     out, depth, i = [], 0, 0
@@ -443,9 +503,12 @@ def test_demo_issues(demo_site: Path):
 def reference_eml(site, issue, subject: str, text: str, html: str, archive_url: str,
                   unsubscribe_subject: str) -> bytes:
     def header_text(value: str, name: str) -> str:
-        if value.isascii() and "=?" not in value and value.isprintable():
+        if value.isascii() and "=?" not in value and value.isprintable() and max(map(len, value.split(" "))) <= 70:
             return value
         return Header(value, "utf-8", header_name=name).encode()
+
+    def set_raw(name: str, value: str) -> None:  # folded as eml() folds what it writes as given
+        msg.set_raw(name, nl._raw(name, value)[len(name) + 2:-2].replace("\r\n", "\n"))
 
     def ascii_url(url: str) -> str:
         return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
@@ -453,23 +516,23 @@ def reference_eml(site, issue, subject: str, text: str, html: str, archive_url: 
     config = site.config
     host = newsletter.host(config)
     msg = EmailMessage(policy=SMTP)
-    msg.set_raw("Subject", header_text(subject, "Subject"))
-    msg.set_raw("From", f"{header_text(nl._phrase(config.title), 'From')} <{newsletter.sender(config)}>")
+    set_raw("Subject", header_text(subject, "Subject"))
+    set_raw("From", f"{header_text(nl._phrase(config.title), 'From')} <{newsletter.sender(config)}>")
     msg["To"] = "undisclosed-recipients:;"
     if config.newsletter.reply_to:
         msg["Reply-To"] = config.newsletter.reply_to
     noon = dt.datetime.combine(issue.date, dt.time(12), tzinfo=ZoneInfo(config.timezone))
     msg["Date"] = format_datetime(noon)
-    msg["Message-ID"] = f"<{issue.key}@{host}>"
-    msg.set_raw("List-Id", f"{header_text(nl._phrase(issue.area.name), 'List-Id')} <{issue.area.key}.{host}>")
-    msg.set_raw("List-Unsubscribe", ",\n ".join(
+    msg["Message-ID"] = f"<{nl._short_id(issue.key)}@{host}>"
+    set_raw("List-Id", f"{header_text(nl._phrase(issue.area.name), 'List-Id')} <{nl._short_id(issue.area.key)}.{host}>")
+    set_raw("List-Unsubscribe", ",\n ".join(
         f"<{ascii_url(uri)}>" for uri in newsletter.list_unsubscribe(config, unsubscribe_subject)))
     if (config.newsletter.unsubscribe_url or "").startswith("https://"):
-        msg.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-    msg.set_raw("List-Archive", f"<{ascii_url(archive_url)}>")
+        set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+    set_raw("List-Archive", f"<{ascii_url(archive_url)}>")
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    msg.set_boundary(f"=_naerpoliti_{issue.key}")
+    msg.set_boundary(nl.boundary_of(issue.key))
     return msg.as_bytes(policy=SMTP.clone(refold_source="none"))
 
 
@@ -529,7 +592,8 @@ def test_folded_headers_are_the_email_packages():
     for n in range(1, 130):  # short and long area ids: one line, two, and RFC 2231 pieces
         for id in ("a" * n, ("ab-" * n)[:n].strip("-") or "a"):
             key = f"2026-11.municipality.{id}"
-            boundary = f"=_naerpoliti_{key}"
+            boundary = nl.boundary_of(key)
+            assert len(boundary) <= 70
             value = f'multipart/alternative; boundary="{boundary}"'
             assert nl._multipart_type(boundary) == policy.fold(*policy.header_store_parse("Content-Type", value))
             for host in ("example.dk", "localhost", "127.0.0.1", "::1", "xn--nrpoliti-v1a.dk"):
@@ -607,7 +671,7 @@ def test_every_demo_eml_reads_back_as_its_email_files(demo_site: Path):
         assert msg["List-Archive"] == f"<{archive}>"
         assert msg["MIME-Version"] == "1.0"
         assert msg.get_content_type() == "multipart/alternative"
-        assert msg.get_boundary() == f"=_naerpoliti_{period}.{kind}.{area.name}"
+        assert msg.get_boundary() == nl.boundary_of(f"{period}.{kind}.{area.name}")
         plain, rich = msg.iter_parts()
         for part, expected, subtype in ((plain, text, "plain"), (rich, html, "html")):
             assert part.defects == []

@@ -77,7 +77,7 @@ def demo_dir() -> Path:
 def _base_url(text: str) -> str:
     """--base-url as the validator reads site.base_url, ending in '/'."""
     try:
-        url = schema.Url().convert(text, Position("--base-url"), None)
+        url = schema.BaseUrl().convert(text, Position("--base-url"), None)
     except schema.Invalid as exc:
         raise Usage(f"--base-url: {exc}") from None
     return url if url.endswith("/") else url + "/"

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..dates import Formats
 from ..texts import EVENT_KINDS
+from ..urls import mailto
 from .cache import RenderCache
 from .images import renditions
 
@@ -160,5 +161,6 @@ def _new_environment(root: Path, language: str, cache_dir: Path | None = None) -
         event_iso=lambda e: e.start.date().isoformat() if e.all_day else e.start.isoformat(),
         html=lambda rendered: Markup(rendered.html),  # Markdown output, sanitised by markup.py
         json_script=json_for_script,
+        mailto=mailto,  # every mailto: link the site writes, percent-encoded (RFC 6068)
     )
     return env

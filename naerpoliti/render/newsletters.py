@@ -13,9 +13,9 @@ And an archive page per locality and municipality, even with no issues yet.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import re
 import textwrap
 from collections.abc import Sequence
@@ -39,7 +39,7 @@ from ..site import host as site_host
 from ..urls import Urls
 from . import Output
 from .cache import RenderCache
-from .shared import SUMMARY_MAX, absolutize, bounded_summary
+from .shared import absolutize
 
 WIDTH = 72  # columns of email.txt
 EML_NAME = "nyhedsbrev.eml"
@@ -82,8 +82,7 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
                                canonical=urls.absolute(url_path))
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
-    for area, all_issues in newsletter.all_issues(site, areas):
-        issues = [_bounded(issue) for issue in all_issues]
+    for area, issues in newsletter.all_issues(site, areas):
         # the same for every issue of the area
         feeds = (area.kind, area.id)
         crumbs = _crumbs(site, urls, area)
@@ -133,15 +132,6 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
             out.append(Output(base + "email.txt", text, origin=origin))
             out.append(Output(base + EML_NAME, message, origin=origin))
     return out
-
-
-def _bounded(issue: Issue) -> Issue:
-    """The issue with every news summary cut to shared.SUMMARY_MAX characters: a national item is in
-    the newsletters of every area, in four files each."""
-    if all(len(n.summary) <= SUMMARY_MAX for n in issue.news):
-        return issue
-    news = tuple(dataclasses.replace(n, summary=bounded_summary(n.summary)) for n in issue.news)
-    return dataclasses.replace(issue, news=news)
 
 
 def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,
@@ -214,9 +204,10 @@ def _header_text(value: str, name: str) -> str:
     encoded word written in a display name or subject ("=?utf-8?q?=0D=0ABcc:...?=") while folding,
     which injects headers; text that is not plain ASCII, or looks like an encoded word, becomes
     encoded words here, so nothing in it is read as header syntax."""
-    if value.isascii() and "=?" not in value and value.isprintable():
-        return value
-    return Header(value, "utf-8", header_name=name).encode()
+    plain = value.isascii() and "=?" not in value and value.isprintable()
+    if plain and max(map(len, value.split(" "))) <= _WORD_MAX:
+        return value  # _raw() folds it between words
+    return Header(value, "utf-8", header_name=name).encode()  # encoded words, lines within 76
 
 
 def _ascii_url(url: str) -> str:
@@ -238,9 +229,67 @@ _PLAIN_ID = re.compile(r"<[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*@[A-Za-z0-9-]+(?:\.[A
 _PLAIN_BOUNDARY = re.compile(r"[A-Za-z0-9=_.-]+\Z")
 
 
+_WORD_MAX = 70  # a longer word of plain header text is written as encoded words, which fold
+_HARD_LIMIT = 998  # RFC 5322: no line of a message longer, CRLF not counted
+
+
 def _raw(name: str, value: str) -> str:
-    """A header set with set_raw() under refold_source="none": its lines as written."""
-    return f"{name}: {_NL.join(value.splitlines())}{_NL}"
+    """A header set with set_raw() under refold_source="none": its lines as written, except that
+    a line longer than 78 is folded between words (the first word stays beside the name), and a
+    word too long for even 998 characters, which can only be a URL in <> (names and subjects
+    with long words are encoded words, ids are kept short), is broken with folding white space,
+    which RFC 2369 has readers ignore inside the <>."""
+    lines: list[str] = []
+    for i, line in enumerate(value.splitlines()):
+        line = f"{name}: {line}" if i == 0 else line
+        lines += _fold(line) if len(line) > _MAX_LINE else [line]
+    return _NL.join(lines) + _NL
+
+
+def _fold(line: str) -> list[str]:
+    """A long header line folded before spaces, each line at most 78 where its words allow; the
+    first word stays on the line it starts (beside the name, or after the leading white space)."""
+    body = line.lstrip(" \t")
+    if body is line:  # the header's first line: "Name: first-word" stay together
+        name, _, body = line.partition(": ")
+        lead = name + ": "
+    else:
+        lead = line[:len(line) - len(body)]
+    words = body.split(" ")
+    out = [lead + words[0]]
+    for word in words[1:]:
+        if len(out[-1]) + 1 + len(word) <= _MAX_LINE:
+            out[-1] += " " + word
+        else:
+            out.append(" " + word)
+    return [piece for folded in out for piece in _break(folded)]
+
+
+def _break(line: str) -> list[str]:
+    """A line cut into pieces of 78, each after the first starting with a space, if it is over 998."""
+    if len(line) <= _HARD_LIMIT:
+        return [line]
+    pieces = [line[:_MAX_LINE]]
+    rest = line[_MAX_LINE:]
+    while rest:
+        pieces.append(" " + rest[:_MAX_LINE - 1])
+        rest = rest[_MAX_LINE - 1:]
+    return pieces
+
+
+def _short_id(text: str, limit: int = 64) -> str:
+    """An id for a Message-ID or List-Id: as it is, or when longer than `limit` (an area id has no
+    length limit) its start and a hash of all of it, so the header stays short and unique."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 17] + "-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def boundary_of(key: str) -> str:
+    """The MIME boundary of an issue: short (RFC 2046 allows 70 characters, and a long one would be
+    written in RFC 2231 pieces, which some mail apps do not read), the same in every build, and
+    beginning with "=_", which never occurs in quoted-printable text, so no part can contain it."""
+    return "=_naerpoliti_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 @functools.lru_cache(maxsize=1024)  # To, Reply-To, the few dates, the part headers: mostly the same
@@ -338,8 +387,7 @@ def eml(site: SiteModel, issue: Issue, subject: str, text: str, html: str, archi
     config = site.config
     host = site_host(config)
     noon = dt.datetime.combine(issue.date, dt.time(12), tzinfo=ZoneInfo(config.timezone))
-    # "=_" never occurs in quoted-printable text, so the boundary cannot collide with a part
-    boundary = f"=_naerpoliti_{issue.key}"
+    boundary = boundary_of(issue.key)
     headers = [
         _raw("Subject", _header_text(subject, "Subject")),
         _raw("From", f"{_header_text(_phrase(config.title), 'From')} <{newsletter.sender(config)}>"),
@@ -349,8 +397,9 @@ def eml(site: SiteModel, issue: Issue, subject: str, text: str, html: str, archi
         headers.append(_folded("Reply-To", config.newsletter.reply_to))
     headers += [
         _folded("Date", format_datetime(noon)),
-        _message_id(f"<{issue.key}@{host}>"),
-        _raw("List-Id", f"{_header_text(_phrase(issue.area.name), 'List-Id')} <{issue.area.key}.{host}>"),  # RFC 2919
+        _message_id(f"<{_short_id(issue.key)}@{host}>"),
+        _raw("List-Id", f"{_header_text(_phrase(issue.area.name), 'List-Id')} "  # RFC 2919
+                        f"<{_short_id(issue.area.key)}.{host}>"),
         # URLs are written as they are: the email package would fold a long one into encoded words
         _raw("List-Unsubscribe", ",\n ".join(  # RFC 2369
             f"<{_ascii_url(uri)}>" for uri in newsletter.list_unsubscribe(config, unsubscribe_subject))),
