@@ -184,3 +184,18 @@ def test_admin_output_is_reproducible(site_root, tmp_path):
     assert not build(first.parent / "root", again).failed
     for name in ("index.html", "config.yml"):
         assert (first / "admin" / name).read_bytes() == (again / "admin" / name).read_bytes()
+
+
+def test_every_id_is_quoted_in_the_config(site_root, tmp_path):
+    # ids that a YAML reader could take as a number, a boolean or null when unquoted (issue 17)
+    tricky = ["1e3", "yes", "0x1f", "010", "0o17", "null", "on", "no", "1-2", "123"]
+    places = "".join(f"  - id: '{i}'\n    name: Sted {i}\n    municipality: frederikssund\n"
+                     f"    postcodes: [\"4050\"]\n    officer: skibby-betjent\n" for i in tricky)
+    registry = WITH_CMS.replace("localities:\n", "localities:\n" + places)
+    text = (built(site_root, tmp_path, registry=registry) / "admin" / "config.yml").read_text(encoding="utf-8")
+    for i in tricky:
+        assert f'name: "{i}"' in text and f'value: "{i}"' in text, i
+        assert not re.search(rf"(name|value): {re.escape(i)}$", text, re.M), i
+    config = config_of(tmp_path / "site")
+    names = [f["name"] for f in collection(config, "ambassadors")["files"]]
+    assert all(isinstance(n, str) for n in names) and set(tricky) <= set(names)

@@ -73,6 +73,19 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
+class _Id(str):
+    """An id in config.yml, always written in quotes: YAML readers disagree on what an unquoted
+    '1e3', 'yes', '0x1F', '010' or '0o17' is (a number or a boolean to Decap's YAML 1.2 reader, a
+    string to PyYAML), and an id must stay the text it is."""
+
+
+def _quoted(dumper: yaml.SafeDumper, data: _Id) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
+
+
+_NoAliases.add_representer(_Id, _quoted)
+
+
 # --- config.yml -----------------------------------------------------------------------------------
 
 def cms_config(site: SiteModel) -> dict[str, Any]:
@@ -126,7 +139,7 @@ def _ambassadors(site: SiteModel) -> dict[str, Any]:
     files = []
     for loc in site.localities:
         files.append({
-            "name": loc.id, "label": loc.name, "file": f"content/ambassadors/{loc.id}.yaml",
+            "name": _Id(loc.id), "label": loc.name, "file": f"content/ambassadors/{loc.id}.yaml",
             "fields": [{
                 "name": AMBASSADOR_LIST, "label": many, "label_singular": one, "widget": "list",
                 "required": False, "summary": "{{fields.name}}",
@@ -154,7 +167,7 @@ class _Form:
             "locality": site.localities, "municipality": site.municipalities, "district": site.districts,
             "officer": tuple(site.officers.values()), "station": tuple(site.stations.values()),
         }
-        return [{"label": r.name, "value": r.id} for r in sorted(found[kind], key=lambda r: r.name)]
+        return [{"label": r.name, "value": _Id(r.id)} for r in sorted(found[kind], key=lambda r: r.name)]
 
     def choice_options(self, choice: Choice) -> list[dict[str, str]]:
         if set(choice.choices) == set(records.CONSENT_FIELDS):  # consent names ambassador fields: their labels
