@@ -6,8 +6,20 @@ all problems of a build at once.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+# What a terminal or a CI log could take as a command: C0 and C1 controls (ESC, BEL, line ends), the
+# line and paragraph separators, and the bidirectional overrides and isolates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character written as an escape (ESC as \\u001b): a message shows
+    what content holds on one line, and cannot move the cursor, set the clipboard or the window
+    title, or start a new line that a CI runner would read as a command."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -19,7 +31,7 @@ class Position:
     column: int = 1
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return f"{visible(self.path)}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +41,7 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.position}: {self.severity}: {self.message}"
+        return f"{self.position}: {self.severity}: {visible(self.message)}"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import __version__
 from .. import progress as progress_
 from ..build import Result, run
-from ..errors import Diagnostic
+from ..errors import Diagnostic, visible
 from ..fulltext import FulltextError
 from ..write import WriteError
 from .common import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, UsageError, check_epoch, date_option, resolve_root
@@ -55,13 +55,17 @@ def github_annotation(d: Diagnostic, root: Path) -> str:
     else:
         path = Path(d.position.path)
 
-    def prop(text: str) -> str:
-        return (text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                .replace(":", "%3A").replace(",", "%2C"))
+    # GitHub's escaping for any value (line ends as %0A, which GitHub shows as line ends), then every
+    # other control character made visible: the annotation stays one line, and neither its
+    # properties nor its message can end early or reach the log's terminal
+    def data(text: str) -> str:
+        return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
-    message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
     return (f"::{d.severity} file={prop(path.as_posix())},line={d.position.line},"
-            f"col={d.position.column},title=naerpoliti::{message}")
+            f"col={d.position.column},title=naerpoliti::{data(d.message)}")
 
 
 def _counts(result: Result) -> str:
@@ -99,11 +103,8 @@ def main(args: argparse.Namespace) -> int:
             return report(root, args.today, sys.stdout, sys.stderr)
         shown = progress_.for_stream(sys.stderr) if out is not None else progress_.QUIET
         result = run(root, out, args.today, args.strict, progress=shown)
-    except UsageError as exc:
-        print(f"naerpoliti: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (WriteError, FulltextError) as exc:
-        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+    except (UsageError, WriteError, FulltextError) as exc:  # may name a file: shown visibly
+        print(f"naerpoliti: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
 
     diagnostics = result.diagnostics.sorted()

@@ -20,7 +20,7 @@ import json
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import format_datetime
 from html import escape
 from typing import Any
@@ -34,7 +34,7 @@ from ..model import Event, NewsItem
 from ..site import SiteModel, host
 from ..texts import event_kind
 from . import Output
-from .shared import FEED_DESCRIPTION, Area, absolutize, area_title, areas, catalog
+from .shared import FEED_DESCRIPTION, Area, absolutize, area_title, areas, bounded_content, catalog
 
 GENERATOR = "naerpoliti"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -121,6 +121,13 @@ def event_entry(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[
         summary=f"{when}, {event.location}. {event.summary}" if event.summary else f"{when}, {event.location}",
         tags=(kind,),
     )
+
+
+def bounded(e: Entry) -> Entry:
+    """The entry as every feed carries it: its text only up to shared.FULL_CONTENT_MAX, else its
+    summary and a link (a national item is in the feeds of every area, three times each)."""
+    html, summary = bounded_content(e.html, e.summary, e.url)
+    return e if html is e.html and summary is e.summary else replace(e, html=html, summary=summary)
 
 
 # --- the files -------------------------------------------------------------------------------------
@@ -275,8 +282,8 @@ def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslati
     def entry(item: NewsItem | Event) -> Entry:
         made = entries.get(id(item))
         if made is None:
-            made = entries[id(item)] = (news_entry(site, item, tz) if isinstance(item, NewsItem)
-                                        else event_entry(site, item, tz, translations.gettext))
+            made = entries[id(item)] = bounded(news_entry(site, item, tz) if isinstance(item, NewsItem)
+                                               else event_entry(site, item, tz, translations.gettext))
         return made
 
     # an empty feed's `updated`: the newest item of the site (news newest first, events soonest)

@@ -13,6 +13,7 @@ And an archive page per locality and municipality, even with no issues yet.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -39,7 +40,7 @@ from ..site import host as site_host
 from ..urls import Urls
 from . import Output
 from .cache import RenderCache
-from .shared import absolutize
+from .shared import SUMMARY_MAX, absolutize, bounded_summary
 
 WIDTH = 72  # columns of email.txt
 EML_NAME = "nyhedsbrev.eml"
@@ -82,7 +83,8 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
                                canonical=urls.absolute(url_path))
         out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
-    for area, issues in newsletter.all_issues(site, areas):
+    for area, all_issues in newsletter.all_issues(site, areas):
+        issues = [_bounded(issue) for issue in all_issues]
         # the same for every issue of the area
         feeds = (area.kind, area.id)
         crumbs = _crumbs(site, urls, area)
@@ -132,6 +134,15 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
             out.append(Output(base + "email.txt", text, origin=origin))
             out.append(Output(base + EML_NAME, message, origin=origin))
     return out
+
+
+def _bounded(issue: Issue) -> Issue:
+    """The issue with every news summary cut to shared.SUMMARY_MAX characters: a national item is in
+    the newsletters of every area, in four files each."""
+    if all(len(n.summary) <= SUMMARY_MAX for n in issue.news):
+        return issue
+    news = tuple(dataclasses.replace(n, summary=bounded_summary(n.summary)) for n in issue.news)
+    return dataclasses.replace(issue, news=news)
 
 
 def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,

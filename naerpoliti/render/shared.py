@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from babel.support import NullTranslations
+from markupsafe import escape
 
 from ..site import SiteModel
 from ..texts import N_
@@ -20,6 +21,32 @@ _ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/(?!/))')
 FEED_DESCRIPTION = N_("News and events from %(area)s")
 CALENDAR_DESCRIPTION = N_("Events in %(area)s: open council meetings, citizens' meetings and visits of "
                           "the mobile police station.")
+
+
+# One item reaches the feeds of every area it concerns (a national one: every area, in three
+# formats) and the newsletters of each: what it carries there is bounded, whatever its file holds.
+# Beyond FULL_CONTENT_MAX bytes of HTML an entry carries its summary and a link instead of its
+# text; a summary is cut at SUMMARY_MAX characters (SECURITY.md states the bound).
+FULL_CONTENT_MAX = 20_000
+SUMMARY_MAX = 600
+
+
+def bounded_summary(text: str) -> str:
+    """A summary of at most SUMMARY_MAX characters: cut at a space, with an ellipsis."""
+    if len(text) <= SUMMARY_MAX:
+        return text
+    cut = text[: SUMMARY_MAX - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[SUMMARY_MAX // 2:] else cut).rstrip() + "…"
+
+
+def bounded_content(html: str, summary: str, url: str) -> tuple[str, str]:
+    """An entry's (HTML, summary) for a feed: the HTML when it is at most FULL_CONTENT_MAX bytes,
+    else the summary and a link to the whole text; the summary bounded either way."""
+    summary = bounded_summary(summary)
+    if len(html) <= FULL_CONTENT_MAX // 4 or len(html.encode("utf-8")) <= FULL_CONTENT_MAX:
+        return html, summary
+    link = escape(url)
+    return f'<p>{escape(summary)}</p>\n<p><a href="{link}">{link}</a></p>\n', summary
 
 
 def absolutize(html: str, origin: str) -> str:
