@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 from naerpoliti.build import run
 
@@ -28,6 +29,15 @@ for _name, _sub in (("TMPDIR", "tmp"), ("NAERPOLITI_CACHE", "naerpoliti-cache"),
 tempfile.tempdir = os.environ["TMPDIR"]  # this process too, should it have asked before
 atexit.register(shutil.rmtree, SESSION_DIR, ignore_errors=True)
 TODAY = dt.date(2026, 11, 22)
+
+# tests/test_fuzz.py's profiles: a few fixed examples in every run; many random ones, shrunk, with
+# NAERPOLITI_FUZZ=long (the nightly job)
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
+         HealthCheck.function_scoped_fixture]
+settings.register_profile("naerpoliti-fuzz-short", max_examples=20, deadline=None, derandomize=True,
+                          phases=[Phase.explicit, Phase.generate], suppress_health_check=_SLOW, database=None)
+settings.register_profile("naerpoliti-fuzz-long", max_examples=int(os.environ.get("NAERPOLITI_FUZZ_EXAMPLES", "2000")),
+                          deadline=None, suppress_health_check=_SLOW, print_blob=True)
 
 REGISTRY = """\
 site:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, news, tree
+
 from naerpoliti import build as build_module
 from naerpoliti.build import run
 from naerpoliti.write import MARKER
@@ -140,8 +140,9 @@ def test_two_processes_building_one_folder_never_leave_a_mixture(root, tmp_path)
     expected = {d: reference(root, tmp_path, d) for d in (TODAY, OTHER_DAY)}
     out = tmp_path / "site"
     rounds = 3
+    env = {**os.environ, "NAERPOLITI_JOBS": "1"}
     procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(root), str(out), d.isoformat(), str(rounds)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NAERPOLITI_JOBS": "1"})
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
              for d in (TODAY, OTHER_DAY)]
     for p in procs:
         _, err = p.communicate(timeout=900)
