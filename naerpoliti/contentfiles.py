@@ -114,7 +114,9 @@ def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> 
             for e in entries:
                 if e.name.startswith("."):
                     continue
-                if e.is_dir():
+                # a linked folder is not followed (it could loop, or lead out of the site folder):
+                # as a file, read_text() refuses or reads what it links to
+                if e.is_dir(follow_symlinks=False):
                     stack.append((e.path, parts + (e.name,)))
                 else:
                     found.append((parts + (e.name,), e.name))

@@ -6,7 +6,9 @@ schema can name the line and column of a bad field.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -231,6 +233,10 @@ def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0
     return None
 
 
+def not_a_file_message() -> str:
+    return "this is not a regular file but a named pipe, a socket or a device, which cannot be published: remove it"
+
+
 def read_text(root: Path, relpath: str, diags: Diagnostics) -> str | None:
     """Read a UTF-8 text file, dropping a byte-order mark and normalising line ends.
 
@@ -248,12 +254,22 @@ def read_text(root: Path, relpath: str, diags: Diagnostics) -> str | None:
         return None
     limit = MAX_MARKDOWN_BYTES if relpath.endswith(".md") else MAX_YAML_BYTES
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            diags.error(Position(relpath), not_a_file_message())
+            return None
+        size = st.st_size
         if size > limit:
             diags.error(Position(relpath), f"the file is too big ({size:,} bytes; at most {limit:,} bytes): "
                                            "split it into smaller files, or check that it is the right file")
             return None
-        with path.open("rb") as f:
+        # opened without waiting (a named pipe would block until someone writes to it), and read
+        # only when it is a regular file, not a pipe, a socket or a device
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                diags.error(Position(relpath), not_a_file_message())
+                return None
             data = f.read(limit + 1)
     except OSError as exc:
         diags.error(Position(relpath), f"cannot read the file: {exc.strerror}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -92,9 +93,21 @@ def summary(result: Result, out: Path | None) -> str:
             f"in {result.seconds:.2f} s with naerpoliti {__version__}")
 
 
+def check_epoch_range() -> None:
+    """SOURCE_DATE_EPOCH must also be a time a date can be made of (not 10**20 seconds)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        if value:
+            dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a time a date can be made of: "
+                         "give the seconds since 1970-01-01") from None
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         check_epoch()
+        check_epoch_range()
         root = resolve_root(args.root)
         out = output_folder(root, args.out) if args.command == "build" else None
         if args.command == "check" and args.consent:
