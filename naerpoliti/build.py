@@ -6,6 +6,7 @@ warnings).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import datetime as dt
 import functools
@@ -17,6 +18,8 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -214,12 +217,23 @@ class _Work:
         return i, written, time.perf_counter() - started
 
 
+def _die_with_parent(parent: int) -> None:
+    """A killed build (SIGKILL) cannot end its workers: on Linux the kernel ends each one when its
+    parent dies; elsewhere, and if the parent died before this, the worker ends itself here."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _worker(work: _Work, todo: multiprocessing.SimpleQueue[int | None],
-            done: multiprocessing.Queue[bytes]) -> None:
+            done: multiprocessing.Queue[bytes], parent: int) -> None:
     """A forked rendering process. `work` is the parent's object, inherited by fork (a Process's
     arguments are not pickled with the fork start method): the workers share the parent's
     SiteModel, and its RenderCache, without copying them. Replies are pickled here, so that one
     that cannot be pickled is reported rather than lost."""
+    _die_with_parent(parent)
     work.cache.freeze()  # a worker's memory ends with the build: what it would keep is lost
     for i in iter(todo.get, None):
         try:
@@ -240,7 +254,7 @@ def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written
     context = multiprocessing.get_context("fork")
     todo: multiprocessing.SimpleQueue[int | None] = context.SimpleQueue()
     done: multiprocessing.Queue[bytes] = context.Queue()
-    workers = [context.Process(target=_worker, args=(work, todo, done), daemon=True) for _ in range(jobs)]
+    workers = [context.Process(target=_worker, args=(work, todo, done, os.getpid()), daemon=True) for _ in range(jobs)]
     for w in workers:
         w.start()
     try:

@@ -70,3 +70,47 @@ def test_an_unusable_source_date_epoch_is_a_usage_error(site_root, tmp_path, val
         p = run_cli(*command, "--root", str(root), env={"SOURCE_DATE_EPOCH": value})
         assert p.returncode == 2 and p.stderr.startswith("naerpoliti: error: SOURCE_DATE_EPOCH="), p.stderr
         assert "Traceback" not in p.stderr
+
+
+def _marked(marker: str) -> set[int]:
+    """The processes whose environment holds `marker`."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if marker.encode() in f.read():
+                        found.add(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_render_workers_die_with_a_killed_build(site_root, tmp_path):
+    import signal
+    import time
+    import uuid
+
+    files = {f"content/news/2026-11-{1 + i % 20:02d}-nyhed-{i}.md": news(title=f"Nyhed {i}", date=f"2026-11-{1 + i % 20:02d}")
+             for i in range(600)}
+    root = site_root(files)
+    marker = f"NAERPOLITI_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, "NAERPOLITI_JOBS": "2", marker.split("=")[0]: marker.split("=")[1]}
+    build_ = subprocess.Popen([sys.executable, "-m", "naerpoliti", "build", "--root", str(root), "--out",
+                               str(tmp_path / "out"), "--today", "2026-11-22"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    for _ in range(6000):  # until the workers are forked (a guard, not a measured time)
+        workers = _marked(marker) - {build_.pid}
+        if len(workers) >= 2 or build_.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert len(workers) >= 2, "the build ended before it forked its workers: make the site bigger"
+    build_.send_signal(signal.SIGKILL)
+    build_.wait(timeout=60)
+    for _ in range(1000):
+        if not (_marked(marker) & workers):
+            break
+        time.sleep(0.01)
+    assert not (_marked(marker) & workers), "a render worker outlived the killed build"
