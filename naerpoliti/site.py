@@ -439,8 +439,10 @@ def _check_texts(content: Content, r: _Resolver, districts: Mapping[str, Distric
         if p.slug in RESERVED:
             r.diags.error(Position(p.source), f"file name: '{p.slug}' is used by the site itself; "
                                               "give the page another file name")
+    # an invalid locality or municipality still exists: its own error is the one to report
+    invalid = {*content.invalid_ids.get("localities", ()), *content.invalid_ids.get("municipalities", ())}
     for intro in content.newsletter_intros:
-        if intro.area not in localities and intro.area not in municipalities:
+        if intro.area not in localities and intro.area not in municipalities and intro.area not in invalid:
             hint = did_you_mean(intro.area, [*localities, *municipalities])
             r.diags.error(Position(intro.source), f"folder name: unknown locality or municipality "
                                                   f"'{intro.area}'{hint}")
