@@ -17,6 +17,7 @@ from .errors import Diagnostic, Diagnostics, Position
 from .fieldtypes import Ctx, Invalid, RecordSpec, check_slug, convert_record
 from .load import YList, YMap, parse_yaml, read_text, split_front_matter
 from .markup import Markup
+from .media import name_clashes
 from .progress import Progress
 from .records import AMBASSADOR, EVENT, NEWS, NEWSLETTER_INTRO, PAGE, fold_image, fold_scope, make
 from .registry import REGISTRY, load_registry
@@ -80,6 +81,10 @@ def load_content(root: Path, diags: Diagnostics, progress: Progress | None = Non
         news = docs("news", NEWS, _build_news)
         events = docs("events", EVENT, _build_event)
         pages = docs("pages", PAGE, _build_page)
+    for rel, other in name_clashes(root):
+        diags.warning(Position(rel), f"'{rel}' and '{other}' differ only in capital letters or in how a letter "
+                                     "is encoded (å as one character or as a + ring): on macOS and Windows "
+                                     "they are one file, so one would be lost there; rename one of them")
     intros = _load_intros(root, config, diags, ctx_for, memo)
     ambassadors = _load_ambassadors(root, diags, ctx_for, memo)
     return model.Content(

@@ -26,7 +26,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from .errors import Diagnostics, Position, did_you_mean, one_of
 from .load import CONTROL_CHARS, YList, YMap, control_char_message
-from .media import MediaInfo, inspect_media, windows_reserved
+from .media import MAX_NAME_BYTES, MediaInfo, inspect_media, windows_reserved
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
@@ -243,6 +243,12 @@ class Id(FieldType):
 
 
 def check_slug(value: str) -> str:
+    if len(value.encode("utf-8")) > MAX_NAME_BYTES:
+        # an id or file name becomes a folder of the output; file systems allow 255 bytes a name
+        raise Invalid(
+            f"'{value[:40]}…' is too long for an id or file name: {len(value.encode('utf-8'))} bytes, at most "
+            f"{MAX_NAME_BYTES} (a-z, digits and hyphens count one each, æ, ø, å two), as ids and file names "
+            "become folder names of the site; shorten it")
     if SLUG_RE.match(value) and windows_reserved(value):
         raise Invalid(
             f"'{value}' cannot be used as an id or file name: Windows reserves it for a device "
@@ -252,7 +258,8 @@ def check_slug(value: str) -> str:
     if SLUG_RE.match(value):
         return value
     suggestion = slugify(value)
-    hint = f" (did you mean '{suggestion}'?)" if suggestion and SLUG_RE.match(suggestion) else ""
+    fits = suggestion and SLUG_RE.match(suggestion) and len(suggestion) <= MAX_NAME_BYTES
+    hint = f" (did you mean '{suggestion}'?)" if fits else ""
     raise Invalid(
         f"'{value}' is not a valid id: use lowercase letters a-z, digits and single hyphens; "
         f"write æ, ø, å as ae, oe, aa{hint}"

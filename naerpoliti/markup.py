@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -281,10 +282,11 @@ class Markup:
                              "starting with '/', e.g. '/lokalsamfund/skibby/' (or 'media/...' for a file)")
             return
         if target.startswith("media/"):
-            info = self.check_media(html.unescape(target), pos, is_image)
+            # markdown-it percent-encodes the destination (a space, å): the file's name is the decoded one
+            info = self.check_media(unquote(html.unescape(target)), pos, is_image)
             if info is not None:
                 media.append(info.path)
-                tok.attrs[attr] = self.base_path + info.path
+                tok.attrs[attr] = self.base_path + quote(info.path)
                 if info.width and info.height:  # no layout shift while images load
                     tok.attrs["width"] = str(info.width)
                     tok.attrs["height"] = str(info.height)

@@ -5,6 +5,9 @@ rendered (render/images.py writes the images): both read the limits from here.
 """
 from __future__ import annotations
 
+import os
+import stat
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,15 @@ MAX_DECODED_PIXELS = 40_000_000
 FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF", ".avif": "AVIF"}
 
 _ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One published size of an image (render/images.py makes them; the render cache keeps them)."""
+
+    path: str  # media/...
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,13 @@ def windows_reserved(name: str) -> bool:
 
 
 IMAGE_SUFFIXES = tuple(FORMATS)  # what an image path may end with
+
+# The longest id, content file name or media file name, in bytes of UTF-8. Each becomes a folder or
+# file name of the output, where file systems allow 255 bytes, and the build adds to some of them
+# (an image's smaller files "-960w", serve's temporary ".NAME.tmp-PID", "content/ambassadors/ID.yaml").
+MAX_NAME_BYTES = 200
+# Characters a media file name cannot hold: in a link they start the query or fragment, or an escape.
+_UNLINKABLE = "#?%"
 
 
 def inspect_media(root: Path, path: str, is_image: bool) -> tuple[str | None, MediaInfo | None]:
@@ -73,6 +92,14 @@ def media_path_problem(root: Path, path: str, is_image: bool) -> str | None:
     if any(windows_reserved(p) for p in parts):
         return (f"'{path}' uses a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1-COM9, "
                 "LPT1-LPT9, also with an extension): rename that file or folder")
+    long = next((p for p in parts if len(p.encode("utf-8")) > MAX_NAME_BYTES), None)
+    if long is not None:
+        return (f"'{long[:40]}…' in '{path[:60]}…' is too long for a media file or folder name: "
+                f"{len(long.encode('utf-8'))} bytes, at most {MAX_NAME_BYTES} (æ, ø, å count as two): rename it")
+    odd = sorted({ch for ch in path if ch in _UNLINKABLE})
+    if odd:
+        return (f"'{path}': a media file name cannot hold {' or '.join(odd)}, which break the links to it: "
+                "rename the file, e.g. with a hyphen instead")
     if is_image and not path.lower().endswith(IMAGE_SUFFIXES):
         return f"'{path}' is not an image: use a {', '.join(s[1:] for s in IMAGE_SUFFIXES)} file"
     full = root / "content" / path  # media live in content/media/ and are written as media/...
@@ -82,9 +109,40 @@ def media_path_problem(root: Path, path: str, is_image: bool) -> str | None:
         inside = False
     if not inside:
         return f"'{path}' points outside the site folder"
-    if not full.is_file():
+    return _kind_problem(full, path)
+
+
+def _kind_problem(full: Path, path: str) -> str | None:
+    """What the media path names when it is not a file (stat only: a named pipe is never opened)."""
+    try:
+        mode = full.stat().st_mode
+    except OSError:
         return f"the file 'content/{path}' does not exist"
+    if stat.S_ISDIR(mode):
+        return f"'content/{path}' is a folder, not a file: name a file in it"
+    if not stat.S_ISREG(mode):
+        return (f"'content/{path}' is not a regular file but a named pipe, a socket or a device, which "
+                "cannot be published: remove it")
     return None
+
+
+def name_clashes(root: Path) -> list[tuple[str, str]]:
+    """Pairs (path, the path it clashes with) of media files and folders whose names differ only
+    in case or in Unicode normalisation (å as one character or as a + ring): one file on macOS and
+    Windows, so a site copied or served there would lose one of them."""
+    base = root / "content" / "media"
+    clashes: list[tuple[str, str]] = []
+    for dirpath, dirs, names in os.walk(base):
+        dirs.sort()
+        seen: dict[str, str] = {}
+        for name in sorted([*dirs, *names]):
+            key = unicodedata.normalize("NFC", name).casefold()
+            rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+            if key in seen:
+                clashes.append((rel, seen[key]))
+            else:
+                seen[key] = rel
+    return clashes
 
 
 def open_image(path: Path) -> PIL.Image.Image:
