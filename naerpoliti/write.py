@@ -29,6 +29,30 @@ class WriteError(Exception):
     """The output folder cannot be used; nothing was changed."""
 
 
+def write_error(exc: OSError, out: Path) -> WriteError:
+    """An OSError met while writing a build beside the output folder, said for whoever runs it."""
+    where = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return WriteError(f"the disk is full: {where}; the site in {out} is unchanged: free some space and "
+                          "build again")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return WriteError(f"cannot write beside the output folder: {where}; a build writes the new site into "
+                          f"a folder beside {out} and swaps the two, so {out.parent} must be writable "
+                          "(choose another --out, or make it writable)")
+    return WriteError(f"cannot write the site: {where}; the site in {out} is unchanged")
+
+
+def swap_error(exc: OSError, out: Path) -> WriteError:
+    """The staging folder cannot be renamed into place: `out` is a mount point (EBUSY), or on
+    another file system than its parent (EXDEV), as a bind-mounted web root is."""
+    if exc.errno in (errno.EXDEV, errno.EBUSY):
+        return WriteError(f"cannot swap the new site into {out}: {exc.strerror}; it is a mount point or on "
+                          "another file system than the folder above it, and a build replaces the output "
+                          "folder by renaming: build into a folder beside it and copy that into place "
+                          "(e.g. rsync -a --delete), or mount the folder above it instead")
+    return write_error(exc, out)
+
+
 @dataclass(frozen=True)
 class WriteStats:
     files: int
@@ -87,6 +111,24 @@ def _libc_exchange(a: Path, b: Path) -> bool:
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False
     raise OSError(err, os.strerror(err), str(a))
+
+
+def _swap(staging: Path, out: Path) -> Path:
+    """Put the staging folder in the output folder's place; returns where the previous site now is
+    (to be removed). When the swap fails, the previous site is where it was."""
+    if not out.exists():
+        os.rename(staging, out)
+        return staging
+    if _libc_exchange(staging, out):
+        return staging
+    old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old, out)  # the previous site back in place
+        raise
+    return old
 
 
 def prepare_out(out: Path) -> Path:
@@ -282,10 +324,14 @@ class Staging:
             self.existing[MARKER] = self.out / MARKER
         else:
             self.existing = _existing_files(self.out) if self.out.is_dir() else {}
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.path = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
-        self.path.mkdir()
-        (self.path / MARKER).write_bytes(MARKER_TEXT)  # a new file: its marker_id() names this build
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.path = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
+            self.path.mkdir()
+            (self.path / MARKER).write_bytes(MARKER_TEXT)  # a new file: its marker_id() names this build
+        except OSError as exc:
+            self.discard()
+            raise write_error(exc, self.out) from None
         self.folder_id = marker_id(self.path)
         self._dirs: set[str] = {""}
 
@@ -299,16 +345,20 @@ class Staging:
         if self.path is None:
             return Written(o.path, o.origin, digest, indexed)
         target = self.path / o.path
-        folder = o.path.rpartition("/")[0]
-        if folder not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(folder)
-        unchanged = self._link_unchanged(o.path, data, digest, target)
-        if not unchanged:
-            target.write_bytes(data)
-        st = os.stat(target)
-        if indexed and self.index_dir is not None:
-            link_file(target, self.index_dir / o.path)
+        try:
+            folder = o.path.rpartition("/")[0]
+            if folder not in self._dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(folder)
+            unchanged = self._link_unchanged(o.path, data, digest, target)
+            if not unchanged:
+                target.write_bytes(data)
+            st = os.stat(target)
+            if indexed and self.index_dir is not None:
+                link_file(target, self.index_dir / o.path)
+        except OSError as exc:  # a full disk: the builder discards the staging folder
+            assert self.out is not None
+            raise write_error(exc, self.out) from None
         return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino))
 
     def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: Path) -> bool:
@@ -344,14 +394,9 @@ class Staging:
         folder_id = self.folder_id
         out, staging = self.out, self.path
         try:
-            if out.exists():
-                if not _libc_exchange(staging, out):
-                    old = out.parent / f".{out.name}.tmp-old-{os.getpid()}"
-                    os.rename(out, old)
-                    os.rename(staging, out)
-                    staging = old
-            else:
-                os.rename(staging, out)
+            staging = _swap(staging, out)
+        except OSError as exc:
+            raise swap_error(exc, out) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             self.path = None
@@ -432,8 +477,11 @@ def link_folder(out: Path, what: str) -> Iterator[Path]:
     pages are hard-linked into it rather than copied, and named like a staging folder of this
     process, so that clean_leftovers() removes it after a killed build and leaves it alone while
     this process lives."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{what}-", suffix=f"-{os.getpid()}", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{what}-", suffix=f"-{os.getpid()}", dir=out.parent))
+    except OSError as exc:
+        raise write_error(exc, out) from None
     try:
         yield folder
     finally:

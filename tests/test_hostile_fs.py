@@ -114,3 +114,104 @@ def test_render_workers_die_with_a_killed_build(site_root, tmp_path):
             break
         time.sleep(0.01)
     assert not (_marked(marker) & workers), "a render worker outlived the killed build"
+
+
+# --- output folder oddities: one line, exit 2, the previous site untouched, no staging left --------
+
+def _build_in_process(root, out, capsys):
+    from naerpoliti.cli import main
+
+    code = main(["build", "--root", str(root), "--out", str(out), "--today", "2026-11-22"])
+    return code, capsys.readouterr().err
+
+
+def _site_and_previous_build(site_root, tmp_path, capsys):
+    root = site_root({"content/news/2026-11-20-a.md": news(title="Gammel")})
+    out = tmp_path / "web" / "site"
+    code, err = _build_in_process(root, out, capsys)
+    assert code == 0, err
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    (root / "content/news/2026-11-20-a.md").write_text(news(title="Ny"), encoding="utf-8")
+    return root, out, before
+
+
+def _assert_one_clear_line(code, err, out, before, *words):
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("naerpoliti: error: "), err
+    assert "Traceback" not in err and all(w in lines[0] for w in words), err
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert after == before  # the previous site untouched
+    assert sorted(p.name for p in out.parent.iterdir() if ".tmp" in p.name) == []  # no staging left
+
+
+def _failing(real, errno_, when):
+    def fake(*args, **kwargs):
+        if when(*args):
+            raise OSError(errno_, os.strerror(errno_), str(args[0] if args else kwargs.get("dir")))
+        return real(*args, **kwargs)
+    return fake
+
+
+@pytest.mark.parametrize("errno_", [13, 30])  # EACCES, EROFS
+@pytest.mark.parametrize("call", ["lock", "mkdir", "mkdtemp"])
+def test_a_read_only_parent_of_the_output_folder_is_one_clear_error(site_root, tmp_path, capsys, monkeypatch,
+                                                                   errno_, call):
+    import tempfile
+
+    root, out, before = _site_and_previous_build(site_root, tmp_path, capsys)
+    inside = str(out.parent) + "/"  # the folder above the output folder: no new names in it
+    if call == "lock":
+        monkeypatch.setattr(os, "open", _failing(os.open, errno_, lambda p, *a: str(p).startswith(inside + ".")))
+    elif call == "mkdir":
+        monkeypatch.setattr(os, "mkdir", _failing(os.mkdir, errno_, lambda p, *a: str(p).startswith(inside)))
+    else:
+        monkeypatch.setattr(tempfile, "mkdtemp", _failing(tempfile.mkdtemp, errno_, lambda *a: True))
+    code, err = _build_in_process(root, out, capsys)
+    _assert_one_clear_line(code, err, out, before, str(out.parent))
+
+
+@pytest.mark.parametrize("errno_", [18, 16])  # EXDEV, EBUSY
+@pytest.mark.parametrize("exchange", [True, False])  # renameat2, or the two renames where it is missing
+def test_an_output_folder_that_is_a_mount_point_is_one_clear_error(site_root, tmp_path, capsys, monkeypatch,
+                                                                  errno_, exchange):
+    from naerpoliti import write
+
+    root, out, before = _site_and_previous_build(site_root, tmp_path, capsys)
+
+    def no_exchange(a, b):
+        if exchange:
+            raise OSError(errno_, os.strerror(errno_), str(a))
+        return False
+    monkeypatch.setattr(write, "_libc_exchange", no_exchange)
+    real_rename = os.rename
+
+    def rename(a, b, *args, **kwargs):
+        # EBUSY: the mount point cannot be moved at all; EXDEV: the old site can be moved aside
+        # (in the real case it could not either), the staging folder not moved in; moving it back works
+        staging_in = str(b) == str(out) and "tmp-old" not in str(a)
+        if staging_in or (str(a) == str(out) and errno_ == 16):
+            raise OSError(errno_, os.strerror(errno_), str(a))
+        return real_rename(a, b)
+    monkeypatch.setattr(os, "rename", rename)
+    code, err = _build_in_process(root, out, capsys)
+    _assert_one_clear_line(code, err, out, before, "mount point", str(out))
+
+
+@pytest.mark.parametrize("after", [0, 3, 20])  # the marker, the first files, later ones
+def test_a_full_disk_while_staging_is_one_clear_error(site_root, tmp_path, capsys, monkeypatch, after):
+    from pathlib import Path
+
+    root, out, before = _site_and_previous_build(site_root, tmp_path, capsys)
+    real = Path.write_bytes
+    count = [0]
+
+    def write_bytes(self, data):
+        if ".tmp-" in str(self) and str(self).startswith(str(out.parent)):
+            count[0] += 1
+            if count[0] > after:
+                raise OSError(28, os.strerror(28), str(self))
+        return real(self, data)
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    monkeypatch.setenv("NAERPOLITI_JOBS", "1")
+    code, err = _build_in_process(root, out, capsys)
+    _assert_one_clear_line(code, err, out, before, "the disk is full")

@@ -119,6 +119,10 @@ def main(args: argparse.Namespace) -> int:
     except (UsageError, WriteError, FulltextError) as exc:  # may name a file: shown visibly
         print(f"naerpoliti: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a file-system fault no step turned into a message: one line, no traceback
+        problem = UsageError(f"cannot build the site: {exc}")
+        print(f"naerpoliti: error: {visible(str(problem))}", file=sys.stderr)
+        return EXIT_USAGE
 
     diagnostics = result.diagnostics.sorted()
     for d in diagnostics:
