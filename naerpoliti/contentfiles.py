@@ -53,18 +53,7 @@ def load_content(root: Path, diags: Diagnostics, progress: Progress | None = Non
     if registry is None:
         return None
     config = registry["config"]
-    tz: dt.tzinfo
-    try:
-        tz = ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    base_path = urlsplit(config.base_url).path
-    markup = Markup(base_path, lambda p, pos, img: None)
-
-    def ctx_for(relpath: str, d: Diagnostics) -> Ctx:
-        c = Ctx(root, relpath, d, markup, tz)
-        markup.check_media = c.check_media
-        return c
+    ctx_for = _contexts(root, config)
 
     if memo is None:
         read = {folder: _read_docs(root, f"content/{folder}", diags) for folder in ("news", "events", "pages")}
@@ -369,15 +358,42 @@ def _load_ambassadors(root: Path, diags: Diagnostics, ctx_for: CtxFor,
 
 def _ambassador_file(root: Path, rel: str, diags: Diagnostics, ctx_for: CtxFor) -> list[model.Ambassador]:
     records: list[model.Ambassador] = []
-    locality = Path(rel).stem
     if len(Path(rel).relative_to("content/ambassadors").parts) != 1:
         diags.error(Position(rel), "ambassador files belong directly in content/ambassadors/, "
                                    "named <locality-id>.yaml")
         return records
-    ctx = ctx_for(rel, diags)
     text = read_text(root, rel, diags)
     if text is None:
         return records
+    return _ambassadors_of_text(text, rel, diags, ctx_for)
+
+
+def ambassadors_in(root: Path, rel: str, text: str, config: model.SiteConfig) -> list[model.Ambassador]:
+    """The valid ambassadors of one version of an ambassador file, its problems not reported:
+    history.py compares what each committed version would publish."""
+    return _ambassadors_of_text(text, rel, Diagnostics(), _contexts(root, config))
+
+
+def _contexts(root: Path, config: model.SiteConfig) -> CtxFor:
+    """Makes the context of each file's fields, with the site's Markdown renderer and time zone."""
+    tz: dt.tzinfo
+    try:
+        tz = ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = dt.UTC
+    markup = Markup(urlsplit(config.base_url).path, lambda p, pos, img: None)
+
+    def ctx_for(relpath: str, d: Diagnostics) -> Ctx:
+        c = Ctx(root, relpath, d, markup, tz)
+        markup.check_media = c.check_media
+        return c
+    return ctx_for
+
+
+def _ambassadors_of_text(text: str, rel: str, diags: Diagnostics, ctx_for: CtxFor) -> list[model.Ambassador]:
+    records: list[model.Ambassador] = []
+    locality = Path(rel).stem
+    ctx = ctx_for(rel, diags)
     errors_before = len(diags.errors)
     raw = parse_yaml(text, rel, diags)
     if raw is None:

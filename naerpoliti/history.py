@@ -27,7 +27,13 @@ What a page's date covers (the newest of):
   ahead of its publication date was not "updated" before it was published);
 - event, free page: its file;
 - locality: its lines in localities.yaml, its officer's and that officer's station's lines (the
-  page shows them), and its ambassadors file;
+  page shows them), and the newest commit of its ambassadors file that changed what the file
+  publishes: each committed version is read and put through `consent.decide` (as of the build
+  date), and a commit counts only when the published ambassadors differ from the version before.
+  An ambassador added without consent, or an edit of a field without consent, leaves the date
+  alone, so the date tells nothing of who is recorded but not published (uncommitted changes to
+  the file count as "today" only when they change what is published). Consent that runs out
+  without a commit changes the page but not its date;
 - municipality: its own lines and its localities' dates (the page lists them with their officers);
 - district: its own lines and its municipalities' dates.
 
@@ -46,6 +52,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import consent
+from .contentfiles import ambassadors_in
 from .model import Content, District, Event, Locality, Municipality, NewsItem, Officer, Page, Station
 
 # Variables with which an enclosing git process (a hook, `git rebase --exec`) would point git at
@@ -54,6 +62,8 @@ _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_
                       "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE")
 # Where page sources live: `git status` looks no further (not at the output, caches of CI jobs).
 SOURCES = ("localities.yaml", "content")
+AMBASSADORS = "content/ambassadors"
+_NO_BLOB = "0" * 40
 _BLAME_HEADER = re.compile(rb"^([0-9a-f]{40,64}) \d+ \d+")  # SHA-1 or SHA-256; all zeros: not committed
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#\-]")  # a line that starts a top-level key of a YAML file
 
@@ -164,7 +174,90 @@ def updated_dates(root: Path, content: Content, today: dt.date) -> dict[str, dt.
     if history is None:
         return {n.source: n.date for n in content.news}
     dates = _Dates(history, content, today, _record_ends(history, content, registry))
+    dates.ambassadors = _ambassador_dates(root, content, today, dates)
     return dates.of_documents() | dates.of_areas()
+
+
+def _file_versions(root: Path) -> dict[str, list[tuple[int, str]]]:
+    """Every committed version of each ambassador file, oldest first: (commit time, blob id; "" when
+    the commit removed the file). One `git log --raw` over the ambassador folder."""
+    log = _git(root, "-c", "log.showSignature=false", "log", "-z", "--raw", "--no-abbrev", "--no-renames",
+               "--no-color", "--reverse", "--format=%x01%ct", "--", AMBASSADORS)
+    versions: dict[str, list[tuple[int, str]]] = {}
+    for chunk in (log or b"").split(b"\x01")[1:]:
+        stamp, _, rest = chunk.partition(b"\0")
+        fields = rest.lstrip(b"\n").split(b"\0")
+        for status, name in zip(fields[0::2], fields[1::2], strict=False):
+            parts = status.split()
+            if len(parts) >= 4 and parts[0].startswith(b":"):
+                blob = parts[3].decode()
+                versions.setdefault(os.fsdecode(name), []).append((int(stamp), "" if not blob.strip("0") else blob))
+    return versions
+
+
+def _blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
+    """The contents of git blobs, by id, from one `git cat-file --batch`."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+    try:
+        out = subprocess.run(["git", "cat-file", "--batch"], cwd=root, env=env, capture_output=True, check=False,
+                             input="".join(f"{b}\n" for b in wanted).encode()).stdout
+    except OSError:
+        return {}
+    found: dict[str, bytes] = {}
+    pos = 0
+    for blob in wanted:
+        header_end = out.find(b"\n", pos)
+        header = out[pos:header_end].split()
+        if len(header) != 3:  # "<id> missing"
+            pos = header_end + 1
+            continue
+        size = int(header[2])
+        found[blob] = out[header_end + 1: header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+    return found
+
+
+def _ambassador_dates(root: Path, content: Content, today: dt.date, dates: _Dates) -> dict[str, dt.date]:
+    """Per locality, the day of the newest commit that changed what its ambassador file publishes
+    (today, when the uncommitted file publishes otherwise than the last commit)."""
+    versions = _file_versions(root)
+    if not versions and not any(p.startswith(AMBASSADORS + "/") for p in dates.history.dirty):
+        return {}
+    blobs = _blobs(root, (b for vs in versions.values() for _, b in vs if b))
+
+    def published(rel: str, data: bytes | None) -> tuple[consent.PublicAmbassador, ...]:
+        if not data:
+            return ()
+        text = data.decode("utf-8", "replace")
+        return tuple(d.public for a in ambassadors_in(root, rel, text, content.config)
+                     if (d := consent.decide(a, today)).public is not None)
+
+    out: dict[str, dt.date] = {}
+    dirty = {p for p in dates.history.dirty if p.startswith(AMBASSADORS + "/")}
+    for rel in sorted(set(versions) | dirty):
+        if not rel.endswith(".yaml"):
+            continue
+        before: tuple[consent.PublicAmbassador, ...] = ()
+        changed: int | None = None
+        for seconds, blob in versions.get(rel, ()):
+            now = published(rel, blobs.get(blob) if blob else None)
+            if now != before:
+                changed = seconds
+            before = now
+        date = None if changed is None else dates.day(changed)
+        if rel in dirty:
+            try:
+                current = (root / rel).read_bytes() if (root / rel).is_file() else None
+            except OSError:
+                current = None
+            if published(rel, current) != before:
+                date = today
+        if date is not None:
+            out[Path(rel).stem] = date
+    return out
 
 
 def _record_ends(history: History, content: Content, registry: list[_Record]) -> dict[tuple[str, int], int]:
@@ -194,6 +287,7 @@ class _Dates:
                  ends: dict[tuple[str, int], int]) -> None:
         self.history, self.content, self.today, self.ends = history, content, today, ends
         self.tz = ZoneInfo(content.config.timezone)
+        self.ambassadors: dict[str, dt.date] = {}  # by locality id: see _ambassador_dates
 
     def day(self, seconds: int) -> dt.date:
         return min(dt.datetime.fromtimestamp(seconds, self.tz).date(), self.today)
@@ -230,16 +324,13 @@ class _Dates:
         content = self.content
         officers = {o.id: o for o in content.officers}
         stations = {s.id: s for s in content.stations}
-        ambassador_files: dict[str, set[str]] = {}
-        for a in content.ambassadors:
-            ambassador_files.setdefault(a.locality, set()).add(a.pos.path)
         out: dict[str, dt.date] = {}
         by_area: dict[str, list[dt.date]] = {}
         for loc in content.localities:
             officer = officers.get(loc.officer)
             station = stations.get(officer.station) if officer and officer.station else None
             date = _newest(self.record_date(loc), self.record_date(officer), self.record_date(station),
-                           *(self.file_date(p) for p in sorted(ambassador_files.get(loc.id, ()))))
+                           self.ambassadors.get(loc.id))
             _put(out, f"locality/{loc.id}", date)
             if date:
                 by_area.setdefault(f"municipality/{loc.municipality}", []).append(date)
