@@ -170,7 +170,7 @@ def _own_script(attrs: dict, base_path: str, rel: str = "", text: str = "") -> b
         if src:
             return src in (admin.DECAP_URL, admin.NETLIFY_IDENTITY_URL)
         return text in admin.inline_scripts()
-    return src in (base_path + "assets/search.js", base_path + "assets/fulltext.js")
+    return src in (base_path + "assets/search.js", base_path + "assets/fulltext.js", base_path + "assets/copy.js")
 
 
 def html_problems(rel: str, data: bytes, base_path: str = "/") -> list[str]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -12,6 +11,6 @@ class Output:
     file whose bytes it copies (media and theme assets, read only when written)."""
 
     path: str
-    data: Optional[bytes] = None
-    source: Optional[Path] = None
+    data: bytes | None = None
+    source: Path | None = None
     origin: str = ""  # what produced it, for the error when two outputs claim one path

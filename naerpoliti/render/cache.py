@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 if TYPE_CHECKING:
     import jinja2
 
-    from .images import Rendition
+    from ..media import Rendition
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import PIL.Image
@@ -29,7 +28,7 @@ import PIL.ImageCms
 import PIL.ImageOps
 import PIL.ImageSequence
 
-from ..media import FORMATS, MAX_WIDTH, open_image
+from ..media import FORMATS, MAX_WIDTH, Rendition, open_image
 
 # the content checks, also reached from here (they were defined here once)
 from ..media import check_image as check_image
@@ -53,13 +52,6 @@ _SRGB = PIL.ImageCms.ImageCmsProfile(PIL.ImageCms.createProfile("sRGB"))
 
 class ImageRefused(Exception):
     """An image that should never have reached rendering (check_image() refuses it first)."""
-
-
-@dataclass(frozen=True)
-class Rendition:
-    path: str  # media/...
-    width: int
-    height: int
 
 
 def image_format(path: str) -> str | None:
