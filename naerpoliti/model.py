@@ -128,6 +128,16 @@ class NewsletterSettings:
         HttpsUrl(), "An https address that unsubscribes with one click (List-Unsubscribe and List-Unsubscribe-Post, "
         "RFC 8058).", ("Afmeld via link", "En https-adresse, der afmelder med ét klik (List-Unsubscribe og "
                                           "List-Unsubscribe-Post, RFC 8058).")))
+    # The only ways in that the pages offer: never the unsubscribe address (render/newsletters.py).
+    subscribe_url: str | None = field(default=None, metadata=declare(
+        HttpsUrl(), "The https sign-up form of the newsletter service that sends the newsletter; "
+        "the newsletter pages link it.",
+        ("Tilmelding via link", "En https-adresse til tilmeldingsformularen hos den nyhedsbrevstjeneste, der "
+                                "sender nyhedsbrevet. Nyhedsbrevets sider linker til den.")))
+    subscribe_email: str | None = field(default=None, metadata=declare(
+        Email(), "Where a reader writes to sign up; the pages offer a prepared e-mail naming the area.",
+        ("Tilmelding via e-mail", "Hvor en læser skriver for at tilmelde sig. Siderne tilbyder en færdig "
+                                  "e-mail, der nævner området.")))
 
 
 CMS_BACKENDS = ("github", "gitlab", "git-gateway")
@@ -161,7 +171,31 @@ class CmsSettings:
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
+@dataclass(frozen=True)
+class Organisation:
+    """`site.organisation`: the authority that runs the site, named on every page and e-mail."""
+
+    RECORD: ClassVar[RecordInfo] = RecordInfo(
+        "organisation", ("Organisation",) * 2,
+        "The authority that runs the site: its name, web address and logo in every page's header and footer "
+        "and in the newsletter e-mails.")
+
+    name: str = field(metadata=declare(
+        Text(), "The authority's name, e.g. Nordsjællands Politi.",
+        ("Navn", "Myndighedens navn, fx Nordsjællands Politi."), required=True))
+    url: str | None = field(default=None, metadata=declare(
+        Url(), "The authority's own website.", ("Webside", "Myndighedens egen webside.")))
+    # shown beside the name, which says what it is: decorative, so no alt text of its own
+    logo: MediaInfo | None = field(default=None, metadata=declare(
+        MediaFile(), "A logo in the media folder (png, jpg, webp, gif or avif), shown beside the name.",
+        ("Logo", "Et logo i mappen media (png, jpg, webp, gif eller avif). Det vises ved siden af navnet.")))
+    pos: Position = _pos_field()
+    field_pos: Mapping[str, Position] = _field_pos_field()
+
+
 _LANGUAGES = ("da", "en")
+# The compliance status of the accessibility statement, as EN 301 549 and WAS-Tool name them.
+ACCESSIBILITY_STATUSES = ("fully", "partially", "not")
 
 
 @dataclass(frozen=True)
@@ -202,6 +236,31 @@ class SiteConfig:
         Email(), "Where to report an accessibility problem; shown in the site's own accessibility statement.",
         ("Kontakt om tilgængelighed", "Hvor man kan melde et problem med tilgængeligheden. Vises i sitets egen "
                                       "tilgængelighedserklæring.")))
+    accessibility_date: dt.date | None = field(default=None, metadata=declare(
+        Date(), "When the accessibility statement was last reviewed (YYYY-MM-DD); without it the statement "
+        "says it was made when the site was built.",
+        ("Erklæringens dato", "Hvornår tilgængelighedserklæringen sidst blev gennemgået (ÅÅÅÅ-MM-DD). Uden den "
+                              "står der, at erklæringen blev lavet, da sitet blev bygget.")))
+    accessibility_status: str = field(default="partially", metadata=declare(
+        Choice(ACCESSIBILITY_STATUSES), "How far the site meets EN 301 549 (WCAG 2.1 AA): fully, partially "
+        "(default: nobody has audited the site by hand) or not.",
+        ("Overholdelse", "Hvor godt sitet overholder EN 301 549 (WCAG 2.1 AA): fully (fuldt ud), partially "
+                         "(delvist, standard: ingen har gennemgået sitet manuelt) eller not (ikke).")))
+    accessibility_gaps: str | None = field(default=None, metadata=declare(
+        Text(), "What is known not to be accessible; without it the statement names the built-in theme's gaps "
+        "(attached files, no manual audit).",
+        ("Kendte mangler", "Hvad man ved ikke er tilgængeligt. Uden den nævner erklæringen standardtemaets "
+                           "mangler (vedhæftede filer, ingen manuel gennemgang).")))
+    organisation: Organisation | None = field(default=None, metadata=declare(
+        Record(Organisation), "The authority that runs the site: {name: ..., url: ..., logo: media/...}; "
+        "shown in every page's header and footer and in the newsletter e-mails.",
+        ("Organisation", "Myndigheden, der driver sitet: {name: ..., url: ..., logo: media/...}. Den står "
+                         "øverst og nederst på hver side og i nyhedsbrevene.")))
+    reply_time: str | None = field(default=None, metadata=declare(
+        Text(), "When an officer usually answers, shown beside their phone and e-mail, e.g. \"Svarer normalt "
+        "inden for 3 hverdage\"; an officer's own reply_time wins.",
+        ("Svartid", "Hvornår en betjent normalt svarer. Står ved telefon og e-mail, fx \"Svarer normalt inden "
+                    "for 3 hverdage\". En betjents egen reply_time går forud.")))
     cms: CmsSettings | None = field(default=None, metadata=declare(
         Record(CmsSettings), "The browser editor: {backend: github, repo: owner/name}; without it no admin/ "
         "is published.", ("Browser-redigering", "Redigering i browseren på /admin/: {backend: github, repo: "
@@ -264,6 +323,9 @@ class Station:
         Text(), "Opening hours as free text, e.g. \"Man-tor 10-14\".",
         ("Åbningstider", "Åbningstider som fri tekst, fx \"Man-tor 10-14\"."),
         export="Its opening hours as free text, when recorded."))
+    opening_hours_en: str | None = field(default=None, metadata=declare(
+        Text(), "The opening hours in English, for the English pages, e.g. \"Mon-Thu 10-14\".",
+        ("Åbningstider på engelsk", "Åbningstiderne på engelsk til de engelske sider, fx \"Mon-Thu 10-14\".")))
     phone: Phone | None = field(default=None, metadata=declare(
         PhoneNumber(), "The station's phone number, if it has its own.",
         ("Telefon", "Stationens telefonnummer, hvis den har sit eget."), export="Its phone number, when recorded."))
@@ -303,6 +365,9 @@ class Officer:
         ("Kontrolleret", "Hvornår kontaktoplysningerne sidst blev kontrolleret (ÅÅÅÅ-MM-DD, fx 2026-11-20)."),
         export="When the contact details were last checked (YYYY-MM-DD), when recorded: how fresh the data is."))
     photo: Image | None = field(default=None, metadata=_photo())  # not in the open data
+    reply_time: str | None = field(default=None, metadata=declare(
+        Text(), "When this officer usually answers, if not as site.reply_time says.",
+        ("Svartid", "Hvornår betjenten normalt svarer, hvis det ikke er som i site.reply_time.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -325,6 +390,22 @@ class Council:
     field_pos: Mapping[str, Position] = _field_pos_field()
 
 
+PRIORITY_STATUSES = ("active", "done")
+
+
+@dataclass(frozen=True)
+class PriorityUpdate:
+    RECORD: ClassVar[RecordInfo] = RecordInfo("priority update", ("Opdatering", "Opdateringer"))
+
+    date: dt.date = field(metadata=declare(
+        Date(), "When it was done (YYYY-MM-DD).", ("Dato", "Hvornår det blev gjort (ÅÅÅÅ-MM-DD)."), required=True))
+    text: Rendered = field(metadata=declare(
+        MarkdownText(), "What was done, e.g. Nabohjælp-møde med 40 deltagere (Markdown).",
+        ("Tekst", "Hvad der blev gjort, fx Nabohjælp-møde med 40 deltagere (Markdown)."), required=True))
+    pos: Position = _pos_field()
+    field_pos: Mapping[str, Position] = _field_pos_field()
+
+
 @dataclass(frozen=True)
 class Priority:
     RECORD: ClassVar[RecordInfo] = RecordInfo("priority", ("Indsatsområde", "Indsatsområder"),
@@ -340,8 +421,21 @@ class Priority:
     since: dt.date | None = field(default=None, metadata=declare(
         Date(), "Since when (YYYY-MM-DD).", ("Siden", "Siden hvornår (ÅÅÅÅ-MM-DD)."),
         export="Since when it has been a priority (YYYY-MM-DD), when recorded."))
+    status: str = field(default="active", metadata=declare(
+        Choice(PRIORITY_STATUSES), "active (default): still worked on; done: finished.",
+        ("Status", "Enten active (standard): der arbejdes stadig med det, eller done: afsluttet.")))
+    updates: tuple[PriorityUpdate, ...] = field(default=(), metadata=declare(
+        RecordList(PriorityUpdate), "What was done and when: date, text. Shown newest first; an update dated "
+        "after the build date is not published yet.",
+        ("Opdateringer", "Hvad der er gjort og hvornår: date, text. Vises med den nyeste først. En opdatering "
+                         "med en dato efter byggedatoen udgives ikke endnu.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
+
+    def updates_until(self, day: dt.date) -> tuple[PriorityUpdate, ...]:
+        """The updates published by a day, newest first (of one day, the last written first)."""
+        return tuple(sorted((u for u in reversed(self.updates) if u.date <= day),
+                            key=lambda u: u.date, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -366,6 +460,13 @@ class Locality:
         Ref(kind="officer"), "The id of its contact officer.",
         ("Betjent", "Id'et på lokalsamfundets kontaktbetjent."), required=True,
         export="The id of its contact officer (see officers.json)."))
+    # searched by the officer search and the full-text search, shown on the locality's page
+    places: tuple[str, ...] = field(default=(), metadata=declare(
+        ListOf(item=Text(), unique=True), "Villages, neighbourhoods, estates and postal towns inside the "
+        "locality, by which people look for it: [Mogenstrup, Hammer]. A place may be named in several "
+        "localities.",
+        ("Steder", "Landsbyer, bydele, boligområder og postbyer i lokalsamfundet, som borgerne søger efter det "
+                   "med: [Mogenstrup, Hammer]. Et sted må gerne stå i flere lokalsamfund.")))
     coordinates: tuple[float, float] | None = field(default=None, metadata=declare(
         Coordinates(), *_COORDINATES, export="Where the locality is, when recorded."))
     description: Rendered | None = field(default=None, metadata=declare(
@@ -378,8 +479,8 @@ class Locality:
         ("Lokalråd", "Lokalråd og samarbejdspartnere: name, url, email."),
         export=Export("Its local councils and partners, in the site's order; may be empty.", always=True)))
     priorities: tuple[Priority, ...] = field(default=(), metadata=declare(
-        RecordList(Priority), "What the police and the locality work on: issue, action, since.",
-        ("Indsatsområder", "Hvad politiet og lokalsamfundet arbejder med: issue, action, since."),
+        RecordList(Priority), "What the police and the locality work on: issue, action, since, status, updates.",
+        ("Indsatsområder", "Hvad politiet og lokalsamfundet arbejder med: issue, action, since, status, updates."),
         export=Export("What the police and the locality agreed to work on, in the site's order; may be empty.",
                       always=True)))
     pos: Position = _pos_field()
@@ -461,13 +562,6 @@ class Scope:
     national: bool = field(default=False, metadata=declare(
         Bool(), "true: it concerns the whole site.", ("Hele sitet", "true: det handler om hele sitet.")))
 
-    # searched by the officer search and the full-text search, shown on the locality's page
-    places: tuple[str, ...] = field(default=(), metadata=declare(
-        ListOf(item=Text(), unique=True), "Villages, neighbourhoods, estates and postal towns inside the "
-        "locality, by which people look for it: [Mogenstrup, Hammer]. A place may be named in several "
-        "localities.",
-        ("Steder", "Landsbyer, bydele, boligområder og postbyer i lokalsamfundet, som borgerne søger efter det "
-                   "med: [Mogenstrup, Hammer]. Et sted må gerne stå i flere lokalsamfund.")))
     @property
     def empty(self) -> bool:
         return not (self.localities or self.municipalities or self.districts or self.national)
@@ -570,6 +664,10 @@ class Page:
     body: Rendered
     summary: str = field(metadata=declare(Text(), *_SUMMARY))
     draft: bool = field(default=False, metadata=declare(Bool(), *_DRAFT))
+    title_en: str | None = field(default=None, metadata=declare(
+        Text(), "The title in English, for the English pages' menus and links (the text stays as written).",
+        ("Titel på engelsk", "Titlen på engelsk til de engelske siders menuer og links (teksten forbliver, "
+                             "som den er skrevet).")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 

@@ -6,6 +6,7 @@ happened:
 
 - a published news item in scope dated in the period,
 - an event in scope starting in the period, or
+- an update of a priority of a locality in scope dated in the period ("what we did"), or
 - an editorial intro, `content/newsletters/<area-id>/<period>.md`. The folder names a locality or
   a municipality; where a locality and a municipality share an id, the intro is the locality's
   (the content format names locality ids there).
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 from .dates import formats
 from .markup import plain_text
-from .model import Event, NewsItem, NewsletterIntro, Officer, SiteConfig
+from .model import Event, Locality, NewsItem, NewsletterIntro, Officer, Priority, PriorityUpdate, SiteConfig
 from .site import SiteModel, host
 from .urls import mailto
 
@@ -53,6 +54,15 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Done:
+    """A priority update as a newsletter lists it."""
+
+    locality: Locality
+    priority: Priority
+    update: PriorityUpdate
+
+
+@dataclass(frozen=True)
 class Issue:
     area: Area
     period: str  # 'YYYY-MM' or 'YYYY-Www'
@@ -63,6 +73,9 @@ class Issue:
     news: tuple[NewsItem, ...]  # dated in the period, newest first
     events: tuple[Event, ...]  # upcoming as of the period, soonest first
     officers: tuple[Officer, ...]
+    # "What we did": the priority updates in scope dated in the period (and by the build date),
+    # newest first, each with its locality and priority
+    updates: tuple[Done, ...] = ()
 
     @property
     def key(self) -> str:
@@ -144,6 +157,8 @@ def issues_for(site: SiteModel, area: Area, intros: dict[str, NewsletterIntro] |
     periods = set(news_by_period) | {period_of(day, kind) for day in starts}
     intros = intros or {}
     periods |= set(intros)
+    done = priority_updates(site, area)
+    periods |= {period_of(d.update.date, kind) for d in done}
     officers = contact_officers(site, area.kind, area.id)
     out = []
     for period in sorted(periods, reverse=True):
@@ -156,8 +171,17 @@ def issues_for(site: SiteModel, area: Area, intros: dict[str, NewsletterIntro] |
             area=area, period=period, first_day=first, last_day=last, date=min(last, site.today),
             intro=intros.get(period), news=tuple(news_by_period.get(period, ())),
             events=tuple(events[lo:hi]), officers=officers,
+            updates=tuple(d for d in done if first <= d.update.date <= last),
         ))
     return out
+
+
+def priority_updates(site: SiteModel, area: Area) -> list[Done]:
+    """The published updates of the priorities of an area's localities, newest first."""
+    localities = ([site.locality_by_id[area.id]] if area.kind == "locality"
+                  else list(site.localities_of.get(area.id, ())))
+    done = [Done(loc, p, u) for loc in localities for p in loc.priorities for u in p.updates_until(site.today)]
+    return sorted(done, key=lambda d: d.update.date, reverse=True)  # stable: each priority's order kept
 
 
 def all_issues(site: SiteModel, only: Iterable[Area] | None = None) -> list[tuple[Area, list[Issue]]]:
@@ -210,9 +234,11 @@ def first_line(text: str) -> str:
 
 def preheader(issue: Issue, origin: str) -> str:
     """The hidden line most mail apps show after the subject: the first news title, else the
-    intro's first paragraph, else its first line."""
+    intro's first paragraph, else its first line, else the newest priority update's issue."""
     if issue.news:
         return issue.news[0].title
     if issue.intro:
         return issue.intro.body.first_paragraph or first_line(plain_text(issue.intro.body, origin))
+    if issue.updates:
+        return issue.updates[0].priority.issue
     return ""

@@ -16,6 +16,7 @@ from .model import ID_DOC as ID_DOC
 # Every record kind, read from its declarations in model.py.
 NEWSLETTER = spec_of(model.NewsletterSettings)
 CMS = spec_of(model.CmsSettings)
+ORGANISATION = spec_of(model.Organisation)
 SITE = spec_of(model.SiteConfig)
 DISTRICT = spec_of(model.District)
 MUNICIPALITY = spec_of(model.Municipality)
@@ -23,6 +24,7 @@ STATION = spec_of(model.Station)
 OFFICER = spec_of(model.Officer)
 COUNCIL = spec_of(model.Council)
 PRIORITY = spec_of(model.Priority)
+PRIORITY_UPDATE = spec_of(model.PriorityUpdate)
 LOCALITY = spec_of(model.Locality)
 CONSENT = spec_of(model.Consent)
 AMBASSADOR = spec_of(model.Ambassador)
@@ -100,5 +102,7 @@ def build_locality(values: dict[str, Any], ctx: Ctx) -> model.Locality:
     return make(model.Locality, {
         **values,
         "councils": tuple(make(model.Council, c) for c in values.get("councils", ())),
-        "priorities": tuple(make(model.Priority, p) for p in values.get("priorities", ())),
+        "priorities": tuple(make(model.Priority, {**p, "updates": tuple(make(model.PriorityUpdate, u)
+                                                                         for u in p.get("updates", ()))})
+                            for p in values.get("priorities", ())),
     })

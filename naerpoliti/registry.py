@@ -119,6 +119,8 @@ def _site_config(raw: YMap, ctx: Ctx) -> model.SiteConfig | None:
         values["base_url"] += "/"
     if "newsletter" in values:
         values["newsletter"] = newsletter_settings(values["newsletter"])
+    if "organisation" in values:
+        values["organisation"] = make(model.Organisation, values["organisation"])
     if "cms" in values:
         cms = values["cms"]
         if cms["backend"] in ("github", "gitlab") and "repo" not in cms:

@@ -229,6 +229,7 @@ class SiteModel:
         for loc in self.localities:
             if loc.description:
                 yield loc.description
+            yield from (u.text for p in loc.priorities for u in p.updates)
         for intro in self.newsletter_intros:
             yield intro.body
 
@@ -468,4 +469,7 @@ def _media(content: Content, news: list[NewsItem], events: list[Event], pages: l
         if o and o.photo:
             media.add(o.photo.path)
     media.update(a.photo.path for amb_list in ambassadors_of.values() for a in amb_list if a.photo)
+    organisation = content.config.organisation
+    if organisation and organisation.logo:  # in every page's header
+        media.add(organisation.logo.path)
     return tuple(sorted(media))

@@ -100,6 +100,17 @@ class Urls:
             raise ValueError(f"the page of a {kind} needs its id")
         return {"locality": self.locality, "municipality": self.municipality, "district": self.district}[kind](id)
 
+    # An area's own lists: only the items in its scope (the whole site's, for kind None)
+    def area_news(self, kind: str | None, id: str | None, page: int = 1) -> str:
+        """An area's news archive, 20 items a page: AREA/nyheder/, AREA/nyheder/side/2/, ..."""
+        if kind is None:
+            return self.news_archive(page)
+        return self.area(kind, id) + "nyheder/" + (f"side/{page}/" if page > 1 else "")
+
+    def area_events(self, kind: str | None, id: str | None) -> str:
+        """An area's events, upcoming and past: AREA/arrangementer/."""
+        return self.events() if kind is None else self.area(kind, id) + "arrangementer/"
+
     # Subscriptions live once, beside the primary-language page of their area (content has one
     # language), so they use the root path whatever the interface language.
     def _area_root(self, kind: str | None, id: str | None) -> str:
@@ -111,6 +122,15 @@ class Urls:
 
     def calendar(self, kind: str | None, id: str | None) -> str:
         return self._area_root(kind, id) + "kalender.ics"
+
+    def webcal(self, url_path: str) -> str:
+        """A calendar's address for subscribing: calendar apps open webcal: links as a subscription
+        (fetched over https), where an https link would download the file once."""
+        return "webcal://" + self.origin.split("://", 1)[1] + url_path
+
+    def feed_stylesheet(self) -> str:
+        """The XSLT that shows an RSS or Atom feed opened in a browser as a page."""
+        return self.asset("feed.xsl")
 
     def event_calendar(self, slug: str) -> str:
         return f"{self.root_path}arrangementer/{slug}/kalender.ics"

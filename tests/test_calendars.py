@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import icalendar
+import pytest
 import vobject
 
 from conftest import TODAY, build
@@ -168,3 +169,27 @@ def test_a_calendar_without_events_is_valid(site_root, tmp_path):
     data = (out / "kalender.ics").read_bytes()
     check_calendar("kalender.ics", data, "test.example.dk")
     assert b"BEGIN:VEVENT" not in data
+
+
+@pytest.mark.parametrize("base", ["https://test.example.dk/", "https://test.example.dk/naerpoliti/"])
+def test_webcal_links_point_at_the_calendars_address(site_root, tmp_path, base):
+    from conftest import REGISTRY
+    root = site_root({"content/events/m.md": "---\ntitle: Møde\nkind: citizen-meeting\nstart: 2026-12-01T19:00\n"
+                                             "location: Hallen\nlocalities: [skibby]\n---\nTekst.\n"},
+                     registry=REGISTRY.replace("https://test.example.dk/", base))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    path = base.removeprefix("https://test.example.dk")
+    for page, area in [("lokalsamfund/skibby/index.html", "lokalsamfund/skibby/"),
+                       ("kommune/frederikssund/index.html", "kommune/frederikssund/"),
+                       ("arrangementer/index.html", ""), ("lokalsamfund/skibby/arrangementer/index.html",
+                                                          "lokalsamfund/skibby/")]:
+        html = (out / page).read_text()
+        webcal = re.findall(r'href="(webcal://[^"]+)"', html)
+        assert webcal == [f"webcal://test.example.dk{path}{area}kalender.ics"], page
+        assert (out / area / "kalender.ics").is_file()
+        # without JavaScript the https address is there to select; copy.js adds the button
+        address = re.search(r"<code>(.*?)</code>", html).group(1).replace("<wbr>", "")
+        assert address == f"https://test.example.dk{path}{area}kalender.ics", page
+        assert f'<script src="{path}assets/copy.js" defer></script>' in html
+    assert (out / "assets/copy.js").is_file()

@@ -157,7 +157,8 @@ def test_atom_feeds_are_valid_against_the_rfc_4287_relax_ng_schema(demo_site: Pa
         assert feed.find(f"{ATOM}link[@rel='self']").get("href") == BASE + f.relative_to(demo_site).as_posix()
         ids = [e.findtext(f"{ATOM}id") for e in entries]
         assert len(ids) == len(set(ids)), f
-        assert all(re.fullmatch(r"tag:naerpoliti\.example\.dk,\d{4}-\d{2}-\d{2}:(news|event)/[a-z0-9-]+", i)
+        assert all(re.fullmatch(r"tag:naerpoliti\.example\.dk,\d{4}-\d{2}-\d{2}:((news|event)/[a-z0-9-]+"
+                                r"|priority/[a-z0-9-]+/[a-z0-9-]+/\d{4}-\d{2}-\d{2}(-\d+)?)", i)
                    for i in ids), ids
         # newest first
         updated = [dt.datetime.fromisoformat(e.findtext(f"{ATOM}updated")) for e in entries]
@@ -244,7 +245,7 @@ def test_each_feed_holds_exactly_the_news_and_events_of_its_scope(demo_site: Pat
     assert len(news) == 1 + len(areas_of_demo())
     for area in news:
         feed = json.loads((demo_site / area_dir(area) / "feed.json").read_text(encoding="utf-8"))
-        got = {i["id"].rsplit(":", 1)[1] for i in feed["items"]}
+        got = {i["id"].rsplit(":", 1)[1] for i in feed["items"]} - priority_ids(feed)
         want = {f"news/{s}" for s in news[area]} | {f"event/{s}" for s in events[area]}
         assert got == want, area
 
@@ -388,3 +389,137 @@ def test_links_in_a_sub_path_site_become_absolute(site_root, tmp_path):
     assert item["url"] == "https://test.example.dk/sub/nyheder/2026-11-01-a/"
     assert 'href="https://test.example.dk/sub/lokalsamfund/skibby/"' in item["content_html"]
     assert 'href="https://example.dk/x"' in item["content_html"]
+
+
+# --- following an area (issue 15) --------------------------------------------------------------------
+
+def priority_ids(feed: dict) -> set[str]:
+    return {i["id"].rsplit(":", 1)[1] for i in feed["items"] if ":priority/" in i["id"]}
+
+
+def expected_updates(today: dt.date = TODAY) -> dict[str, set[tuple[str, str]]]:
+    """locality id -> (issue, date) of its published priority updates, from localities.yaml."""
+    reg = yaml.safe_load((REPO / "localities.yaml").read_text(encoding="utf-8"))
+    return {loc["id"]: {(p["issue"], str(u["date"])) for p in loc.get("priorities") or ()
+                        for u in p.get("updates") or () if u["date"] <= today}
+            for loc in reg["localities"]}
+
+
+def test_priority_updates_are_entries_of_the_feeds_of_their_locality_and_above(demo_site: Path):
+    updates = expected_updates()
+    assert sum(map(len, updates.values())) >= 3  # the demo has updates
+    for area, names in [(None, None), *areas_of_demo().items()]:
+        feed = json.loads((demo_site / area_dir(area) / "feed.json").read_text(encoding="utf-8"))
+        locs = set(updates) if area is None else names["localities"]
+        want = {d for loc in locs for _, d in updates[loc]}
+        got = {pid.rsplit("/", 1)[1][:10] for pid in priority_ids(feed)}
+        assert got == want, area
+    feed = json.loads((demo_site / "lokalsamfund/skibby/feed.json").read_text(encoding="utf-8"))
+    item = next(i for i in feed["items"] if ":priority/" in i["id"])
+    assert item["url"] == BASE + "lokalsamfund/skibby/#priorities" and "det har vi gjort" in item["title"]
+
+
+def _dates(path: Path) -> list[dt.date]:
+    """Every date a feed gives, in the site's time zone."""
+    text = path.read_text(encoding="utf-8")
+    if path.name == "rss.xml":
+        found = re.findall(r"<(?:pubDate|lastBuildDate)>([^<]+)<", text)
+        return [email.utils.parsedate_to_datetime(d).date() for d in found]
+    if path.name == "atom.xml":
+        return [dt.date.fromisoformat(d[:10]) for d in re.findall(r"<(?:updated|published)>([^<]+)<", text)]
+    return [dt.date.fromisoformat(i["date_published"][:10]) for i in json.loads(text)["items"]]
+
+
+@pytest.mark.parametrize("today", [TODAY, dt.date(2026, 9, 1)])
+def test_no_feed_date_is_after_the_build_date(tmp_path, today):
+    root = copy_demo(tmp_path / "root")
+    out = tmp_path / "site"
+    assert not build(root, out, today=today).failed
+    files = [f for name in ("rss.xml", "atom.xml", "feed.json") for f in out.rglob(name)]
+    assert len(files) > 30
+    for f in files:
+        dates = _dates(f)
+        assert dates or f.name == "feed.json", f  # an empty JSON Feed has no date at all
+        assert max(dates, default=today) <= today, f
+
+
+def test_an_event_is_dated_when_published_not_when_it_happens(demo_site: Path):
+    feed = feedparser.parse((demo_site / "lokalsamfund/skibby/atom.xml").read_bytes())
+    event = next(e for e in feed.entries if ":event/2026-12-09-" in e.id)
+    assert dt.date(*event.published_parsed[:3]) <= TODAY < dt.date(2026, 12, 9)
+
+
+@pytest.mark.parametrize("base", ["https://test.example.dk/", "https://test.example.dk/naerpoliti/"])
+def test_rss_and_atom_name_the_sites_xslt(site_root, tmp_path, base):
+    from conftest import REGISTRY
+    root = site_root({"content/news/2026-11-01-a.md": news(scope="national: true")},
+                     registry=REGISTRY.replace("https://test.example.dk/", base))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    path = base.removeprefix("https://test.example.dk")
+    for name in ("rss.xml", "atom.xml", "lokalsamfund/skibby/rss.xml", "kommune/frederikssund/atom.xml"):
+        data = (out / name).read_bytes()
+        assert data.split(b"\n")[1] == f'<?xml-stylesheet type="text/xsl" href="{path}assets/feed.xsl"?>'.encode()
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0 and len(parsed.entries) == 1, name
+    xsl = etree.parse(str(out / "assets/feed.xsl"))  # served from the site, and well-formed XSLT
+    etree.XSLT(xsl)
+    assert b"xml-stylesheet" not in (out / "feed.json").read_bytes()
+
+
+TWO_LOCALITIES = {
+    "content/news/2026-11-01-skibby.md": news("Kun Skibby", "2026-11-01"),
+    "content/news/2026-11-02-slangerup.md": news("Kun Slangerup", "2026-11-02", scope="localities: [slangerup]"),
+    "content/news/2026-11-03-national.md": news("Hele landet", "2026-11-03", scope="national: true"),
+}
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', html)
+
+
+@pytest.mark.parametrize("base", ["https://test.example.dk/", "https://test.example.dk/naerpoliti/"])
+def test_a_localitys_news_link_lists_only_its_scope(site_root, tmp_path, base):
+    from conftest import REGISTRY
+    root = site_root(TWO_LOCALITIES, registry=REGISTRY.replace("https://test.example.dk/", base))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    prefix = base.removeprefix("https://test.example.dk")
+    page = (out / "lokalsamfund/skibby/index.html").read_text()
+    links = _links(page)
+    assert f"{prefix}lokalsamfund/skibby/nyheder/" in links and f"{prefix}lokalsamfund/skibby/arrangementer/" in links
+    assert f"{prefix}nyheder/" in links  # the main menu still has the whole site's news
+    archive = (out / "lokalsamfund/skibby/nyheder/index.html").read_text()
+    assert "Kun Skibby" in archive and "Hele landet" in archive and "Kun Slangerup" not in archive
+    assert "Nyheder fra Skibby" in archive
+    # each item names its areas
+    assert re.search(r"</time> · <span class=\"sr-only\">Gælder: </span>hele landet", archive)
+    assert re.search(r"</time> · <span class=\"sr-only\">Gælder: </span>Skibby<", archive)
+    # and the list links its feeds and calendar
+    assert f"{prefix}lokalsamfund/skibby/rss.xml" in _links(archive)
+    assert f"webcal://test.example.dk{prefix}lokalsamfund/skibby/kalender.ics" in _links(archive)
+    municipality = (out / "kommune/frederikssund/nyheder/index.html").read_text()
+    assert all(t in municipality for t in ("Kun Skibby", "Kun Slangerup", "Hele landet"))
+    events = (out / "lokalsamfund/slangerup/arrangementer/index.html").read_text()
+    assert "Arrangementer i Slangerup" in events
+    every = set()
+    for html in out.rglob("*.html"):
+        every.update(h for h in _links(html.read_text()) if h.startswith(prefix))
+    for href in every:  # every link within the site resolves
+        target = out / href[len(prefix):].split("#")[0]
+        assert target.is_file() or (target / "index.html").is_file(), href
+
+
+def test_area_archives_paginate(site_root, tmp_path):
+    files = {f"content/news/2026-10-{d:02d}-n{d}.md": news(f"Nyhed {d}", f"2026-10-{d:02d}") for d in range(1, 26)}
+    files["content/news/2026-10-30-other.md"] = news("Anden", "2026-10-30", scope="localities: [slangerup]")
+    out = tmp_path / "site"
+    assert not build(site_root(files), out).failed
+    first = (out / "lokalsamfund/skibby/nyheder/index.html").read_text()
+    second = (out / "lokalsamfund/skibby/nyheder/side/2/index.html").read_text()
+    assert first.count('<h2 class="h4">') == 20 and second.count('<h2 class="h4">') == 5
+    assert 'href="/lokalsamfund/skibby/nyheder/side/2/" rel="next"' in first
+    assert 'href="/lokalsamfund/skibby/nyheder/" rel="prev"' in second
+    assert not (out / "lokalsamfund/skibby/nyheder/side/3").exists()
+    assert not (out / "lokalsamfund/slangerup/nyheder/side/2").exists()  # 1 item
+    assert "Anden" not in first + second

@@ -393,23 +393,143 @@ def test_text_template_messages_are_in_the_catalog():
     assert used and used <= known, sorted(used - known)
 
 
-def test_web_pages_link_the_email_files_and_the_archive(built):
+def test_web_pages_link_the_archive_and_no_email_files(built):
     out = built()
     page = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/index.html").read_text()
     doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
     assert len(doc.findall(".//h1")) == 1 and "Nyhedsbrev for Skibby" in "".join(doc.find(".//h1").itertext())
-    for href in ("email.html", "email.txt", "nyhedsbrev.eml"):
-        assert f'href="/lokalsamfund/skibby/nyhedsbrev/2026-11/{href}"' in page
+    # the e-mail files are written (for `newsletter send`), but they are the editors': no page links them
+    for name in ("email.html", "email.txt", "nyhedsbrev.eml"):
+        assert (out / "lokalsamfund/skibby/nyhedsbrev/2026-11" / name).is_file()
+        assert name not in page
     for text in ['href="/nyheder/a/"', 'href="/arrangementer/m/"', "Mette Testesen", 'href="tel:112"',
                  'href="/lokalsamfund/skibby/nyhedsbrev/"', 'aria-current="page">November 2026<',
                  'href="https://test.example.dk/lokalsamfund/skibby/rss.xml"']:
         assert text in page, text
     archive = (out / "lokalsamfund/skibby/nyhedsbrev/index.html").read_text()
     for text in ['href="/lokalsamfund/skibby/nyhedsbrev/2026-11/"', 'href="/lokalsamfund/skibby/rss.xml"',
-                 'href="/lokalsamfund/skibby/atom.xml"', 'href="/lokalsamfund/skibby/kalender.ics"',
-                 'href="mailto:afmeld@test.example.dk?subject=Nyhedsbrev%20for%20Skibby"',
-                 'href="mailto:mette@example.dk"', "Nyhedsbreve for Skibby"]:
+                 'href="/lokalsamfund/skibby/atom.xml"', 'href="webcal://test.example.dk/lokalsamfund/skibby/kalender.ics"',
+                 "Nyhedsbreve for Skibby"]:
         assert text in archive, text
+
+
+SIGN_UP_URL = "https://nyhedsbrev.test.example.dk/tilmeld?liste=1&kilde=web"
+SIGN_UP_EMAIL = "tilmeld@test.example.dk"
+UNSUBSCRIBE = {"unsubscribe_email": "afmeld@test.example.dk", "unsubscribe_url": UNSUBSCRIBE_URL}
+
+
+def _hrefs(html: str) -> list[str]:
+    doc = html5lib.parse(html, namespaceHTMLElements=False)
+    return [a.get("href") for a in doc.iter("a")]
+
+
+@pytest.mark.parametrize("base", ["https://test.example.dk/", "https://test.example.dk/naerpoliti/"])
+@pytest.mark.parametrize("settings", [
+    {"subscribe_url": SIGN_UP_URL}, {"subscribe_email": SIGN_UP_EMAIL},
+    {"subscribe_url": SIGN_UP_URL, "subscribe_email": SIGN_UP_EMAIL}, {}], ids=["url", "email", "both", "neither"])
+def test_newsletter_pages_offer_only_the_configured_sign_up(site_root, tmp_path, settings, base):
+    text = registry(**{**UNSUBSCRIBE, **{k: f'"{v}"' for k, v in settings.items()}})
+    text = text.replace("base_url: https://test.example.dk/", f"base_url: {base}").replace(
+        "name: Skibby\n", "name: Skibby & Ørby\n")
+    root = site_root({"content/news/a.md": news("Nyhed", "2026-11-20")}, registry=text)
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    prefix = base.removeprefix("https://test.example.dk").rstrip("/")
+    mailto = f"mailto:{SIGN_UP_EMAIL}?subject=Tilmelding%20til%20nyhedsbrevet%20for%20Skibby%20%26%20%C3%98rby"
+    pages = {name: (out / path).read_text() for name, path in [
+        ("archive", "lokalsamfund/skibby/nyhedsbrev/index.html"),
+        ("issue", "lokalsamfund/skibby/nyhedsbrev/2026-11/index.html"),
+        ("locality", "lokalsamfund/skibby/index.html"),
+        ("municipality", "kommune/frederikssund/index.html")]}
+    for name, html in pages.items():
+        hrefs = _hrefs(html)
+        assert (SIGN_UP_URL in hrefs) == ("subscribe_url" in settings), name
+        assert (mailto in hrefs) == ("subscribe_email" in settings and name != "municipality"), name
+        # never the way out as a way in, nor the editors' files
+        assert not any("afmeld" in h for h in hrefs), name
+        assert "afmeld@test.example.dk" not in html and UNSUBSCRIBE_URL not in html, name
+        assert not any(h.endswith(("email.html", "email.txt", ".eml")) for h in hrefs), name
+    for name in ("archive", "issue"):
+        offered = "Nyhedsbrevet er gratis." in pages[name]
+        assert offered == bool(settings), name
+        if not settings:  # how else to follow the area
+            assert "Nyhedsbrevet sendes ikke på e-mail" in pages[name]
+            hrefs = _hrefs(pages[name])
+            assert f"{prefix}/lokalsamfund/skibby/rss.xml" in hrefs
+            assert f"webcal://test.example.dk{prefix}/lokalsamfund/skibby/kalender.ics" in hrefs
+    # the e-mails themselves still say how to unsubscribe
+    assert UNSUBSCRIBE_URL in (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
+
+
+def test_an_http_sign_up_form_is_an_error(site_root):
+    root = site_root({}, registry=registry(subscribe_url='"http://test.example.dk/tilmeld"'))
+    result = build(root, root / "site")
+    assert result.failed
+    assert any("is not an https address: it must start with https://" in str(d)
+               for d in result.diagnostics.errors)
+
+
+def test_no_public_page_links_the_editors_files(demo_site: Path):
+    pages = sorted(demo_site.rglob("*.html"))
+    assert len(pages) > 100
+    for path in pages:
+        for href in _hrefs(path.read_text(encoding="utf-8")):
+            assert not (href or "").split("?")[0].endswith((".eml", "/email.html", "/email.txt")), (path, href)
+
+
+PRIORITIES = """    priorities:
+      - issue: Indbrud
+        action: Patruljer
+        since: 2026-09-01
+        updates:
+          - date: 2026-11-02
+            text: Første **patrulje**.
+          - date: 2026-11-18
+            text: Borgermøde med [gode råd](/lokalsamfund/skibby/).
+          - date: 2026-10-30
+            text: Før perioden.
+          - date: 2026-12-01
+            text: Efter byggedatoen.
+      - issue: Trafik
+        status: done
+        updates:
+          - date: 2026-11-10
+            text: Bump ved skolen.
+"""
+
+
+def with_priorities(registry_text: str) -> str:
+    return registry_text.replace('    postcodes: ["4050"]\n    officer: skibby-betjent\n',
+                                 '    postcodes: ["4050"]\n    officer: skibby-betjent\n' + PRIORITIES, 1)
+
+
+def test_what_we_did_lists_the_periods_updates_newest_first(built):
+    out = built(with_priorities(FULL))
+    folder = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    page = (folder / "index.html").read_text()
+    section = page[page.index("Det har vi gjort"):page.index('id="events"')]
+    order = [section.index(t) for t in ("Borgermøde med", "Bump ved skolen", "Første <strong>patrulje")]
+    assert order == sorted(order)
+    assert "Før perioden" not in section and "Efter byggedatoen" not in page
+    text = " ".join((folder / "email.txt").read_text().split())
+    assert text.index("Borgermøde med gode råd (https://test.example.dk/lokalsamfund/skibby/)") \
+        < text.index("Bump ved skolen") < text.index("Første patrulje")
+    html = (folder / "email.html").read_text()
+    assert 'href="https://test.example.dk/lokalsamfund/skibby/"' in html and "Bump ved skolen" in html
+    # the municipality's issue has them too; October has an issue for its update alone
+    assert "Bump ved skolen" in (out / "kommune/frederikssund/nyhedsbrev/2026-11/index.html").read_text()
+    assert "Før perioden" in (out / "lokalsamfund/skibby/nyhedsbrev/2026-10/index.html").read_text()
+
+
+def test_the_locality_page_shows_priorities_with_updates_newest_first(built):
+    out = built(with_priorities(FULL))
+    page = (out / "lokalsamfund/skibby/index.html").read_text()
+    section = page[page.index('id="priorities"'):page.index('id="news"')]
+    order = [section.index(t) for t in ("Borgermøde med", "Første <strong>", "Før perioden")]
+    assert order == sorted(order)
+    assert "Efter byggedatoen" not in page
+    assert section.index("I gang") < section.index("Indbrud") or "I gang" in section
+    assert "Afsluttet" in section[section.index("Trafik"):]
 
 
 def test_every_area_has_an_archive_even_without_issues(built):

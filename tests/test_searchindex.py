@@ -59,7 +59,7 @@ def test_every_locality_with_its_public_contact_details(demo_index):
         "district": "Nordsjællands Politi",
         "officer": {"name": "Louise Hvidtfeldt Dam", "title": "Områdebetjent", "phone": "+45 72 58 12 34",
                     "tel": "tel:+4572581234", "email": "louise.dam@example.dk",
-                    "text": "louise hvidtfeldt dam"},
+                    "text": "louise hvidtfeldt dam", "reply": "Svarer normalt inden for 3 hverdage"},
         "councils": ["Skibby Lokalråd"], "coordinates": [55.7506, 11.9617],
         "text": "skibby selsoe selso kulhuse krogstrup ferslev oestby ostby 4050 lokalraad lokalrad",
         "places": ["Selsø", "Kulhuse", "Krogstrup", "Ferslev", "Østby"],
@@ -193,7 +193,7 @@ def test_officers_without_photo_station_or_dates(demo_index_bytes, demo_index):
     for absent in ["Frederikssund Politistation", "Eksempelvej", "2026-10-15", "verified", "station", "photo",
                    "media/"]:
         assert absent not in data
-    assert all(set(o) == {"name", "title", "phone", "tel", "email", "text"} for o in rows(demo_index, "officers"))
+    assert all(set(o) == {"name", "title", "phone", "tel", "email", "text", "reply"} for o in rows(demo_index, "officers"))
 
 
 # --- Size ---------------------------------------------------------------------------------------------------------------

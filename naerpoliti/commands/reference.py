@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import load, media, schema, urls
 from ..fieldtypes import FieldType, RecordSpec
+from ..records import ORGANISATION, PRIORITY_UPDATE
 from ..render import images
 
 # (anchor, YAML path shown to the editor, spec); the anchor lets other pages link to a table.
@@ -18,11 +19,13 @@ def _registry() -> list[_Table]:
         ("localities-yaml", "localities.yaml", schema.LOCALITIES_FILE),
         ("site", "site", schema.SITE),
         ("site-newsletter", "site.newsletter", schema.NEWSLETTER),
+        ("site-organisation", "site.organisation", ORGANISATION),
         ("site-cms", "site.cms", schema.CMS),
         ("districts", "districts", schema.DISTRICT), ("municipalities", "municipalities", schema.MUNICIPALITY),
         ("stations", "stations", schema.STATION), ("officers", "officers", schema.OFFICER),
         ("localities", "localities", schema.LOCALITY), ("councils", "localities: councils", schema.COUNCIL),
         ("priorities", "localities: priorities", schema.PRIORITY),
+        ("priority-updates", "localities: priorities: updates", PRIORITY_UPDATE),
     ]
     return registry
 

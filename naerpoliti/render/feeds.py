@@ -30,9 +30,11 @@ from babel.support import NullTranslations
 from feedgen.feed import FeedEntry, FeedGenerator
 
 from ..dates import formats
-from ..model import Event, NewsItem
+from ..fieldtypes import slugify
+from ..markup import plain_text
+from ..model import Event, Locality, NewsItem
 from ..site import SiteModel, host
-from ..texts import event_kind
+from ..texts import N_, event_kind
 from . import Output
 from .shared import FEED_DESCRIPTION, Area, absolutize, area_title, areas, bounded_content, catalog
 
@@ -43,6 +45,8 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FEED_ITEMS = 50  # entries per feed, newest first
 
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+PRIORITY_UPDATE_TITLE = N_("%(issue)s in %(area)s: what we did")
+PRIORITY_TAG = N_("Priority")
 
 
 # --- one entry, shared by every feed it appears in -------------------------------------------------
@@ -103,6 +107,15 @@ def news_entry(site: SiteModel, item: NewsItem, tz: ZoneInfo) -> Entry:
     )
 
 
+def event_published(site: SiteModel, event: Event, tz: ZoneInfo) -> dt.datetime:
+    """When an event was published or last changed (its file's date, from git), never when it
+    happens: a reader lists entries by this date, and an event months ahead must not sit on top
+    of the feed with a date in the future. Without history: its day, or the build date while it
+    is still ahead. Never after the build date."""
+    day = site.updated_of(event) or event.start.astimezone(tz).date()
+    return dt.datetime.combine(min(day, site.today), dt.time(), tz)
+
+
 def event_entry(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[str], str]) -> Entry:
     urls = site.urls
     dates = formats(site.config.language)
@@ -113,7 +126,7 @@ def event_entry(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[
             + absolutize(event.body.html, urls.origin))
     return Entry(
         id=tag_uri(site, "event", event.slug, event.start.astimezone(tz).date()),
-        moment=event.start,
+        moment=event_published(site, event, tz),
         slug=event.slug,
         title=f"{short}: {event.title}",
         url=urls.absolute(urls.event(event.slug)),
@@ -121,6 +134,32 @@ def event_entry(site: SiteModel, event: Event, tz: ZoneInfo, gettext: Callable[[
         summary=f"{when}, {event.location}. {event.summary}" if event.summary else f"{when}, {event.location}",
         tags=(kind,),
     )
+
+
+def update_entries(site: SiteModel, loc: Locality, tz: ZoneInfo, gettext: Callable[[str], str]) -> list[Entry]:
+    """Each published update of a locality's priorities is an entry of its own: a reader sees what
+    was done when it is done, dated the day it was done. The id names the locality, the priority
+    (its issue as a slug) and the update's date, and a number for a second update of one day."""
+    urls = site.urls
+    url = urls.absolute(urls.locality(loc.id)) + "#priorities"
+    out = []
+    for p in loc.priorities:
+        seen: dict[dt.date, int] = {}
+        for u in sorted(p.updates_until(site.today), key=lambda u: u.date):  # numbered in written order
+            seen[u.date] = seen.get(u.date, 0) + 1
+            number = f"-{seen[u.date]}" if seen[u.date] > 1 else ""
+            slug = f"{loc.id}/{slugify(p.issue)}/{u.date.isoformat()}{number}"
+            out.append(Entry(
+                id=f"tag:{host(site.config)},{u.date.isoformat()}:priority/{slug}",
+                moment=dt.datetime.combine(u.date, dt.time(), tz),
+                slug=slug,
+                title=gettext(PRIORITY_UPDATE_TITLE) % {"issue": p.issue, "area": loc.name},
+                url=url,
+                html=absolutize(u.text.html, urls.origin),
+                summary=plain_text(u.text, urls.origin),
+                tags=(gettext(PRIORITY_TAG),),
+            ))
+    return out
 
 
 def bounded(e: Entry) -> Entry:
@@ -182,7 +221,11 @@ def _xml(site: SiteModel, info: FeedInfo, entries: list[FeedEntry], fmt: str) ->
     for fe in entries:
         fg.add_entry(fe, order="append")
     data: bytes = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
-    return data
+    # A browser that opens the feed shows it through this XSLT as a page that says what a feed is
+    # (readers ignore it). Root-relative, like the pages' links: the feed and the XSLT share a host.
+    declaration, rest = data.split(b"\n", 1)
+    pi = f'<?xml-stylesheet type="text/xsl" href="{escape(site.urls.feed_stylesheet())}"?>'.encode()
+    return declaration + b"\n" + pi + b"\n" + rest
 
 
 def _json(site: SiteModel, info: FeedInfo) -> bytes:
@@ -272,38 +315,65 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
     return outputs
 
 
+def _localities_in(site: SiteModel, kind: str | None, aid: str | None) -> list[Locality]:
+    """The localities an area's feeds take priority updates from: itself, or those below it."""
+    if kind is None or aid is None:
+        return list(site.localities)
+    if kind == "locality":
+        return [site.locality_by_id[aid]]
+    return [site.locality_by_id[i] for k, i in site.areas_below(kind, aid) if k == "locality"]
+
+
+def _newest_moment(site: SiteModel, tz: ZoneInfo) -> dt.datetime:
+    """An empty feed's `updated`: the newest entry date of the whole site."""
+    moments = [news_moment(i, tz) for i in itertools.takewhile(lambda i: i.date == site.news[0].date, site.news)]
+    moments += [event_published(site, e, tz) for e in site.events]
+    days = [u.date for loc in site.localities for p in loc.priorities for u in p.updates_until(site.today)]
+    moments += [dt.datetime.combine(max(days), dt.time(), tz)] if days else []
+    return max(moments, key=lambda m: m.timestamp(), default=EPOCH)
+
+
 def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslations) -> dict[Area, FeedInfo]:
     """The feed of each area wanted, in that order."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
+    gettext = translations.gettext
     # Each item becomes an entry once, when a feed first needs it; feeds share them.
     entries: dict[int, Entry] = {}
+    updates: dict[str, list[Entry]] = {}  # locality id -> the entries of its priority updates
 
     def entry(item: NewsItem | Event) -> Entry:
         made = entries.get(id(item))
         if made is None:
             made = entries[id(item)] = bounded(news_entry(site, item, tz) if isinstance(item, NewsItem)
-                                               else event_entry(site, item, tz, translations.gettext))
+                                               else event_entry(site, item, tz, gettext))
         return made
 
-    # an empty feed's `updated`: the newest item of the site (news newest first, events soonest)
-    moments = [news_moment(i, tz) for i in itertools.takewhile(lambda i: i.date == site.news[0].date, site.news)]
-    moments += [site.events[-1].start] if site.events else []
-    newest = max(moments, key=lambda m: m.timestamp(), default=EPOCH)
+    def updates_of(loc: Locality) -> list[Entry]:
+        made = updates.get(loc.id)
+        if made is None:
+            made = updates[loc.id] = [bounded(e) for e in update_entries(site, loc, tz, gettext)]
+        return made
+
+    newest: dt.datetime | None = None
     infos: dict[Area, FeedInfo] = {}
     for kind, aid in wanted:
         # events come soonest first, so the latest FEED_ITEMS are the last ones
         items: list[NewsItem | Event] = [*site.news_for(kind, aid, FEED_ITEMS),
                                          *site.events_for(kind, aid)[-FEED_ITEMS:]]
+        made = [entry(i) for i in items]
+        made += [e for loc in _localities_in(site, kind, aid) if loc.priorities for e in updates_of(loc)]
         # the newest entries only: a feed reader wants what is new, and a national site has
         # tens of thousands of items in scope of every area
-        chosen = sorted((entry(i) for i in items), key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
+        chosen = sorted(made, key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
+        if not chosen and newest is None:
+            newest = _newest_moment(site, tz)
         infos[(kind, aid)] = FeedInfo(
             kind=kind, id=aid,
             title=area_title(site, kind, aid),
-            description=translations.gettext(FEED_DESCRIPTION) % {"area": site.area_name(kind, aid)},
+            description=gettext(FEED_DESCRIPTION) % {"area": site.area_name(kind, aid)},
             page=urls.absolute(urls.area(kind, aid)),
-            updated=chosen[0].moment if chosen else newest,
+            updated=chosen[0].moment if chosen else (newest or EPOCH),
             entries=tuple(chosen),
         )
     return infos

@@ -95,8 +95,7 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
         unsubscribe_url = newsletter.unsubscribe_link(config, unsubscribe_subject)
         page(archive_page, archive_path, f"the newsletter archive of {area.kind} '{area.id}'", feeds,
              area=area, issues=issues, officers=newsletter.contact_officers(site, area.kind, area.id),
-             crumbs=crumbs, period_name=lambda i: period_name(i.period),
-             contact=config.newsletter.unsubscribe_email or newsletter.sender(config))
+             crumbs=crumbs, period_name=lambda i: period_name(i.period))
         # Each step runs over all the area's issues before the next one starts: rendering one
         # template, or inlining CSS, many times in a row is markedly faster than alternating
         # between them (the CPU caches stay warm). The outputs keep the order of the issues.
@@ -114,8 +113,10 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
                 "unsubscribe_url": unsubscribe_url,
                 "intro_html": Markup(absolutize(issue.intro.body.html, urls.origin)) if issue.intro else "",
                 "intro_text": plain_text(issue.intro.body, urls.origin) if issue.intro else "",
+                # "What we did" in the e-mails: each update's text with absolute links
+                "done": [(d, Markup(absolutize(d.update.text.html, urls.origin)),
+                          plain_text(d.update.text, urls.origin)) for d in issue.updates],
                 "stations": {o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
-                "email_files": [(name, url_path + name) for name in ("email.html", "email.txt", EML_NAME)],
             })
         web_pages = [issue_page.render(**common, **context, page_url=url_path, feeds=feeds, crumbs=crumbs,
                                        canonical=urls.absolute(url_path))

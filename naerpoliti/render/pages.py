@@ -104,7 +104,23 @@ class _Pages:
     def archive_page(self, number: int, pages_count: int) -> None:
         self.page("news_archive.html", self.urls.news_archive(number), "the news archive",
                   news=self.site.news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE],
-                  number=number, pages_count=pages_count)
+                  number=number, pages_count=pages_count, area=None, page_href=self.urls.news_archive)
+
+    def area_lists(self, kind: str, id: str) -> None:
+        """An area's own news archive (paginated like /nyheder/) and its events: only its scope."""
+        site, urls = self.site, self.urls
+        area = (kind, id, site.area_name(kind, id))
+        news = site.news_for(kind, id)
+        pages_count = max(1, -(-len(news) // NEWS_PER_PAGE))
+        for number in range(1, pages_count + 1):
+            self.page("news_archive.html", urls.area_news(kind, id, number), f"the news archive of {kind} '{id}'",
+                      (kind, id), news=news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE],
+                      number=number, pages_count=pages_count, area=area,
+                      page_href=partial(urls.area_news, kind, id))
+        events = site.events_for(kind, id)
+        self.page("events.html", urls.area_events(kind, id), f"the events of {kind} '{id}'", (kind, id),
+                  upcoming=[e for e in events if e.last_day >= site.today],
+                  past=[e for e in reversed(events) if e.last_day < site.today], area=area)
 
     def event_page(self, e: Event) -> None:
         site, urls = self.site, self.urls
@@ -118,6 +134,9 @@ class _Pages:
         jobs += [partial(self.district_page, d) for d in site.districts]
         jobs += [partial(self.municipality_page, m) for m in site.municipalities]
         jobs += [partial(self.locality_page, loc) for loc in site.localities]
+        jobs += [partial(self.area_lists, kind, a.id) for kind, records in (
+            ("district", site.districts), ("municipality", site.municipalities), ("locality", site.localities))
+            for a in records]
         jobs.append(partial(page, "localities.html", urls.locality_index(), "the list of localities",
                             letters=_by_letter(site.localities)))
         jobs.append(partial(page, "postcodes.html", urls.postcode_index(), "the list of postcodes"))
@@ -133,7 +152,7 @@ class _Pages:
         pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
         jobs += [partial(self.archive_page, number, pages_count) for number in range(1, pages_count + 1)]
         jobs.append(partial(page, "events.html", urls.events(), "the event list",
-                            upcoming=site.upcoming_events, past=site.past_events))
+                            upcoming=site.upcoming_events, past=site.past_events, area=None))
         jobs += [partial(self.event_page, e) for e in site.events]
         jobs += [partial(page, "page.html", urls.page(p.slug), p.source, item=p) for p in site.pages]
         # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').

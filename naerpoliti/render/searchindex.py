@@ -14,7 +14,7 @@ change of order is a new `version`.
      "fields": {...},
      "districts": [[name], ...],
      "municipalities": [[name, district, text], ...],
-     "officers": [[name, title, phone, tel, email, text], ...],
+     "officers": [[name, title, phone, tel, email, text, reply], ...],
      "localities": [[id, name, url, postcodes, municipality, officer, councils, coordinates, text,
                      places], ...]}
 
@@ -39,7 +39,7 @@ VERSION = 1
 FIELDS = {
     "districts": ["name"],
     "municipalities": ["name", "district", "text"],
-    "officers": ["name", "title", "phone", "tel", "email", "text"],
+    "officers": ["name", "title", "phone", "tel", "email", "text", "reply"],
     "localities": ["id", "name", "url", "postcodes", "municipality", "officer", "councils",
                    "coordinates", "text", "places"],
 }
@@ -95,7 +95,8 @@ def search_index(site: SiteModel) -> dict[str, Any]:
         "municipalities": [[m.name, district_no[m.district], search_words([m.name])]
                            for m in municipalities],
         "officers": [[o.name, o.title, o.phone.display if o.phone else None, o.phone.uri if o.phone else None,
-                      o.email, search_words([o.name])] for o in officers],
+                      o.email, search_words([o.name]),
+                      o.reply_time or site.config.reply_time] for o in officers],  # when they answer
         "localities": [[loc.id, loc.name, urls.locality(loc.id), list(loc.postcodes),
                         municipality_no[loc.municipality], officer_no[loc.officer],
                         [c.name for c in loc.councils], coordinates(loc.coordinates),

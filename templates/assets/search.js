@@ -17,7 +17,7 @@
       }).then((index) => index.localities.map((l, i) => { // index version 1: columns as in its `fields`
         const m = index.municipalities[l[4]], o = index.officers[l[5]], places = l[9] || [];
         return { i, name: l[1], url: l[2], postcodes: l[3], xy: l[7], municipality: m[0],
-          officer: `${o[0]}, ${o[1].toLowerCase()}`, phone: o[2], tel: o[3], own: l[8].split(" "),
+          officer: `${o[0]}, ${o[1].toLowerCase()}`, phone: o[2], tel: o[3], reply: o[6] || "", own: l[8].split(" "),
           words: `${l[8]} ${m[2]} ${o[5]}`.split(" "), names: [fold(l[1]), fold(l[1], true)],
           places: places.map((p) => [p, fold(p), fold(p, true)]) };
       }));
@@ -86,11 +86,15 @@
       throw error;
     });
     const names = () => [...list.querySelectorAll(".finder-name")];
+    // what to expect of the officer, as on the locality page: not for 112 or reports, the reply time
+    const expect = (e) => [data.officerNote, e.reply && (/[.!?]$/.test(e.reply) ? e.reply : `${e.reply}.`)]
+      .filter(Boolean).join(" ");
     const option = ([, e]) => {
       const where = [...placesNamed(e, input.value), e.postcodes.join(", "), e.municipality].join(" · ");
       const li = el("li", "", link(e.name, href(data, e.url), "finder-name"), " ",
         el("span", "finder-meta", where), " ",
-        el("span", "finder-meta", e.officer, ...(e.tel ? [" · ", link(e.phone, e.tel, "finder-phone")] : [])));
+        el("span", "finder-meta", e.officer, ...(e.tel ? [" · ", link(e.phone, e.tel, "finder-phone")] : [])), " ",
+        el("span", "finder-meta finder-expect", expect(e)));
       li.addEventListener("click", (event) => {
         if (!event.target.closest("a")) li.querySelector(".finder-name").click();
       });
