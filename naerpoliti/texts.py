@@ -34,3 +34,18 @@ def event_kind(kind: str, gettext: Gettext = str) -> str:
     """The name of an event kind in a catalog's language (without one: the English msgid); an
     unknown kind is named as "other"."""
     return gettext(EVENT_KINDS.get(kind, EVENT_KINDS["other"]))
+
+
+# `naerpoliti serve`'s own words: the error overlay over the preview and the page shown before the
+# first build succeeds (the preview speaks Danish, as the editors' handbook does).
+SERVE_ERRORS = N_("naerpoliti: %(errors)s errors")
+SERVE_ERRORS_AND_WARNINGS = N_("naerpoliti: %(errors)s errors, %(warnings)s warnings")
+SERVE_LAST_GOOD = N_("The page below is the last one that could be built. Fix the errors and save; the page "
+                     "is then built and reloaded.")
+SERVE_FIX = N_("Fix the errors and save; the page is then built.")
+SERVE_NO_SITE = N_("The site cannot be built yet. Fix the errors, and the page reloads.")
+
+# The browser editor's hints that no field declaration carries.
+ADMIN_BODY = N_("Body")
+ADMIN_BODY_HINT = N_("The text in Markdown. Links to other pages of the site are written as /path/.")
+ADMIN_CONSENT_HINT = N_("Only the fields named in the consent are published, and only while the consent holds.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import http.server
 import io
 import ipaddress
@@ -39,10 +40,12 @@ from typing import Any, TextIO, cast
 
 import jinja2
 
+from .. import texts
 from ..build import Result
 from ..errors import Diagnostic, Position
 from ..incremental import Builder
 from ..progress import QUIET
+from ..render.environment import translations
 from .common import EXIT_USAGE, UsageError, check_epoch, resolve_root
 
 LIVE = "/__naerpoliti/"
@@ -73,7 +76,14 @@ _PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=T
 
 def no_site_page(build: int) -> bytes:
     """The page in place of every page while no build has succeeded, with the live-reload script."""
-    return _PAGES.get_template("no_site.html").render(live=LIVE, build=build).encode("utf-8")
+    return _PAGES.get_template("no_site.html").render(live=LIVE, build=build,
+                                                       text=danish()(texts.SERVE_NO_SITE)).encode("utf-8")
+
+
+@functools.cache
+def danish() -> texts.Gettext:
+    """The theme's Danish catalog: the preview's own words are in the editors' language."""
+    return translations(None, "da").gettext
 
 
 @dataclass
@@ -94,9 +104,10 @@ class State:
         if self.ok:
             title = note = ""
         else:
-            title = f"naerpoliti: {errors} fejl" + (f", {warnings} advarsler" if warnings else "")
-            note = ("Siden nedenfor er den seneste, der kunne bygges. Ret fejlene og gem; så bygges og "
-                    "genindlæses siden." if self.has_site else "Ret fejlene og gem; så bygges siden.")
+            _ = danish()
+            title = (_(texts.SERVE_ERRORS_AND_WARNINGS) % {"errors": errors, "warnings": warnings} if warnings
+                     else _(texts.SERVE_ERRORS) % {"errors": errors})
+            note = _(texts.SERVE_LAST_GOOD if self.has_site else texts.SERVE_FIX)
         return {"build": self.build, "ok": self.ok, "title": title, "note": note,
                 "diagnostics": [{"path": d.position.path, "line": d.position.line, "column": d.position.column,
                                  "severity": d.severity, "message": d.message} for d in shown]}

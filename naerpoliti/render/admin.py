@@ -120,8 +120,9 @@ def cms_config(site: SiteModel) -> dict[str, Any]:
 def _folder(site: SiteModel, spec: RecordSpec, folder: str, slug: str, sort: list[str]) -> dict[str, Any]:
     one, many = spec.da
     fields = _Form(site).fields(spec)
-    fields.append({"name": "body", "label": "Tekst", "widget": "markdown",
-                   "hint": "Teksten i Markdown. Links til andre sider på sitet skrives som /sti/."})
+    danish = translations(None, "da").gettext
+    fields.append({"name": "body", "label": danish(texts.ADMIN_BODY), "widget": "markdown",
+                   "hint": danish(texts.ADMIN_BODY_HINT)})
     return {
         "name": folder, "label": many, "label_singular": one,
         "folder": f"content/{folder}", "create": True, "extension": "md", "format": FRONT_MATTER_FORMAT,
@@ -143,7 +144,7 @@ def _ambassadors(site: SiteModel) -> dict[str, Any]:
             "fields": [{
                 "name": AMBASSADOR_LIST, "label": many, "label_singular": one, "widget": "list",
                 "required": False, "summary": "{{fields.name}}",
-                "hint": "Kun de felter, der står i samtykket, bliver offentliggjort, og kun mens samtykket gælder.",
+                "hint": translations(None, "da").gettext(texts.ADMIN_CONSENT_HINT),
                 "fields": item_fields,
             }, {"name": FILE_COMMENT, "widget": "hidden", "required": False}],
         })
