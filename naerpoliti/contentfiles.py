@@ -139,21 +139,31 @@ def _read_doc(root: Path, rel: str, diags: Diagnostics) -> list[Doc]:
     except Invalid as exc:
         diags.error(Position(rel), f"file name: {exc}")
         return []
+    parsed = _front_matter(root, rel, diags, required=True)
+    if parsed is None:
+        return []
+    raw, body, body_line = parsed
+    return [(rel, slug, raw, body, body_line)]
+
+
+def _front_matter(root: Path, rel: str, diags: Diagnostics, required: bool) -> tuple[object, str, int] | None:
+    """A Markdown file's front matter (empty, or only comments: a group without fields, so every
+    required field is reported missing), its body and the body's first line; None on errors."""
     text = read_text(root, rel, diags)
     if text is None:
-        return []
-    parts = split_front_matter(text, rel, diags)
+        return None
+    parts = split_front_matter(text, rel, diags, required=required)
     if parts is None:
-        return []
+        return None
     fm_text, fm_line, body, body_line = parts
     errors_before = len(diags.errors)
     raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
     if raw is None:
         if len(diags.errors) != errors_before:
-            return []
-        raw = YMap()  # empty, or only comments: every required field is missing
+            return None
+        raw = YMap()
         raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
-    return [(rel, slug, raw, body, body_line)]
+    return raw, body, body_line
 
 
 def _no_memo(rel: str, diags: Diagnostics, load: Callable[[Diagnostics], T]) -> T:
@@ -322,20 +332,10 @@ def _intro_file(root: Path, rel: str, period: str, diags: Diagnostics,
                                    f"newsletter period '{period}' name the file like {_PERIOD_EXAMPLE[period]}")
         return []
     ctx = ctx_for(rel, diags)
-    text = read_text(root, rel, diags)
-    if text is None:
+    parsed = _front_matter(root, rel, diags, required=False)
+    if parsed is None:
         return []
-    parts = split_front_matter(text, rel, diags, required=False)
-    if parts is None:
-        return []
-    fm_text, fm_line, body, body_line = parts
-    errors_before = len(diags.errors)
-    raw = parse_yaml(fm_text, rel, diags, line_offset=fm_line - 1)
-    if raw is None:
-        if len(diags.errors) != errors_before:
-            return []
-        raw = YMap()
-        raw.pos, raw.key_pos, raw.value_pos = Position(rel, 1, 1), {}, {}
+    raw, body, body_line = parsed
     ctx.field_name = ""
     values = convert_record(raw, NEWSLETTER_INTRO, Position(rel, 1, 1), ctx)
     rendered = _render(ctx, body, rel, body_line)
