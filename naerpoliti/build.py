@@ -182,19 +182,21 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
         name = f"pages ({lang})" if len(versions) > 1 else "pages"
         tasks += [(name, functools.partial(render_pages, site, envs[lang], urls, lang, other, part=(k, parts)))
                   for k in range(parts)]
-    # Subscriptions and data exist once, in the primary language: content has one language.
+    # Subscriptions and data exist once, in the primary language: content has one language; the
+    # newsletter and open-data web pages in every language version (`alternate`).
     # newsletters are most of a big site (a national one: ~75,000 issues of 4 files): in tasks of a
     # few areas each, so that a worker holds only a few thousand files' bytes at a time
+    alternate = next(((lang, envs[lang], urls) for lang, urls in versions if lang != config.language), None)
     shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
     tasks += [("newsletters", functools.partial(render_newsletters, site, primary, site.urls, areas=areas[k::shares],
-                                                cache=cache))
+                                                cache=cache, alternate=alternate))
               for k in range(shares)]
     tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts))
               for k in range(parts)]
     tasks += [("calendars", functools.partial(render_calendars, site, part=(k, parts), translations=texts))
               for k in range(parts)]
     tasks += [
-        ("open data", lambda: render_open_data(site, primary, site.urls)),
+        ("open data", lambda: render_open_data(site, primary, site.urls, alternate=alternate)),
         ("search index", lambda: render_search_index(site)),
     ]
     if media:

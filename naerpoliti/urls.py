@@ -138,12 +138,15 @@ class Urls:
     def opml(self, kind: str, id: str) -> str:
         return self._area_root(kind, id) + "feeds.opml"
 
+    # The newsletter pages exist in every language version; an issue's e-mail files (email.html,
+    # email.txt, nyhedsbrev.eml) once, beside the primary-language page (newsletter_issue's path
+    # in the primary version), as the e-mails are written in the site's language.
     def newsletter_archive(self, kind: str, id: str) -> str:
         return self.area(kind, id) + "nyhedsbrev/"
 
     def newsletter_issue(self, kind: str, id: str, period: str) -> str:
-        """The web page of one issue; email.html, email.txt and nyhedsbrev.eml lie beside it."""
-        return self._area_root(kind, id) + f"nyhedsbrev/{period}/"
+        """The web page of one issue."""
+        return self.area(kind, id) + f"nyhedsbrev/{period}/"
 
     def statement(self) -> str:
         return self.page(STATEMENT_SLUG)

@@ -259,11 +259,13 @@ def test_every_page_has_the_language_switch(site_root, tmp_path):
     out = tmp_path / "site"
     assert not build(root, out).failed
     pages = [p for p in out.rglob("*.html") if p.name != "email.html" and p.parent.name != "was"
-             and "admin" not in p.relative_to(out).parts
-             # newsletters and the open-data page are published in the site's language only: there is
-             # no English version to switch to yet
-             and "nyhedsbrev" not in p.relative_to(out).parts and p.relative_to(out).parts[0] != "data"]
+             and "admin" not in p.relative_to(out).parts]
     assert len(pages) > 20
+    # newsletter pages and the open-data page have their English versions too
+    assert {"en/data/index.html", "en/lokalsamfund/skibby/nyhedsbrev/index.html"} <= {
+        p.relative_to(out).as_posix() for p in pages}
+    assert any(p.relative_to(out).parts[:4] == ("en", "lokalsamfund", "skibby", "nyhedsbrev")
+               and len(p.relative_to(out).parts) == 6 for p in pages)
     for page in pages:
         html = page.read_text()
         assert '<div class="language-switcher">' in html, page.relative_to(out)

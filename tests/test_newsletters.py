@@ -823,3 +823,27 @@ def test_render_newsletters_for_some_areas_is_the_full_call_for_them(built, tmp_
     assert render_newsletters(site, env, site.urls, areas=areas[::-1]) == parts[2] + parts[1] + parts[0]
     with pytest.raises(ValueError):
         render_newsletters(site, env, site.urls, areas=[Area("locality", "skibby", "Et andet navn")])
+
+
+def test_newsletter_pages_have_an_english_version_and_the_emails_stay_danish(built):
+    """With site.alternate_language the archive and issue pages are also under /en/, with hreflang,
+    the language switch and links to the English pages; the e-mail files exist once, in Danish."""
+    out = built(FULL.replace("  base_url: https://test.example.dk/",
+                             "  base_url: https://test.example.dk/\n  alternate_language: en"))
+    da, en = out / "lokalsamfund/skibby/nyhedsbrev", out / "en/lokalsamfund/skibby/nyhedsbrev"
+    assert sorted(p.name for p in (en / "2026-11").iterdir()) == ["index.html"]
+    assert sorted(p.name for p in (da / "2026-11").iterdir()) == ["email.html", "email.txt", "index.html",
+                                                                 "nyhedsbrev.eml"]
+    issue = (en / "2026-11/index.html").read_text()
+    assert '<html lang="en">' in issue and '<div class="language-switcher">' in issue
+    assert ('<link rel="alternate" hreflang="da" href="https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/'
+            '2026-11/">') in issue
+    assert "November 2026" in issue and 'href="/en/lokalsamfund/skibby/nyhedsbrev/"' in issue
+    archive = (en / "index.html").read_text()
+    assert 'href="/en/lokalsamfund/skibby/nyhedsbrev/2026-11/"' in archive
+    assert 'href="/en/lokalsamfund/skibby/"' in archive and 'href="/en/data/"' in archive
+    # the Danish area page links its Danish archive, the English one the English archive
+    assert 'href="/lokalsamfund/skibby/nyhedsbrev/"' in (out / "lokalsamfund/skibby/index.html").read_text()
+    assert 'href="/en/lokalsamfund/skibby/nyhedsbrev/"' in (out / "en/lokalsamfund/skibby/index.html").read_text()
+    assert "november 2026" in (da / "2026-11/email.txt").read_text()
+    assert "https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/2026-11/" in (da / "2026-11/email.txt").read_text()

@@ -9,7 +9,9 @@ For every issue (see naerpoliti/newsletter.py for which issues there are), besid
 - nyhedsbrev.eml: both as multipart/alternative, with List-* headers (RFC 2369, 2919, 8058),
   byte for byte the same for the same content: no clock, no random boundary.
 
-And an archive page per locality and municipality, even with no issues yet.
+And an archive page per locality and municipality, even with no issues yet. The web pages are
+written in every language version of the site (under /en/ too), the e-mail files once, in the
+site's language.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from ..site import host as site_host
 from ..urls import Urls
 from . import Output
 from .cache import RenderCache
+from .pages import Version, alternates
 from .shared import SUMMARY_MAX, absolutize, bounded_summary
 
 WIDTH = 72  # columns of email.txt
@@ -53,61 +56,92 @@ _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')
 _POLICY = SMTP.clone(refold_source="none")
 
 
-def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                       areas: Sequence[Area] | None = None, cache: RenderCache | None = None) -> list[Output]:
-    """The archive page of every area and every file of its issues. `areas` (from
-    newsletter.areas(site)) renders only those, with exactly the outputs the full call makes for
-    them: nothing here is shared between areas, so a build can split the areas between processes.
-    A cache (RenderCache.emails) keeps the finished e-mail files of each issue for the next build."""
-    out: list[Output] = []
-    config = site.config
-    common = {"site": site, "config": config, "urls": urls, "alternates": [],
-              "statement_url": config.was_url or urls.statement()}
-    strings: Any = env.get_template("email/macros.html").make_module(common)  # its macros, as attributes
-    language = env.globals["language"]
-    archive_page = env.get_template("newsletter_archive.html")
-    issue_page = env.get_template("newsletter_issue.html")
-    email_html = env.get_template("email/email.html")
-    email_text = env.get_template("email/email.txt")
-    period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
+class _WebPages:
+    """The archive and issue web pages of one language version. The e-mails are not among them:
+    they are written once, in the site's language."""
 
-    def period_name(period: str) -> str:
-        name = period_names.get(period)
+    def __init__(self, site: SiteModel, version: Version, other: Version | None):
+        self.site = site
+        self.language, env, self.urls = version
+        self.other = (other[0], other[2]) if other else None
+        self.common = {"site": site, "config": site.config, "urls": self.urls,
+                       "statement_url": site.config.was_url or self.urls.statement()}
+        self.archive_page = env.get_template("newsletter_archive.html")
+        self.issue_page = env.get_template("newsletter_issue.html")
+        self.period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
+
+    def period_name(self, period: str) -> str:
+        name = self.period_names.get(period)
         if name is None:
-            name = period_names[period] = newsletter.period_words(period, str(language))
+            name = self.period_names[period] = newsletter.period_words(period, self.language)
         return name
 
-    def page(template: jinja2.Template, url_path: str, origin: str, feeds: tuple[str, str],
-             **context: Any) -> None:
-        html = template.render(**common, **context, page_url=url_path, feeds=feeds,
-                               canonical=urls.absolute(url_path))
-        out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
+    def render(self, template: jinja2.Template, url_path: str, area: Area, **context: Any) -> str:
+        return template.render(**self.common, **context, area=area, page_url=url_path, feeds=(area.kind, area.id),
+                               crumbs=_crumbs(self.site, self.urls, area), canonical=self.urls.absolute(url_path),
+                               alternates=alternates(url_path, self.language, self.urls, self.other))
+
+    def archive(self, area: Area, issues: Sequence[Issue]) -> Output:
+        url_path = self.urls.newsletter_archive(area.kind, area.id)
+        html = self.render(self.archive_page, url_path, area, issues=issues,
+                           officers=newsletter.contact_officers(self.site, area.kind, area.id),
+                           period_name=lambda i: self.period_name(i.period))
+        return Output(self.urls.output_path(url_path), html.encode("utf-8"),
+                      origin=f"the newsletter archive of {area.kind} '{area.id}'")
+
+    def issues(self, area: Area, issues: Sequence[Issue], stations: Sequence[dict[str, Any]]) -> list[Output]:
+        """The web page of each issue, in order (one template many times in a row: see below)."""
+        out = []
+        for issue, its_stations in zip(issues, stations, strict=True):
+            url_path = self.urls.newsletter_issue(area.kind, area.id, issue.period)
+            html = self.render(self.issue_page, url_path, area, issue=issue, stations=its_stations,
+                               period_name=self.period_name(issue.period))
+            out.append(Output(self.urls.output_path(url_path), html.encode("utf-8"),
+                              origin=f"newsletter '{issue.key}'"))
+        return out
+
+
+def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
+                       areas: Sequence[Area] | None = None, cache: RenderCache | None = None,
+                       alternate: Version | None = None) -> list[Output]:
+    """The archive page of every area and every file of its issues; with `alternate` (the other
+    language version), its archive and issue pages too. `areas` (from newsletter.areas(site))
+    renders only those, with exactly the outputs the full call makes for them: nothing here is
+    shared between areas, so a build can split the areas between processes. A cache
+    (RenderCache.emails) keeps the finished e-mail files of each issue for the next build."""
+    out: list[Output] = []
+    config = site.config
+    primary: Version = (str(env.globals["language"]), env, urls)
+    versions = [_WebPages(site, primary, alternate)]
+    if alternate is not None:
+        versions.append(_WebPages(site, alternate, primary))
+    web = versions[0]
+    strings: Any = env.get_template("email/macros.html").make_module(  # its macros, as attributes
+        {**web.common, "alternates": []})
+    email_html = env.get_template("email/email.html")
+    email_text = env.get_template("email/email.txt")
 
     for area, all_issues in newsletter.all_issues(site, areas):
         issues = [_bounded(issue) for issue in all_issues]
         # the same for every issue of the area
-        feeds = (area.kind, area.id)
-        crumbs = _crumbs(site, urls, area)
-        archive_path = urls.newsletter_archive(area.kind, area.id)
-        archive_url = urls.absolute(archive_path)
+        archive_url = urls.absolute(urls.newsletter_archive(area.kind, area.id))
         area_url = urls.absolute(urls.area(area.kind, area.id))
         unsubscribe_subject = Markup(strings.unsubscribe_subject(area.name)).unescape().strip()
         unsubscribe_url = newsletter.unsubscribe_link(config, unsubscribe_subject)
-        page(archive_page, archive_path, f"the newsletter archive of {area.kind} '{area.id}'", feeds,
-             area=area, issues=issues, officers=newsletter.contact_officers(site, area.kind, area.id),
-             crumbs=crumbs, period_name=lambda i: period_name(i.period))
+        stations = [{o.id: site.stations.get(o.station) if o.station else None for o in issue.officers}
+                    for issue in issues]
+        out.append(web.archive(area, issues))
         # Each step runs over all the area's issues before the next one starts: rendering one
         # template, or inlining CSS, many times in a row is markedly faster than alternating
         # between them (the CPU caches stay warm). The outputs keep the order of the issues.
-        paths = [urls.newsletter_issue(area.kind, area.id, issue.period) for issue in issues]
-        contexts = []
-        for issue, url_path in zip(issues, paths, strict=True):
-            words = period_name(issue.period)
+        contexts: list[dict[str, Any]] = []
+        for issue, its_stations in zip(issues, stations, strict=True):
+            words = web.period_name(issue.period)
             contexts.append({
                 "issue": issue, "area": area, "period_name": words,
                 "subject": f"{config.title} – {area.name}, {words}",
                 "preheader": newsletter.preheader(issue, urls.origin),
-                "web_url": urls.absolute(url_path),
+                "web_url": urls.absolute(urls.newsletter_issue(area.kind, area.id, issue.period)),
                 "archive_url": archive_url,
                 "area_url": area_url,
                 "unsubscribe_url": unsubscribe_url,
@@ -116,24 +150,24 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
                 # "What we did" in the e-mails: each update's text with absolute links
                 "done": [(d, Markup(absolutize(d.update.text.html, urls.origin)),
                           plain_text(d.update.text, urls.origin)) for d in issue.updates],
-                "stations": {o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
+                "stations": its_stations,
             })
-        web_pages = [issue_page.render(**common, **context, page_url=url_path, feeds=feeds, crumbs=crumbs,
-                                       canonical=urls.absolute(url_path))
-                     for url_path, context in zip(paths, contexts, strict=True)]
+        web_pages = web.issues(area, issues, stations)
+        common = {**web.common, "alternates": []}
         raw_htmls = [email_html.render(**common, **context) for context in contexts]
         raw_texts = [email_text.render(**common, **context) for context in contexts]
-        for issue, url_path, context, web_page, raw_html, raw_text in zip(
-                issues, paths, contexts, web_pages, raw_htmls, raw_texts, strict=True):
+        for issue, context, web_page, raw_html, raw_text in zip(
+                issues, contexts, web_pages, raw_htmls, raw_texts, strict=True):
             html, text, message = _email_files(site, issue, context["subject"], raw_text, raw_html,
                                                archive_url, unsubscribe_subject, cache)
-            origin = f"newsletter '{issue.key}'"
-            index = urls.output_path(url_path)
-            base = index[: -len("index.html")]
-            out.append(Output(index, web_page.encode("utf-8"), origin=origin))
-            out.append(Output(base + "email.html", html, origin=origin))
-            out.append(Output(base + "email.txt", text, origin=origin))
-            out.append(Output(base + EML_NAME, message, origin=origin))
+            base = web_page.path[: -len("index.html")]  # the e-mails lie beside the primary page
+            out.append(web_page)
+            out.append(Output(base + "email.html", html, origin=web_page.origin))
+            out.append(Output(base + "email.txt", text, origin=web_page.origin))
+            out.append(Output(base + EML_NAME, message, origin=web_page.origin))
+        for other in versions[1:]:
+            out.append(other.archive(area, issues))
+            out += other.issues(area, issues, stations)
     return out
 
 

@@ -42,6 +42,7 @@ from ..model import Image, NewsItem, Phone, Rendered, Scope
 from ..site import SiteModel
 from ..urls import Urls
 from . import Output
+from .pages import Version, alternates
 from .shared import absolutize
 
 # The same message as on the open-data page (templates/open_data.html), so it is in the catalog.
@@ -445,8 +446,11 @@ def _layout(obj: JsonObject, indent: str, listing: bool = False) -> str:
 
 
 def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                     names: set[str] | None = None, memo: NewsMemo | None = None) -> list[Output]:
-    """Every data file, its schema and the open-data page; with `names`, only those data files."""
+                     names: set[str] | None = None, memo: NewsMemo | None = None,
+                     alternate: Version | None = None) -> list[Output]:
+    """Every data file, its schema and the open-data page; with `names`, only those data files.
+    The files exist once, their licence in the site's language; the page in every language
+    version (`alternate`: the other one, if any)."""
     items = _Items(site, urls, memo)
     license = license_text(env, site, urls)
     generated = site.today.isoformat()
@@ -466,15 +470,21 @@ def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
             else len(records)
         files.append({"name": name, "url": urls.open_data(name), "schema_url": schema_url, "count": count})
     if names is None:
-        out.append(_page_output(site, env, urls, files))
+        primary: Version = (str(env.globals["language"]), env, urls)
+        out.append(_page_output(site, primary, alternate, files))
+        if alternate is not None:
+            out.append(_page_output(site, alternate, primary, files))
     return out
 
 
-def _page_output(site: SiteModel, env: jinja2.Environment, urls: Urls, files: list[JsonObject]) -> Output:
+def _page_output(site: SiteModel, version: Version, other: Version | None, files: list[JsonObject]) -> Output:
+    language, env, urls = version
     page_url = urls.open_data_page()
     html = env.get_template("open_data.html").render(
         site=site, config=site.config, urls=urls, statement_url=site.config.was_url or urls.statement(),
-        page_url=page_url, feeds=(None, None), canonical=urls.absolute(page_url), alternates=[],
+        page_url=page_url, feeds=(None, None), canonical=urls.absolute(page_url),
+        alternates=alternates(page_url, language, urls, (other[0], other[2]) if other else None),
         files=files, example_url=urls.absolute(urls.open_data("localities")),
         generated=site.today)
-    return Output(urls.output_path(page_url), html.encode("utf-8"), origin="the open-data page")
+    origin = "the open-data page" + (f" ({language})" if other else "")
+    return Output(urls.output_path(page_url), html.encode("utf-8"), origin=origin)

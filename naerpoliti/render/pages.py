@@ -39,6 +39,16 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
 
 
 Job = Callable[[], None]
+# A language version of the pages: its language, its Jinja environment and its URLs.
+Version = tuple[str, jinja2.Environment, Urls]
+
+
+def alternates(url_path: str, language: str, urls: Urls, other: tuple[str, Urls] | None) -> list[tuple[str, str]]:
+    """(language, absolute URL) of a page in each language version, for hreflang links and the
+    language switch; none when the site has one language. Every page of the interface uses it."""
+    if other is None:
+        return []
+    return [(language, urls.absolute(url_path)), (other[0], urls.absolute(urls.counterpart(url_path, other[1])))]
 
 
 class _Pages:
@@ -57,12 +67,9 @@ class _Pages:
              feeds: tuple[str | None, str | None] = (None, None), **context: Any) -> None:
         """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
         urls = self.urls
-        alternates = []
-        if self.other is not None:
-            alternates = [(self.language, urls.absolute(url_path)),
-                          (self.other[0], urls.absolute(urls.counterpart(url_path, self.other[1])))]
         html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
-                                                      canonical=urls.absolute(url_path), alternates=alternates)
+                                                      canonical=urls.absolute(url_path),
+                                                      alternates=alternates(url_path, self.language, urls, self.other))
         self.out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
 
     def news_page(self, n: NewsItem) -> None:
