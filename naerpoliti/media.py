@@ -260,7 +260,7 @@ def check_image(path: Path, name: str | None = None) -> str | None:
             fmt = img.format
     except (PIL.Image.DecompressionBombWarning, PIL.Image.DecompressionBombError):
         return _too_large_message(name)
-    except (OSError, ValueError, SyntaxError, EOFError):
+    except Exception:  # noqa: BLE001 - a damaged file makes Pillow raise almost anything (IndexError...)
         return f"'{name}' is not an image that can be read (is it damaged, or another kind of file?)"
     if fmt not in {*FORMATS.values(), "MPO"}:  # MPO: a phone's JPEG with a second picture (only the first is kept)
         return f"'{name}' is a {fmt} image: use a {', '.join(s[1:] for s in FORMATS)} file"

@@ -93,7 +93,9 @@ def _site_values(raw: YMap, ctx: Ctx) -> dict[str, Any] | None:
     if "site" not in raw:
         ctx.diags.error(raw.pos, "missing required field 'site' in localities.yaml")
         return None
-    if raw["site"] is None:
+    if raw["site"] is None:  # 'site:' with nothing under it
+        ctx.diags.error(raw.key_pos["site"], "site: is empty: write the site settings under it, at least "
+                                             "title and base_url")
         return None
     ctx.field_name = "site"
     values = convert_record(raw["site"], SITE, raw.value_pos["site"], ctx, prefix="site.")
