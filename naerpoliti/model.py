@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from .errors import Position
 from .fieldtypes import (
+    SUMMARY_MAX,
     BaseUrl,
     Bool,
     Choice,
@@ -395,13 +396,16 @@ PRIORITY_STATUSES = ("active", "done")
 
 @dataclass(frozen=True)
 class PriorityUpdate:
-    RECORD: ClassVar[RecordInfo] = RecordInfo("priority update", ("Opdatering", "Opdateringer"))
+    RECORD: ClassVar[RecordInfo] = RecordInfo("priority update", ("Opdatering", "Opdateringer"),
+                                              export="What was done about a priority, and when.")
 
     date: dt.date = field(metadata=declare(
-        Date(), "When it was done (YYYY-MM-DD).", ("Dato", "Hvornår det blev gjort (ÅÅÅÅ-MM-DD)."), required=True))
+        Date(), "When it was done (YYYY-MM-DD).", ("Dato", "Hvornår det blev gjort (ÅÅÅÅ-MM-DD)."), required=True,
+        export="When it was done (YYYY-MM-DD)."))
     text: Rendered = field(metadata=declare(
         MarkdownText(), "What was done, e.g. Nabohjælp-møde med 40 deltagere (Markdown).",
-        ("Tekst", "Hvad der blev gjort, fx Nabohjælp-møde med 40 deltagere (Markdown)."), required=True))
+        ("Tekst", "Hvad der blev gjort, fx Nabohjælp-møde med 40 deltagere (Markdown)."), required=True,
+        export=Export("What was done, as HTML with absolute links.", name="text_html")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -423,12 +427,15 @@ class Priority:
         export="Since when it has been a priority (YYYY-MM-DD), when recorded."))
     status: str = field(default="active", metadata=declare(
         Choice(PRIORITY_STATUSES), "active (default): still worked on; done: finished.",
-        ("Status", "Enten active (standard): der arbejdes stadig med det, eller done: afsluttet.")))
+        ("Status", "Enten active (standard): der arbejdes stadig med det, eller done: afsluttet."),
+        export=Export("active: still worked on; done: finished.", always=True)))
     updates: tuple[PriorityUpdate, ...] = field(default=(), metadata=declare(
         RecordList(PriorityUpdate), "What was done and when: date, text. Shown newest first; an update dated "
         "after the build date is not published yet.",
         ("Opdateringer", "Hvad der er gjort og hvornår: date, text. Vises med den nyeste først. En opdatering "
-                         "med en dato efter byggedatoen udgives ikke endnu.")))
+                         "med en dato efter byggedatoen udgives ikke endnu."),
+        export=Export("What was done and when, newest first: the updates dated up to the build date; may be empty.",
+                      always=True)))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 
@@ -466,7 +473,9 @@ class Locality:
         "locality, by which people look for it: [Mogenstrup, Hammer]. A place may be named in several "
         "localities.",
         ("Steder", "Landsbyer, bydele, boligområder og postbyer i lokalsamfundet, som borgerne søger efter det "
-                   "med: [Mogenstrup, Hammer]. Et sted må gerne stå i flere lokalsamfund.")))
+                   "med: [Mogenstrup, Hammer]. Et sted må gerne stå i flere lokalsamfund."),
+        export="Villages, neighbourhoods, estates and postal towns in the locality, by which people know it, in "
+               "the site's order, when recorded. A place may be named in several localities."))
     coordinates: tuple[float, float] | None = field(default=None, metadata=declare(
         Coordinates(), *_COORDINATES, export="Where the locality is, when recorded."))
     description: Rendered | None = field(default=None, metadata=declare(
@@ -585,7 +594,7 @@ class NewsItem:
     datetime: dt.datetime | None  # aware, when the front matter gave a time
     scope: Scope = field(metadata=declare_inline(Scope))
     body: Rendered
-    summary: str = field(metadata=declare(Text(), *_SUMMARY))  # else the body's first paragraph
+    summary: str = field(metadata=declare(Text(max_length=SUMMARY_MAX), *_SUMMARY))  # else the body's first paragraph
     author: str | None = field(default=None, metadata=declare(
         Ref(kind="officer"), "The id of the officer who wrote it.",
         ("Forfatter", "Id'et på den betjent, der har skrevet nyheden."),
@@ -643,7 +652,7 @@ class Event:
         required=True, export="Where it takes place, as free text."))
     scope: Scope = field(metadata=declare_inline(Scope))
     body: Rendered
-    summary: str = field(metadata=declare(Text(), *_SUMMARY))
+    summary: str = field(metadata=declare(Text(max_length=SUMMARY_MAX), *_SUMMARY))
     draft: bool = field(default=False, metadata=declare(Bool(), *_DRAFT))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
@@ -662,7 +671,7 @@ class Page:
     source: str
     title: str = field(metadata=declare(Text(), "The title.", _TITLE_DA, required=True))
     body: Rendered
-    summary: str = field(metadata=declare(Text(), *_SUMMARY))
+    summary: str = field(metadata=declare(Text(max_length=SUMMARY_MAX), *_SUMMARY))
     draft: bool = field(default=False, metadata=declare(Bool(), *_DRAFT))
     title_en: str | None = field(default=None, metadata=declare(
         Text(), "The title in English, for the English pages' menus and links (the text stays as written).",

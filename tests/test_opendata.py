@@ -367,6 +367,7 @@ localities:
     name: Skibby
     municipality: frederikssund
     postcodes: ["4050"]
+    places: [Skibby, Ferslev]
     officer: skibby-betjent
     coordinates: [55.7506, 11.9617]
     description: Et **lokalsamfund** ved [Isefjorden](https://example.dk/).
@@ -379,7 +380,13 @@ localities:
       - issue: Indbrud i villakvarterer
         action: Nabohjælp
         since: 2026-01-01
+        updates:
+          - date: 2026-10-01
+            text: Nabohjælp-møde med [40 deltagere](/lokalsamfund/skibby/).
+          - date: 2027-01-01
+            text: Endnu ikke gjort.
       - issue: Trafik ved skolen
+        status: done
   - id: slangerup
     name: Slangerup
     municipality: frederikssund
@@ -433,6 +440,14 @@ def test_a_site_with_every_optional_field_validates_and_uses_every_property(site
     skribent = {o["id"]: o for o in docs["officers"]["items"]}["skribent"]
     assert skribent == {"id": "skribent", "name": "Skribent Betjentsen", "title": "Lokalbetjent", "localities": []}
     assert not any("photo" in o for o in docs["officers"]["items"])  # declared, not exported
+    skibby, slangerup = docs["localities"]["items"]
+    assert skibby["places"] == ["Skibby", "Ferslev"] and "places" not in slangerup
+    burglary, traffic = skibby["priorities"]
+    assert burglary["status"] == "active" and traffic == {"issue": "Trafik ved skolen", "status": "done",
+                                                          "updates": []}
+    # only the updates published by the build date, with absolute links
+    assert burglary["updates"] == [{"date": "2026-10-01", "text_html": '<p>Nabohjælp-møde med <a href='
+                                    '"https://test.example.dk/lokalsamfund/skibby/">40 deltagere</a>.</p>\n'}]
 
 
 def test_a_site_without_any_optional_field_validates(site_root, tmp_path):

@@ -250,14 +250,19 @@ class _Items:
                 "url": self.abs(self.urls.locality(loc.id)),
                 "newsletters": self.abs(self.urls.newsletter_archive("locality", loc.id)),
                 "councils": [self._optional({"name": c.name}, url=c.url, email=c.email) for c in loc.councils],
-                "priorities": [self._optional({"issue": p.issue}, action=p.action,
-                                              since=p.since.isoformat() if p.since else None)
-                               for p in loc.priorities],
+                "priorities": [self.priority(p) for p in loc.priorities],
                 **self.subscriptions("locality", loc.id),
             }
-            out.append(self._optional(item, coordinates=self.coordinates(loc.coordinates),
+            out.append(self._optional(item, places=list(loc.places), coordinates=self.coordinates(loc.coordinates),
                                       description_html=self.html(loc.description) if loc.description else None))
         return out
+
+    def priority(self, p: model.Priority) -> JsonObject:
+        # only the updates published by the build date, as on the locality's page
+        updates = [{"date": u.date.isoformat(), "text_html": self.html(u.text)}
+                   for u in p.updates_until(self.site.today)]
+        return self._optional({"issue": p.issue, "status": p.status, "updates": updates}, action=p.action,
+                              since=p.since.isoformat() if p.since else None)
 
     def shown_officers(self) -> list[str]:
         """The officers the site shows: of a locality, or the author of a published news item."""
