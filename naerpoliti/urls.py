@@ -59,7 +59,7 @@ class Urls:
         return f"{self.base_path}postnummer/{code}/"
 
     def search_page(self) -> str:
-        """Full-text search of news, events and pages (Pagefind)."""
+        """Full-text search of localities, news, events and pages (Pagefind)."""
         return f"{self.base_path}soeg/"
 
     def search_index(self) -> str:

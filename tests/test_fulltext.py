@@ -269,5 +269,5 @@ def test_search_page_in_english(site_root, tmp_path):
     out = tmp_path / "site"
     assert not build(root, out).failed
     html = (out / "en" / "soeg" / "index.html").read_text()
-    assert "<h1>Search news, events and pages</h1>" in html
+    assert "<h1>Search localities, news, events and pages</h1>" in html
     assert 'action="/en/soeg/"' in html and 'data-bundle="/pagefind/pagefind.js"' in html
