@@ -54,6 +54,7 @@ from .write import (
     check_output_path,
     link_folder,
     link_pages,
+    output_lock,
     remove_file,
     replace_file,
 )
@@ -138,14 +139,15 @@ class Builder:
             # entry points that lead to them, then the old files nothing leads to any more
             bundle = fulltext.BUNDLE
             entries = {f"{bundle}/{fulltext.ENTRY}", f"{bundle}/{fulltext.INDEXES}"}
-            for o in sorted(outputs, key=lambda o: (o.path in entries, o.path)):
-                w = replace_file(self.out, o, last.written.get(o.path) or Written(o.path, o.origin, b""))
-                if w is not None:
-                    last.written[o.path] = w
-            made = {o.path for o in outputs}
-            for path in [p for p in last.written if p.startswith(f"{bundle}/") and p not in made]:
-                remove_file(self.out, path)
-                del last.written[path]
+            with output_lock(self.out):  # a `naerpoliti build` into the same folder waits
+                for o in sorted(outputs, key=lambda o: (o.path in entries, o.path)):
+                    w = replace_file(self.out, o, last.written.get(o.path) or Written(o.path, o.origin, b""))
+                    if w is not None:
+                        last.written[o.path] = w
+                made = {o.path for o in outputs}
+                for path in [p for p in last.written if p.startswith(f"{bundle}/") and p not in made]:
+                    remove_file(self.out, path)
+                    del last.written[path]
             self.index_stale = False
             forget(self.out)
             return True
@@ -218,15 +220,15 @@ class Builder:
         check_links(site, [n.body for n in changed], set(last.written), diags)
         if result.failed:
             return None  # the full build reports it the same way, and writes nothing
+        if any(check_output_path(o.path) or o.path not in last.written for o in outputs):
+            return None  # a new file: the full build decides
         written = 0
-        for o in outputs:
-            problem = check_output_path(o.path)
-            if problem or o.path not in last.written:
-                return None  # a new file: the full build decides
-            w = replace_file(self.out, o, last.written[o.path])
-            if w is not None:
-                last.written[o.path] = w
-                written += 1
+        with output_lock(self.out):  # a `naerpoliti build` into the same folder waits
+            for o in outputs:
+                w = replace_file(self.out, o, last.written[o.path])
+                if w is not None:
+                    last.written[o.path] = w
+                    written += 1
         if written:
             forget(self.out)  # a later `naerpoliti build` compares again rather than trusting the cache
         last.site = site
