@@ -16,7 +16,7 @@ from . import model
 from .errors import Diagnostic, Diagnostics, Position
 from .fieldtypes import Ctx, Invalid, RecordSpec, check_slug, convert_record
 from .load import YList, YMap, parse_yaml, read_text, split_front_matter
-from .markup import Markup
+from .markup import Markup, bounded_summary
 from .media import name_clashes
 from .progress import Progress
 from .records import AMBASSADOR, EVENT, NEWS, NEWSLETTER_INTRO, PAGE, fold_image, fold_scope, make
@@ -244,7 +244,7 @@ def _typed_doc(root: Path, rel: str, spec: RecordSpec, ctx_for: CtxFor, build: B
 
 def _summary(values: dict[str, Any], rendered: model.Rendered) -> str:
     summary: str | None = values.pop("summary", None)
-    return summary or rendered.first_paragraph
+    return summary or bounded_summary(rendered.first_paragraph)
 
 
 def _needs_scope(values: dict[str, Any], ctx: Ctx, what: str) -> model.Scope | None:

@@ -190,10 +190,18 @@ def _pattern(regex: str, hint: str) -> dict[str, Any]:
     return {"widget": "string", "pattern": [regex, hint]}
 
 
+# One-line texts are shown on many pages at once (a title on every list of every area it belongs
+# to), so their length is bounded: one file cannot multiply the site's size (SECURITY.md).
+TEXT_MAX = 300
+SUMMARY_MAX = 600
+
+
+@dataclass
 class Text(FieldType):
-    label = "text"
-    label_da = "tekst"
+    label: ClassVar[str] = "text"  # type: ignore[misc]
+    label_da: ClassVar[str] = "tekst"  # type: ignore[misc]
     decap_widget = {"widget": "string"}
+    max_length: int = TEXT_MAX
 
     def convert(self, raw: Any, pos: Position, ctx: Ctx | None) -> str:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
@@ -202,10 +210,13 @@ class Text(FieldType):
         if not text:
             raise Invalid("must not be empty")
         _no_control_chars(text)
+        if len(text) > self.max_length:
+            raise Invalid(f"is {len(text)} characters long: it may have at most {self.max_length} "
+                          "(the text of the page can say more)")
         return text
 
     def json_schema(self, defs: JsonDefs) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1}
+        return {"type": "string", "minLength": 1, "maxLength": self.max_length}
 
 
 class MarkdownText(FieldType):

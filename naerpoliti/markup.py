@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Diagnostics, Position
+from .fieldtypes import SUMMARY_MAX
 from .model import MediaInfo, Rendered
 
 
@@ -293,3 +294,13 @@ class Markup:
         elif target.startswith("/") and not target.startswith("//"):
             links.append((target, pos))
             tok.attrs[attr] = self.base_path + target[1:]
+
+
+def bounded_summary(text: str) -> str:
+    """A summary of at most SUMMARY_MAX characters (a written one is refused beyond that; a first
+    paragraph used instead is cut here): cut at a space, with an ellipsis. A summary is shown on
+    every list of every area an item belongs to, so one file cannot multiply the site's size."""
+    if len(text) <= SUMMARY_MAX:
+        return text
+    cut = text[: SUMMARY_MAX - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[SUMMARY_MAX // 2:] else cut).rstrip() + "…"

@@ -15,7 +15,6 @@ site's language.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -43,7 +42,7 @@ from ..urls import Urls
 from . import Output
 from .cache import RenderCache
 from .pages import Version, alternates
-from .shared import SUMMARY_MAX, absolutize, bounded_summary
+from .shared import absolutize
 
 WIDTH = 72  # columns of email.txt
 EML_NAME = "nyhedsbrev.eml"
@@ -122,7 +121,7 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     email_text = env.get_template("email/email.txt")
 
     for area, all_issues in newsletter.all_issues(site, areas):
-        issues = [_bounded(issue) for issue in all_issues]
+        issues = list(all_issues)  # summaries are bounded in the model (markup.bounded_summary)
         # the same for every issue of the area
         archive_url = urls.absolute(urls.newsletter_archive(area.kind, area.id))
         area_url = urls.absolute(urls.area(area.kind, area.id))
@@ -169,15 +168,6 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
             out.append(other.archive(area, issues))
             out += other.issues(area, issues, stations)
     return out
-
-
-def _bounded(issue: Issue) -> Issue:
-    """The issue with every news summary cut to shared.SUMMARY_MAX characters: a national item is in
-    the newsletters of every area, in four files each."""
-    if all(len(n.summary) <= SUMMARY_MAX for n in issue.news):
-        return issue
-    news = tuple(dataclasses.replace(n, summary=bounded_summary(n.summary)) for n in issue.news)
-    return dataclasses.replace(issue, news=news)
 
 
 def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,

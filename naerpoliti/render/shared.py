@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from babel.support import NullTranslations
 from markupsafe import escape
 
+from ..markup import bounded_summary
 from ..site import SiteModel
 from ..texts import N_
 from .environment import translations
@@ -26,17 +27,8 @@ CALENDAR_DESCRIPTION = N_("Events in %(area)s: open council meetings, citizens' 
 # One item reaches the feeds of every area it concerns (a national one: every area, in three
 # formats) and the newsletters of each: what it carries there is bounded, whatever its file holds.
 # Beyond FULL_CONTENT_MAX bytes of HTML an entry carries its summary and a link instead of its
-# text; a summary is cut at SUMMARY_MAX characters (SECURITY.md states the bound).
+# text; a summary has at most fieldtypes.SUMMARY_MAX characters (SECURITY.md states the bound).
 FULL_CONTENT_MAX = 20_000
-SUMMARY_MAX = 600
-
-
-def bounded_summary(text: str) -> str:
-    """A summary of at most SUMMARY_MAX characters: cut at a space, with an ellipsis."""
-    if len(text) <= SUMMARY_MAX:
-        return text
-    cut = text[: SUMMARY_MAX - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[SUMMARY_MAX // 2:] else cut).rstrip() + "…"
 
 
 def bounded_content(html: str, summary: str, url: str) -> tuple[str, str]:
