@@ -277,15 +277,23 @@ class Manifest:
         return sum(1 for _ in walk_files(out)) == len(self.entries) + 1  # and the marker
 
 
-def save_cache(path: Path, data: bytes) -> None:
-    """Write a cache file atomically; a cache that cannot be written is only slower next time."""
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write beside the file, then rename over it: a reader sees the old file or the new one, never
+    half of one. (`naerpoliti new` writes the editors' own files more carefully still: it never
+    overwrites, keeps their mode and syncs to disk.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_cache(path: Path, data: bytes) -> None:
+    """Write a cache file atomically; a cache that cannot be written is only slower next time."""
+    with contextlib.suppress(OSError):
+        atomic_write(path, data)
 
 
 def remove_cache(path: Path) -> None:
@@ -450,13 +458,7 @@ def replace_file(out: Path, o: Output, before: Written) -> Written | None:
     if digest == before.digest:
         return None
     target = out / o.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(target, data)
     st = os.stat(target)
     return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino))
 
