@@ -13,9 +13,9 @@ import http.server
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -62,6 +62,13 @@ PAGES: list[PageCase] = [
     PageCase("en-front", "/en/"),
     PageCase("en-locality", "/en/lokalsamfund/glumsoe/"),
     PageCase("en-event", "/en/arrangementer/2026-12-05-den-mobile-politistation-paa-torvet-i-viborg/"),
+    # an area's own lists, and the newsletter and open-data pages in English
+    PageCase("locality-news", "/lokalsamfund/skibby/nyheder/"),
+    PageCase("locality-events", "/lokalsamfund/skibby/arrangementer/"),
+    PageCase("municipality-news", "/kommune/frederikssund/nyheder/"),
+    PageCase("en-newsletter-archive", "/en/lokalsamfund/skibby/nyhedsbrev/"),
+    PageCase("en-newsletter-issue", "/en/lokalsamfund/skibby/nyhedsbrev/2026-11/"),
+    PageCase("en-open-data", "/en/data/"),
 ]
 
 

@@ -25,13 +25,6 @@ EXTRA = [
     PageCase("en-search", "/en/soeg/"),
     PageCase("en-localities-a-z", "/en/lokalsamfund/"),
     PageCase("municipality-many", "/kommune/naestved/"),
-    # an area's own lists, and the newsletter and open-data pages in English
-    PageCase("locality-news", "/lokalsamfund/skibby/nyheder/"),
-    PageCase("locality-events", "/lokalsamfund/skibby/arrangementer/"),
-    PageCase("municipality-news", "/kommune/frederikssund/nyheder/"),
-    PageCase("en-newsletter-archive", "/en/lokalsamfund/skibby/nyhedsbrev/"),
-    PageCase("en-newsletter-issue", "/en/lokalsamfund/skibby/nyhedsbrev/2026-11/"),
-    PageCase("en-open-data", "/en/data/"),
 ]
 CASES = [*PAGES, *EXTRA]
 

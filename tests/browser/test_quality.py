@@ -4,7 +4,6 @@ Each test runs once per entry of conftest.PAGES: accessibility (axe-core, WCAG 2
 script or console errors, no failed or foreign requests, no horizontal scrolling on narrow phones, the
 structure a screen reader reads (one h1, no skipped heading levels, landmarks, named links, lang), no
 cookies or web storage, and full-page screenshots in test-artifacts/screenshots/ to look at.
-Accessibility and structure are also checked on the pages of MORE.
 """
 from __future__ import annotations
 
@@ -20,17 +19,6 @@ AXE_TARGETS_SHOWN = 5
 DESKTOP = 1280  # the width visit() opens pages at unless told
 PHONES = [320, 375]  # the narrowest phones in use, and the most common small one
 SCREENSHOT_WIDTHS = [375, DESKTOP]
-
-# More page types, checked for accessibility and structure beside conftest.PAGES: an area's own
-# lists, and the newsletter and open-data pages in English.
-MORE = [
-    PageCase("locality-news", "/lokalsamfund/skibby/nyheder/"),
-    PageCase("locality-events", "/lokalsamfund/skibby/arrangementer/"),
-    PageCase("municipality-news", "/kommune/frederikssund/nyheder/"),
-    PageCase("en-newsletter-archive", "/en/lokalsamfund/skibby/nyhedsbrev/"),
-    PageCase("en-newsletter-issue", "/en/lokalsamfund/skibby/nyhedsbrev/2026-11/"),
-    PageCase("en-open-data", "/en/data/"),
-]
 
 
 # --- Accessibility ------------------------------------------------------------------------------------------
@@ -49,12 +37,6 @@ def axe_report(violations: list[dict]) -> str:
 @pytest.mark.parametrize("width", [375, DESKTOP])
 def test_axe_finds_no_wcag_violations(page_case, width, visit):
     check_axe(page_case, width, visit)
-
-
-@pytest.mark.parametrize("width", [375, DESKTOP])
-@pytest.mark.parametrize("case", MORE, ids=str)
-def test_axe_finds_no_wcag_violations_on_more_pages(case, width, visit):
-    check_axe(case, width, visit)
 
 
 def check_axe(page_case: PageCase, width: int, visit) -> None:
@@ -173,11 +155,6 @@ def accessibility_tree(page) -> list[dict]:
 
 def test_structure_read_aloud(page_case, visit):
     check_structure(page_case, visit)
-
-
-@pytest.mark.parametrize("case", MORE, ids=str)
-def test_structure_read_aloud_on_more_pages(case, visit):
-    check_structure(case, visit)
 
 
 def check_structure(page_case: PageCase, visit) -> None:
