@@ -9,6 +9,7 @@ downloads are never used.
 """
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import sys
@@ -130,10 +131,11 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture(scope="session")
-def site_server(demo_site: Path) -> Iterator[str]:
-    """The demo site served on 127.0.0.1 on a free port: yields its origin, e.g. http://127.0.0.1:4711."""
-    directory = os.fspath(demo_site)
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A folder served on 127.0.0.1 on a free port, as a static host would: yields its origin, e.g.
+    http://127.0.0.1:4711."""
+    directory = os.fspath(folder)
 
     class Handler(_Handler):
         def __init__(self, *args, **kwargs):
@@ -148,6 +150,13 @@ def site_server(demo_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def site_server(demo_site: Path) -> Iterator[str]:
+    """The demo site served on 127.0.0.1 on a free port."""
+    with serving(demo_site) as origin:
+        yield origin
 
 
 # --- The browser ------------------------------------------------------------------------------------------

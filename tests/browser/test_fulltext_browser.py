@@ -155,13 +155,12 @@ def test_other_pages_do_not_allow_webassembly(visit):
 def split_index_server(tmp_path_factory):
     """The demo site built with an index of at most 4 pages a part, as a national site's is split
     (naerpoliti/fulltext.py PAGES_PER_INDEX), served on 127.0.0.1."""
-    import os
-    import threading
 
-    from browser.conftest import _Handler, _Server
     from conftest import REPO, TODAY
-    from naerpoliti.build import run
+
+    from browser.conftest import serving
     from naerpoliti import fulltext
+    from naerpoliti.build import run
 
     out = tmp_path_factory.mktemp("split") / "site"
     saved = fulltext.PAGES_PER_INDEX
@@ -170,19 +169,8 @@ def split_index_server(tmp_path_factory):
         assert not run(REPO, out, TODAY, jobs=1).failed
     finally:
         fulltext.PAGES_PER_INDEX = saved
-    directory = os.fspath(out)
-
-    class Handler(_Handler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=directory, **kwargs)
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield out, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(out) as origin:
+        yield out, origin
 
 
 def test_an_index_in_parts_is_searched_as_one(browser, split_index_server):
@@ -259,12 +247,10 @@ def _sub_news(n: int) -> str:
 def subpath_server(tmp_path_factory):
     """That site built into www/naerpoliti/ (its index in parts of 3 pages, as a big site's) and served
     from www/ on 127.0.0.1: yields (origin, www folder)."""
-    import os
-    import threading
 
     from conftest import TODAY, make_site
 
-    from browser.conftest import _Handler, _Server
+    from browser.conftest import serving
     from naerpoliti import fulltext
     from naerpoliti.build import run
 
@@ -279,19 +265,8 @@ def subpath_server(tmp_path_factory):
     finally:
         fulltext.PAGES_PER_INDEX = saved
     assert not result.failed, [str(d) for d in result.diagnostics.errors]
-    directory = os.fspath(www)
-
-    class Handler(_Handler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=directory, **kwargs)
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", www
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(www) as origin:
+        yield origin, www
 
 
 def _search_sub(browser, origin: str, query: str) -> list[str]:

@@ -2,15 +2,12 @@
 opens), nothing logs an error, and nothing is fetched from another host."""
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from browser.conftest import _Handler, _Server
 from test_hostile import SHORT, TODAY, VALID, all_of, cycle, hostile_root
+
+from browser.conftest import serving
 from naerpoliti.build import run
 
 
@@ -20,21 +17,8 @@ def hostile_server(tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile") / "site"
     result = run(root, out, TODAY)
     assert not result.failed, [str(d) for d in result.diagnostics.errors[:10]]
-    directory = os.fspath(out)
-
-    class Handler(_Handler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=directory, **kwargs)
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(out) as origin:
+        yield origin
 
 
 PATHS = {
