@@ -42,6 +42,7 @@ from .render.calendars import render_calendars
 from .render.environment import make_environment, template_dirs, theme_dir, translations
 from .render.feeds import render_feeds
 from .render.images import render_media
+from .render.keys import NO_REUSE, Keys, Reuse, base_digest
 from .render.newsletters import render_newsletters
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
@@ -154,6 +155,11 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
 # starting workers would cost more than it saves.
 PARALLEL_FROM = 3000
 NEWSLETTER_AREAS_PER_TASK = 10
+PIECES = 32  # the least number of pieces a big site's steps are cut into (render_site)
+
+
+def _size(site: SiteModel) -> int:
+    return len(site.news) + len(site.events) + 10 * len(site.localities)
 
 
 def jobs_for(site: SiteModel) -> int:
@@ -161,15 +167,21 @@ def jobs_for(site: SiteModel) -> int:
     configured = os.environ.get("NAERPOLITI_JOBS", "").strip()
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
-    size = len(site.news) + len(site.events) + 10 * len(site.localities)
-    return max(1, os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
+    return max(1, os.cpu_count() or 1) if _size(site) >= PARALLEL_FROM else 1
+
+
+def libraries() -> str:
+    """The versions of the libraries that shape the output, for fingerprints and render keys."""
+    return "\0".join(f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES)
 
 
 def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment], media: bool, parts: int,
-                 cache: RenderCache | None = None) -> list[Task]:
+                 cache: RenderCache | None = None, keys: Keys | None = None, reuse: Reuse = NO_REUSE) -> list[Task]:
     """The rendering as independent tasks, each a function returning a list of Outputs. The big
     steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
-    parallel build share them out; a serial build runs the same tasks one after another."""
+    parallel build share them out, and a task holds only its piece's bytes until they are written;
+    a serial build runs the same tasks one after another. With `keys`, the units that carry render
+    keys take the previous build's files over where `reuse` knows their key (render/keys.py)."""
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
@@ -180,7 +192,8 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
     for i, (lang, urls) in enumerate(versions):
         other = versions[1 - i] if len(versions) == 2 else None
         name = f"pages ({lang})" if len(versions) > 1 else "pages"
-        tasks += [(name, functools.partial(render_pages, site, envs[lang], urls, lang, other, part=(k, parts)))
+        tasks += [(name, functools.partial(render_pages, site, envs[lang], urls, lang, other, part=(k, parts),
+                                           keys=keys, reuse=reuse))
                   for k in range(parts)]
     # Subscriptions and data exist once, in the primary language: content has one language; the
     # newsletter and open-data web pages in every language version (`alternate`).
@@ -191,9 +204,11 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
     tasks += [("newsletters", functools.partial(render_newsletters, site, primary, site.urls, areas=areas[k::shares],
                                                 cache=cache, alternate=alternate))
               for k in range(shares)]
-    tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts))
+    tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts, keys=keys,
+                                          reuse=reuse))
               for k in range(parts)]
-    tasks += [("calendars", functools.partial(render_calendars, site, part=(k, parts), translations=texts))
+    tasks += [("calendars", functools.partial(render_calendars, site, part=(k, parts), translations=texts,
+                                              keys=keys, reuse=reuse))
               for k in range(parts)]
     tasks += [
         ("open data", lambda: render_open_data(site, primary, site.urls, alternate=alternate)),
@@ -289,12 +304,16 @@ def _reply(done: multiprocessing.Queue[bytes], workers: Sequence[BaseProcess]) -
 def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = True, progress: Progress = QUIET,
                 jobs: int = 1, cache: RenderCache | None = None) -> list[Written]:
     """Render every output of the site and put it into `staging` (which writes it, or in a check
-    only reports it). `check` skips image encoding: images were checked when loaded."""
+    only reports it). `check` skips image encoding: images were checked when loaded. Units whose
+    render key is the one the previous build in the output folder recorded are taken over."""
     cache = cache if cache is not None else RenderCache()
     envs = {lang: make_environment(root, lang, cache) for lang in site.config.languages}
     primary = envs[site.config.language]
-    parts = 1 if jobs == 1 else 4 * jobs
-    work = _Work(render_tasks(site, root, envs, media, parts, cache), staging, cache)
+    # a big site in many pieces even on one core: a task holds its piece's bytes until written
+    parts = max(4 * jobs, PIECES) if _size(site) >= PARALLEL_FROM else 4 * jobs if jobs > 1 else 1
+    record = staging.previous_record()
+    keys = Keys(site, base_digest(template_dirs(root), libraries()))
+    work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, Reuse(record)), staging, cache)
     progress.start(len(work.tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
     progress.step("rendering")
     results: list[list[Written]] = [[] for _ in work.tasks]
@@ -430,8 +449,7 @@ def inputs_fingerprint(root: Path, out: Path, date: dt.date, strict: bool) -> st
     h = hashlib.sha256()
     h.update(f"{root.resolve()}\0{out}\0{date.isoformat()}\0{strict}\0"
              f"{os.environ.get('PAGEFIND_BINARY_PATH', '')}\n".encode())
-    versions = [f"naerpoliti {__version__}", *(f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES)]
-    h.update(("\0".join(versions) + "\n").encode())
+    h.update(f"naerpoliti {__version__}\0{libraries()}\n".encode())
     engine = Path(__file__).resolve().parent
     stat_tree(h, engine, "engine")  # the package with its shipped theme and schemas
     stat_tree(h, theme_dir(), "theme")  # the repository's templates/ when run from a checkout

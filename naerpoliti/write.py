@@ -12,6 +12,7 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -60,6 +61,7 @@ class WriteStats:
     removed: int
     swapped: bool  # False when the previous build was identical and nothing was touched
     folder_id: str = ""  # marker_id() of the folder this build left in place (see commit())
+    reused: int = 0  # taken over from the previous build by render key, not rendered
 
 
 def check_output_path(path: str) -> str | None:
@@ -223,6 +225,9 @@ class Written:
     indexed: bool = False  # handed to the full-text index
     unchanged: bool = False  # the previous build's file, hard-linked
     stat: tuple[int, int, int] = (0, 0, 0)  # size, mtime_ns, inode as written (for the manifest)
+    unit: str = ""  # Output.unit and Output.key, for the RenderRecord
+    key: str = ""
+    reused: bool = False  # taken over by render key (Staging._take_over), not rendered
 
 
 class Manifest:
@@ -318,6 +323,7 @@ class Staging:
         self.index_dir = index_dir  # pages for the full-text index are linked here as well
         self.indexable = indexable
         self.previous = Manifest()
+        self.indexed_before: frozenset[str] = frozenset()  # the previous build's pages in the full-text index
         self.existing: dict[str, Path] = {}
         self.path: Path | None = None
         if self.out is None:
@@ -347,6 +353,8 @@ class Staging:
         problem = check_output_path(o.path)
         if problem:
             raise WriteError(problem)
+        if o.reused:
+            return self._take_over(o)
         data = _bytes_of(o)
         digest = hashlib.sha256(data).digest()
         indexed = self.index_dir is not None and self.indexable(o.path, data)
@@ -367,7 +375,28 @@ class Staging:
         except OSError as exc:  # a full disk: the builder discards the staging folder
             assert self.out is not None
             raise write_error(exc, self.out) from None
-        return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino))
+        return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino),
+                       o.unit, o.key)
+
+    def _take_over(self, o: Output) -> Written:
+        """The previous build's file of a unit whose render key is the same (RenderRecord.reusable
+        checked that it is still as written): linked, not read."""
+        assert self.out is not None and self.path is not None, "only a build with a previous one reuses"
+        digest, indexed = self.previous.entries[o.path][0], o.path in self.indexed_before
+        target = self.path / o.path
+        try:
+            folder = o.path.rpartition("/")[0]
+            if folder not in self._dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._dirs.add(folder)
+            os.link(self.out / o.path, target)
+            st = os.stat(target)
+            if indexed and self.index_dir is not None:
+                link_file(target, self.index_dir / o.path)
+        except OSError as exc:
+            raise write_error(exc, self.out) from None
+        return Written(o.path, o.origin, digest, indexed, True, (st.st_size, st.st_mtime_ns, st.st_ino),
+                       o.unit, o.key, reused=True)
 
     def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: Path) -> bool:
         old = self.existing.get(path)
@@ -391,6 +420,7 @@ class Staging:
         assert self.out is not None and self.path is not None
         wanted = {w.path for w in written} | {MARKER}
         changed = sum(1 for w in written if not w.unchanged)
+        reused = sum(1 for w in written if w.reused)
         removed = len(set(self.existing) - wanted)
         same = changed == 0 and removed == 0 and MARKER in self.existing
         # ...and no file added by hand since (the swap removes it)
@@ -398,7 +428,7 @@ class Staging:
         if kept:
             self.discard()
             self.save_manifest(written, kept)
-            return WriteStats(len(written), 0, 0, swapped=False, folder_id=kept)
+            return WriteStats(len(written), 0, 0, swapped=False, folder_id=kept, reused=reused)
         folder_id = self.folder_id
         out, staging = self.out, self.path
         try:
@@ -409,16 +439,83 @@ class Staging:
             shutil.rmtree(staging, ignore_errors=True)
             self.path = None
         self.save_manifest(written, folder_id)
-        return WriteStats(len(written), changed, removed, swapped=True, folder_id=folder_id)
+        return WriteStats(len(written), changed, removed, swapped=True, folder_id=folder_id, reused=reused)
 
     def save_manifest(self, written: list[Written], folder: str) -> None:
         assert self.out is not None, "a check keeps no manifest"
         Manifest({w.path: (w.digest, *w.stat) for w in written}).save(self.out, folder)
+        RenderRecord.save(self.out, folder, written)
+
+    def previous_record(self) -> RenderRecord | None:
+        """The render keys of the build in place, to take its files over (RenderRecord.reusable)."""
+        if self.out is None:
+            return None
+        record = RenderRecord.load(self.out, self.previous)
+        if record is not None:
+            self.indexed_before = record.indexed
+        return record
 
     def discard(self) -> None:
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             self.path = None
+
+
+class RenderRecord:
+    """The render keys of the build whose folder is in place (render/keys.py): unit -> (key, its
+    files), and which of its pages went to the full-text index. Kept in the cache beside the
+    manifest (cache_file(out, "units")), and like it given only to the folder it was saved for."""
+
+    def __init__(self, out: Path, manifest: Manifest, units: dict[str, tuple[str, tuple[str, ...]]],
+                 indexed: frozenset[str]):
+        self.out, self.manifest, self.units, self.indexed = out, manifest, units, indexed
+
+    @classmethod
+    def load(cls, out: Path, manifest: Manifest) -> RenderRecord | None:
+        """The record of the folder in place, given its manifest (Manifest.load)."""
+        if not manifest.entries:
+            return None
+        try:
+            saved = json.loads(cache_file(out, "units").read_bytes())
+            if saved["folder"] != marker_id(out):
+                return None
+            units = {unit: (str(key), tuple(map(str, paths))) for unit, (key, paths) in saved["units"].items()}
+            return cls(out, manifest, units, frozenset(map(str, saved["indexed"])))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # none, or damaged: render everything
+
+    @staticmethod
+    def save(out: Path, folder: str, written: Iterable[Written]) -> None:
+        units: dict[str, tuple[str, list[str]]] = {}
+        indexed = []
+        for w in written:
+            if w.unit:
+                units.setdefault(w.unit, (w.key, []))[1].append(w.path)
+            if w.indexed:
+                indexed.append(w.path)
+        data = {"folder": folder, "units": units, "indexed": sorted(indexed)}
+        save_cache(cache_file(out, "units"), json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def reusable(self, unit: str, key: str) -> tuple[str, ...] | None:
+        """The files of `unit` if the previous build made them from the same key and each is still
+        as it wrote it (size and modification time; bytes compared with its digest otherwise, as
+        after a CI cache restored the folder); else None."""
+        found = self.units.get(unit)
+        if found is None or found[0] != key:
+            return None
+        for path in found[1]:
+            known = self.manifest.entries.get(path)
+            if known is None:
+                return None
+            try:
+                st = os.stat(self.out / path)
+                if (st.st_size, st.st_mtime_ns) != (known[1], known[2]) and (
+                        st.st_size != known[1] or hashlib.sha256((self.out / path).read_bytes()).digest() != known[0]):
+                    return None
+            except OSError:
+                return None
+        return found[1]
+
 
 
 def write_site(out: Path, outputs: Iterable[Output]) -> WriteStats:

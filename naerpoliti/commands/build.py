@@ -89,6 +89,8 @@ def summary(result: Result, out: Path | None) -> str:
     except ValueError:
         shown = out
     change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
+    if w.reused:
+        change += f"; {w.reused} taken over from the previous build"
     return (f"naerpoliti build: {made}; {_counts(result)}; {w.files} files in {shown}/ ({change}) "
             f"in {result.seconds:.2f} s with naerpoliti {__version__}")
 

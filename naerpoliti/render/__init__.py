@@ -14,3 +14,8 @@ class Output:
     data: bytes | None = None
     source: Path | None = None
     origin: str = ""  # what produced it, for the error when two outputs claim one path
+    # render keys (render/keys.py): the unit that made it and the digest of what the unit was made
+    # from; `reused`: no bytes, the previous build's file of this unit, whose key was the same
+    unit: str = ""
+    key: str = ""
+    reused: bool = False

@@ -28,6 +28,7 @@ from ..model import Event
 from ..site import SiteModel, host
 from ..texts import event_kind
 from . import Output
+from .keys import NO_REUSE, Keys, Reuse
 from .shared import CALENDAR_DESCRIPTION, area_title, areas, catalog
 
 PRODID = "-//naerpoliti//naerpoliti static site generator//EN"
@@ -111,9 +112,12 @@ def _calendar(site: SiteModel, name: str, description: str, page_url: str, sourc
 
 
 def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
-                     translations: NullTranslations | None = None) -> list[Output]:
+                     translations: NullTranslations | None = None, keys: Keys | None = None,
+                     reuse: Reuse = NO_REUSE) -> list[Output]:
     """Every calendar (or, with part=(k, n), those of every n-th area and event from the k-th).
-    translations: the catalog of the site's language (default: the theme's)."""
+    translations: the catalog of the site's language (default: the theme's). With `keys`, a
+    calendar of the same events as in the previous build is taken over (an event is a VEVENT by
+    its own fields and the site's settings alone)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     gettext = catalog(site, translations).gettext
@@ -129,20 +133,37 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
 
     k, n = part
     outputs: list[Output] = []
+
+    def taken(path: str, origin: str, *made_from: object) -> str | None:
+        """The key of a calendar, or None when the previous build's file was taken over."""
+        if keys is None:
+            return ""
+        key = keys.of("calendar", *made_from)
+        if reuse.paths(path, key) is None:
+            return key
+        outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
+        return None
+
     for kind, aid in list(areas(site))[k::n]:
         events = site.events_for(kind, aid)
         url = urls.calendar(kind, aid)
+        origin = f"calendar of {kind or 'the site'}{' ' + aid if aid else ''}"
+        key = taken(urls.output_path(url), origin, kind, aid, events)
+        if key is None:
+            continue
         description = gettext(CALENDAR_DESCRIPTION) % {"area": site.area_name(kind, aid)}
         data = _calendar(site, area_title(site, kind, aid), description,
                          urls.absolute(urls.area(kind, aid)), urls.absolute(url),
                          [vevent_of(e) for e in events], zones.for_events(events), subscription=True)
-        outputs.append(Output(urls.output_path(url), data,
-                              origin=f"calendar of {kind or 'the site'}{' ' + aid if aid else ''}"))
+        outputs.append(Output(urls.output_path(url), data, origin=origin, unit=urls.output_path(url), key=key))
     for e in site.events[k::n]:
         url = urls.event_calendar(e.slug)
+        key = taken(urls.output_path(url), e.source, e)
+        if key is None:
+            continue
         when = dates.event_when(e, tz, long=False)
         data = _calendar(site, f"{e.title} – {site.config.title}", f"{when}, {e.location}",
                          urls.absolute(urls.event(e.slug)), urls.absolute(url),
                          [vevent_of(e)], zones.for_events([e]), subscription=False)
-        outputs.append(Output(urls.output_path(url), data, origin=e.source))
+        outputs.append(Output(urls.output_path(url), data, origin=e.source, unit=urls.output_path(url), key=key))
     return outputs

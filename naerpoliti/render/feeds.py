@@ -36,6 +36,7 @@ from ..model import Event, Locality, NewsItem
 from ..site import SiteModel, host
 from ..texts import N_, event_kind
 from . import Output
+from .keys import NO_REUSE, Keys, Reuse
 from .shared import FEED_DESCRIPTION, Area, absolutize, area_title, areas, bounded_content, catalog
 
 GENERATOR = "naerpoliti"
@@ -281,10 +282,12 @@ def _opml(site: SiteModel, info: FeedInfo, listed: list[FeedInfo]) -> bytes:
 
 
 def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area] | None = None,
-                 translations: NullTranslations | None = None) -> list[Output]:
+                 translations: NullTranslations | None = None, keys: Keys | None = None,
+                 reuse: Reuse = NO_REUSE) -> list[Output]:
     """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th; with
     only, the feeds of these areas and no OPML lists: for a change to items' text, which the lists
-    do not show). translations: the catalog of the site's language (default: the theme's)."""
+    do not show). translations: the catalog of the site's language (default: the theme's). With
+    `keys`, an area's feeds made from the same entries as in the previous build are taken over."""
     all_areas = list(areas(site))
     mine = set(all_areas[part[0]::part[1]]) if only is None else set(only)
     # the OPML lists of a share's districts and municipalities need the feeds of the areas below
@@ -299,19 +302,30 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
         if (kind, aid) not in mine:
             continue
         origin = f"feeds of {kind or 'the site'}{' ' + aid if aid else ''}"
+        unit, key = f"feeds {kind} {aid}", ""
+        if keys is not None:
+            key = keys.of("feeds", info)
+            taken = reuse.paths(unit, key)
+            if taken is not None:
+                outputs += [Output(p, origin=origin, unit=unit, key=key, reused=True) for p in taken]
+                continue
         fes = []
         for e in info.entries:
             if id(e) not in fg_entries:
                 fg_entries[id(e)] = _feedgen_entry(e)
             fes.append(fg_entries[id(e)])
-        outputs.append(Output(info.path(site, "rss"), _xml(site, info, fes, "rss"), origin=origin))
-        outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin=origin))
-        outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin))
+        outputs.append(Output(info.path(site, "rss"), _xml(site, info, fes, "rss"), origin, unit=unit, key=key))
+        outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin, unit=unit, key=key))
+        outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin, unit=unit, key=key))
     for kind, aid in all_areas:  # districts, then municipalities
         if only is None and (kind, aid) in mine and kind in ("district", "municipality") and aid is not None:
             listed = [infos[(kind, aid)], *(infos[a] for a in site.areas_below(kind, aid))]
-            outputs.append(Output(site.urls.output_path(site.urls.opml(kind, aid)),
-                                  _opml(site, infos[(kind, aid)], listed), origin=f"OPML of {kind} {aid}"))
+            path, origin = site.urls.output_path(site.urls.opml(kind, aid)), f"OPML of {kind} {aid}"
+            key = keys.of("opml", listed) if keys is not None else ""
+            if key and reuse.paths(path, key) is not None:
+                outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
+            else:
+                outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin, unit=path, key=key))
     return outputs
 
 

@@ -13,6 +13,7 @@ from ..model import District, Event, Locality, Municipality, NewsItem
 from ..site import SiteModel
 from ..urls import STATEMENT_SLUG, Urls
 from . import Output, structured
+from .keys import NO_REUSE, Keys, Reuse
 
 NEWS_PER_PAGE = 20
 LATEST = 5
@@ -20,11 +21,13 @@ LATEST = 5
 
 def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
                  other: tuple[str, Urls] | None = None, part: tuple[int, int] = (0, 1),
-                 only_news: set[str] | None = None) -> list[Output]:
+                 only_news: set[str] | None = None, keys: Keys | None = None,
+                 reuse: Reuse = NO_REUSE) -> list[Output]:
     """All pages of one language version (or, with part=(k, n), the k-th of n shares of them;
     with only_news, only the pages of those news items, by slug). `other` is the other version
-    (language, urls), if any."""
-    pages = _Pages(site, env, urls, language, other)
+    (language, urls), if any. With `keys`, each page carries its render key, and a page whose key
+    `reuse` knows from the previous build is taken over instead of rendered."""
+    pages = _Pages(site, env, urls, language, other, keys, reuse)
     if only_news is not None:
         for n in site.news:
             if n.slug in only_news:
@@ -55,8 +58,9 @@ class _Pages:
     """The pages of one language version, each rendered by a job."""
 
     def __init__(self, site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
-                 other: tuple[str, Urls] | None):
+                 other: tuple[str, Urls] | None, keys: Keys | None = None, reuse: Reuse = NO_REUSE):
         self.site, self.env, self.urls, self.language, self.other = site, env, urls, language, other
+        self.keys, self.reuse = keys, reuse
         self.out: list[Output] = []
         self.common = {
             "site": site, "config": site.config, "urls": urls,
@@ -67,10 +71,18 @@ class _Pages:
              feeds: tuple[str | None, str | None] = (None, None), **context: Any) -> None:
         """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
         urls = self.urls
+        path = urls.output_path(url_path)
+        key = ""
+        if self.keys is not None:
+            key = self.keys.of(self.keys.template(self.env, template), url_path, feeds, self.language, self.other,
+                               self.common, context)
+            if self.reuse.paths(path, key) is not None:
+                self.out.append(Output(path, origin=origin, unit=path, key=key, reused=True))
+                return
         html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
                                                       canonical=urls.absolute(url_path),
                                                       alternates=alternates(url_path, self.language, urls, self.other))
-        self.out.append(Output(urls.output_path(url_path), html.encode("utf-8"), origin=origin))
+        self.out.append(Output(path, html.encode("utf-8"), origin=origin, unit=path, key=key))
 
     def news_page(self, n: NewsItem) -> None:
         site, urls = self.site, self.urls

@@ -1,0 +1,135 @@
+"""The persistent render cache (render/keys.py, write.RenderRecord): a build takes over the previous
+build's file of every unit whose render key is the same, and renders the rest. Whatever the edit,
+the output is byte for byte what a full build of the same content writes (into a fresh folder with
+an empty cache), and a cache from another engine, other libraries or a damaged record is not used."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, tree
+
+from naerpoliti import build as build_module
+from naerpoliti.build import run
+from naerpoliti.render.keys import SITE_ATTRIBUTES
+from naerpoliti.write import cache_file
+
+TODAY = dt.date(2026, 12, 1)
+NEWS = "content/news/2026-09-03-den-mobile-politistation-paa-turne.md"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the demo content (not a git repository: last-updated dates from the content)."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(REPO / "localities.yaml", root / "localities.yaml")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def full(root: Path, tmp_path: Path, today: dt.date, monkeypatch) -> dict[str, bytes]:
+    """The output of a build into a new folder with a cache of its own (nothing to take over)."""
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "fresh-cache"))
+    out = tmp_path / "fresh"
+    shutil.rmtree(out, ignore_errors=True)
+    result = run(root, out, today)
+    assert not result.failed and result.written is not None and result.written.reused == 0
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    return tree(out)
+
+
+def rebuild(root: Path, out: Path, today: dt.date = TODAY):
+    result = run(root, out, today)
+    assert not result.failed, [str(d) for d in result.diagnostics.errors]
+    assert result.written is not None
+    return result.written, result
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = {
+    "news text": lambda r: _append(r / NEWS, "\nEn sætning mere.\n"),
+    "news title": lambda r: _replace(r / NEWS, "title: ", "title: Rettet - "),
+    "news added": lambda r: (r / "content/news/2026-11-30-ny.md").write_text(
+        "---\ntitle: Ny nyhed\ndate: 2026-11-30\nlocalities: [skibby]\n---\nTekst om Skibby.\n", encoding="utf-8"),
+    "news removed": lambda r: (r / NEWS).unlink(),
+    "event text": lambda r: _append(next((r / "content/events").glob("*.md")), "\nMere tekst.\n"),
+    "registry": lambda r: _replace(r / "localities.yaml", "phone: \"+45 72 58 12 34\"", "phone: \"+45 72 58 12 35\""),
+    "own template": lambda r: (r / "templates").mkdir() or (r / "templates/page.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ item.title }}</h1>{% endblock %}', encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_rebuild_after_an_edit_is_byte_identical_to_a_full_build(edit, root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    first, result = rebuild(root, out)
+    assert first.reused == 0
+    keyed = sum(1 for w in result.outputs if w.key)
+    EDITS[edit](root)
+    again, _ = rebuild(root, out)
+    assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
+    if edit in ("news text", "news title", "event text"):
+        # what carries a render key is taken over, but for the few files that show the edit
+        assert keyed - 40 <= again.reused < keyed, (again.reused, keyed)
+
+
+def test_another_build_date_is_byte_identical_and_reuses_what_does_not_depend_on_it(root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    rebuild(root, out)
+    for later in (TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=45)):
+        rebuild(root, out, later)
+        assert tree(out) == full(root, tmp_path, later, monkeypatch)
+
+
+def test_a_cache_of_other_libraries_or_a_damaged_record_is_not_used(root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    rebuild(root, out)
+    _append(root / NEWS, "\nÆndret.\n")
+    monkeypatch.setattr(build_module, "libraries", lambda: "jinja2 99.0")
+    assert rebuild(root, out)[0].reused == 0
+    monkeypatch.undo()
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    _append(root / NEWS, "\nÆndret igen.\n")
+    record = cache_file(out.resolve(), "units")
+    record.write_bytes(record.read_bytes()[:100])  # cut short
+    assert rebuild(root, out)[0].reused == 0
+    assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
+
+
+def test_a_file_edited_by_hand_in_the_output_is_rendered_again(root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    rebuild(root, out)
+    page = out / "postnummer" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<main", b"<main data-hand-edited"))
+    _append(root / NEWS, "\nÆndret.\n")
+    rebuild(root, out)
+    assert b"data-hand-edited" not in page.read_bytes()
+    assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
+
+
+def test_templates_use_only_what_every_render_key_covers_of_the_site():
+    """A template that read another attribute of `site` (site.news...) would show something its
+    page's render key does not cover: such a page could be taken over stale."""
+    used = set()
+    for template in (REPO / "templates").rglob("*"):
+        if template.suffix in (".html", ".txt", ".xml"):
+            used |= set(re.findall(r"\bsite\.([a-zA-Z_]+)", template.read_text(encoding="utf-8")))
+    assert used, "the pattern finds the templates' use of site"
+    assert used <= SITE_ATTRIBUTES, used - SITE_ATTRIBUTES
