@@ -302,7 +302,8 @@ def _reply(done: multiprocessing.Queue[bytes], workers: Sequence[BaseProcess]) -
 
 
 def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = True, progress: Progress = QUIET,
-                jobs: int = 1, cache: RenderCache | None = None) -> list[Written]:
+                jobs: int = 1, cache: RenderCache | None = None, keys: Keys | None = None,
+                reuse: Reuse = NO_REUSE) -> list[Written]:
     """Render every output of the site and put it into `staging` (which writes it, or in a check
     only reports it). `check` skips image encoding: images were checked when loaded. Units whose
     render key is the one the previous build in the output folder recorded are taken over."""
@@ -311,9 +312,7 @@ def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = Tru
     primary = envs[site.config.language]
     # a big site in many pieces even on one core: a task holds its piece's bytes until written
     parts = max(4 * jobs, PIECES) if _size(site) >= PARALLEL_FROM else 4 * jobs if jobs > 1 else 1
-    record = staging.previous_record()
-    keys = Keys(site, base_digest(template_dirs(root), libraries()))
-    work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, Reuse(record)), staging, cache)
+    work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, reuse), staging, cache)
     progress.start(len(work.tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
     progress.step("rendering")
     results: list[list[Written]] = [[] for _ in work.tasks]
@@ -345,14 +344,17 @@ def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str
 
 
 def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
-                index_root: Path | None = None, cache: RenderCache | None = None) -> None:
+                index_root: Path | None = None, cache: RenderCache | None = None, keys: Keys | None = None,
+                reuse: Reuse = NO_REUSE, jobs: int = 1) -> None:
     """The outputs made from what was written: the full-text index of the pages linked into
     `index_root` as they were written (none in a check), then the browser editor and the assets,
     which stay out of the sitemap and the index."""
     if index_root is not None:
         progress.step("full-text search")
         if any(o.indexed for o in outputs):  # Pagefind cannot make an empty index (fulltext.js says so)
-            _put(staging, outputs, progress, "full-text search", fulltext.index_pages(site, index_root))
+            pages = [(o.path, o.digest) for o in outputs if o.indexed]
+            _put(staging, outputs, progress, "full-text search",
+                 fulltext.index_pages(site, index_root, pages, keys, reuse, jobs))
     primary = make_environment(root, site.config.language, cache)
     _put(staging, outputs, progress, "browser editor", render_admin(site, primary))
     assets: dict[str, Path] = {}
@@ -572,10 +574,14 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
         index_root = None if out is None else stack.enter_context(link_folder(out, "index")) / "site"
         index_dir = None if index_root is None else fulltext.pages_folder(index_root, site.urls.root_path)
         staging = Staging(out, index_dir, fulltext.indexable(site))
+        # what the previous build in the folder rendered, by render key (render/keys.py)
+        record = staging.previous_record()
+        keys = None if checking else Keys(site, base_digest(template_dirs(root), libraries()))
+        jobs = jobs or jobs_for(site)
         try:
             result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
-                                         jobs=jobs or jobs_for(site), cache=cache)
-            finish_site(site, root, staging, result.outputs, progress, index_root, cache)
+                                         jobs=jobs, cache=cache, keys=keys, reuse=Reuse(record))
+            finish_site(site, root, staging, result.outputs, progress, index_root, cache, keys, Reuse(record), jobs)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
             if out is not None and not result.failed:

@@ -27,24 +27,28 @@ key order varies from run to run, `pagefind-entry.json`, is written with sorted 
 """
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .render import Output
+from .render.keys import NO_REUSE, Keys, Reuse
 from .site import SiteModel
 from .urls import clean_path
 
 BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
 PART = "del"  # pagefind/del-2/, ...: the further indexes of a big site
 INDEXES = "naerpoliti-indexes.json"  # {"merge": [URL of each further index]}, read by fulltext.js
-# Pages in one run of Pagefind: about 650 MB of memory for 5,000 pages of a national site.
-PAGES_PER_INDEX = int(os.environ.get("NAERPOLITI_PAGES_PER_INDEX", "5000"))
+# Pages in one run of Pagefind: about 330 MB of memory for 2,500 pages of a national site.
+PAGES_PER_INDEX = int(os.environ.get("NAERPOLITI_PAGES_PER_INDEX", "2500"))
 ENTRY = "pagefind-entry.json"
 # Pagefind's ready-made interfaces, which the site does not use (fulltext.js talks to pagefind.js).
 UNUSED = re.compile(r"pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)")
@@ -94,38 +98,69 @@ def pages_folder(root: Path, root_path: str) -> Path:
     return folder
 
 
-def index_pages(site: SiteModel, source: Path) -> list[Output]:
+def part_of(path: str, count: int) -> int:
+    """The part of the index a page belongs to: by a digest of its path, so that an edited page
+    changes one part, and a page added or removed one part (while the number of parts stays)."""
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).digest()) % count
+
+
+def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]] | None = None,
+                keys: Keys | None = None, reuse: Reuse = NO_REUSE, jobs: int = 1) -> list[Output]:
     """The Pagefind index of the pages in `source`, laid out as on the web server (the site's
     root path, then the output paths): the build links each page to index there as it writes it.
 
-    Pagefind holds every page it indexes in memory (about 2.5 GB for the 22,000 pages of a
-    national site), so a big site is indexed in parts of at most PAGES_PER_INDEX pages, one after
-    the other: the first is /pagefind/, the others /pagefind/del-N/, and INDEXES lists the others
-    for fulltext.js, which merges them into one search (Pagefind's mergeIndex)."""
+    Pagefind holds every page it indexes in memory (about 330 MB for 2,500 pages of a national
+    site), so a big site is indexed in parts of at most PAGES_PER_INDEX pages: the first is
+    /pagefind/, the others /pagefind/del-N/, and INDEXES lists the others for fulltext.js, which
+    merges them into one search (Pagefind's mergeIndex). A page's part follows from its path
+    (part_of). With `pages` (output path, sha256 of the bytes) and `keys`, a part whose pages are
+    the same as in the previous build is taken over (`reuse`) instead of indexed again; the other
+    parts are indexed `jobs` at a time."""
     binary = pagefind_executable()
-    pages = sorted(p.relative_to(source).as_posix() for p in source.rglob("*.html") if p.is_file())
+    root = site.urls.root_path.strip("/")
+    if pages is None:
+        pages = [((p.relative_to(source).as_posix()[len(root) + 1:] if root else p.relative_to(source).as_posix()),
+                  b"") for p in source.rglob("*.html") if p.is_file()]
     count = max(1, -(-len(pages) // PAGES_PER_INDEX))
-    size = -(-len(pages) // count)  # parts of equal size, in the order of the paths
+    parts: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
+    for path, digest in sorted(pages):
+        parts[part_of(path, count) if count > 1 else 0].append((path, digest))
     out: list[Output] = []
-    merged = []
-    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp:
-        for i in range(count):
-            folder = BUNDLE if i == 0 else f"{BUNDLE}/{PART}-{i + 1}"
-            part_source = source
-            if count > 1:
-                part_source = Path(tmp) / f"site-{i}"
-                for rel in pages[i * size:(i + 1) * size]:
-                    target = part_source / rel
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.link(source / rel, target)
-            bundle = Path(tmp) / f"bundle-{i}"
-            run_pagefind(binary, part_source, bundle, site.config.language, cwd=Path(tmp))
-            out += read_bundle(bundle, site.urls.root_path, folder)
-            if i:
-                merged.append(f"{site.urls.root_path}{folder}/")
-            if count > 1:
-                shutil.rmtree(part_source, ignore_errors=True)
-            shutil.rmtree(bundle, ignore_errors=True)
+    todo = []
+    for i, members in enumerate(parts):
+        folder = BUNDLE if i == 0 else f"{BUNDLE}/{PART}-{i + 1}"
+        unit = f"full-text index {i + 1} of {count}"
+        key = keys.of("pagefind", site.config.language, site.urls.root_path, folder, members) if keys else ""
+        taken = reuse.paths(unit, key) if key else None
+        if taken is not None:
+            out += [Output(p, origin=f"the Pagefind index ({site.urls.root_path}{p})", unit=unit, key=key,
+                           reused=True) for p in taken]
+        else:
+            todo.append((i, folder, unit, key, members))
+
+    def index(job: tuple[int, str, str, str, list[tuple[str, bytes]]], tmp: Path) -> list[Output]:
+        i, folder, unit, key, members = job
+        part_source = source
+        if count > 1:
+            part_source = tmp / f"site-{i}"
+            for path, _digest in members:
+                rel = f"{root}/{path}" if root else path
+                target = part_source / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source / rel, target)
+        bundle = tmp / f"bundle-{i}"
+        run_pagefind(binary, part_source, bundle, site.config.language, cwd=tmp)
+        made = [dataclasses.replace(o, unit=unit, key=key) for o in read_bundle(bundle, site.urls.root_path, folder)]
+        if count > 1:
+            shutil.rmtree(part_source, ignore_errors=True)
+        shutil.rmtree(bundle, ignore_errors=True)
+        return made
+
+    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
+        for made in pool.map(lambda job: index(job, Path(tmp)), todo):  # in the order of the parts
+            out += made
+    merged = [f"{site.urls.root_path}{BUNDLE}/{PART}-{i + 1}/" for i in range(1, count)]
     out.append(Output(f"{BUNDLE}/{INDEXES}", (json.dumps({"merge": merged}) + "\n").encode("utf-8"),
                       origin=f"the list of Pagefind indexes ({site.urls.root_path}{BUNDLE}/{INDEXES})"))
     return out

@@ -156,6 +156,9 @@ class Keys:
             data = v.encode("utf-8", "surrogatepass")
             h.update(b"s%d:" % len(data))
             h.update(data)
+        elif t is bytes:
+            h.update(b"b%d:" % len(v))
+            h.update(v)
         elif v is None or t is bool or t is int or t is float:
             h.update(f"{t.__name__}:{v!r};".encode())
         elif t is tuple or t is list:
