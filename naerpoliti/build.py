@@ -99,7 +99,10 @@ class Result:
             "pages": sum(1 for p in paths if p.endswith(".html") and not p.endswith("/email.html")),
             "feeds": sum(1 for p in paths if p.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json")),
             "calendars": sum(1 for p in paths if p.endswith(".ics")),
-            "newsletters": sum(1 for p in paths if p.endswith(".eml")),
+            # issues are sections of the year pages: counted in the model (their e-mails are made
+            # only by `newsletter render` and `send`)
+            "newsletters": sum(len(issues) for _, issues in newsletter.all_issues(self.site)) if paths and self.site
+            else 0,
             "files": len(paths),
         }
 
@@ -197,12 +200,12 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
                   for k in range(parts)]
     # Subscriptions and data exist once, in the primary language: content has one language; the
     # newsletter and open-data web pages in every language version (`alternate`).
-    # newsletters are most of a big site (a national one: ~75,000 issues of 4 files): in tasks of a
-    # few areas each, so that a worker holds only a few thousand files' bytes at a time
+    # newsletter pages are many on a big site (a national one: ~2,800 areas, a page per year of
+    # each): in tasks of a few areas each, so that a worker holds only a few files' bytes at a time
     alternate = next(((lang, envs[lang], urls) for lang, urls in versions if lang != config.language), None)
     shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
     tasks += [("newsletters", functools.partial(render_newsletters, site, primary, site.urls, areas=areas[k::shares],
-                                                cache=cache, alternate=alternate))
+                                                alternate=alternate))
               for k in range(shares)]
     tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts, keys=keys,
                                           reuse=reuse))

@@ -76,15 +76,14 @@ def pagefind_executable() -> Path:
 
 def indexable(site: SiteModel) -> Callable[[str, bytes], bool]:
     """Whether an output (path, bytes) is a page for the index: an HTML page of the primary
-    language whose main content carries `data-pagefind-body`, not the 404 page, /was/ or a
-    newsletter's email.html."""
+    language whose main content carries `data-pagefind-body`, not the 404 page or /was/."""
     urls = site.urls
     others = tuple(f"{lang}/" for lang in site.config.languages if lang != site.config.language)
     skipped = {urls.output_path(urls.not_found()), urls.output_path(urls.was())}
 
     def check(path: str, data: bytes) -> bool:
         return (path.endswith(".html") and not path.startswith(others) and path not in skipped
-                and not path.endswith("/email.html") and INDEXED.search(data) is not None)
+                and INDEXED.search(data) is not None)
     return check
 
 

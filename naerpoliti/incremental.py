@@ -81,9 +81,8 @@ class Builder:
         self.root, self.out, self.today, self.strict = root, out.resolve(), today, strict
         self.memo = FileMemo()
         self.last: _Last | None = None
-        # kept across the builds: environments, encoded images and, as full rebuilds in this
-        # process reuse the unchanged newsletter e-mails, those too (render/cache.py has the bounds)
-        self.cache = RenderCache(bytecode_dir=cache_dir(), emails=True)
+        # kept across the builds: environments and encoded images (render/cache.py has the bounds)
+        self.cache = RenderCache(bytecode_dir=cache_dir())
         self.templates = ""
         self.opendata: NewsMemo = {}  # each news item's line of data/news.json (render/opendata.py)
         self.index_stale = False  # a text edit wrote pages that the full-text index does not know yet
@@ -254,8 +253,7 @@ class Builder:
         self._keep_lines(site)
         if site.updated != before.updated:  # a date in the sitemap moved (git: an uncommitted edit)
             assert self.last is not None  # _render runs for a text edit, which knows the last build
-            html = [p for p in self.last.written if p.endswith(".html") and not p.endswith("/email.html")
-                    and not p.startswith("admin/")]
+            html = [p for p in self.last.written if p.endswith(".html") and not p.startswith("admin/")]
             outputs += render_site_files(site, envs[config.language], site.urls, html)
         return outputs
 

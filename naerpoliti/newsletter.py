@@ -242,3 +242,18 @@ def preheader(issue: Issue, origin: str) -> str:
     if issue.updates:
         return issue.updates[0].priority.issue
     return ""
+
+
+def area_of(site: SiteModel, kind: str, id: str) -> Area | None:
+    """The area with a newsletter of that kind ('locality', 'municipality') and id, if any."""
+    if kind == "locality" and id in site.locality_by_id:
+        return Area(kind, id, site.locality_by_id[id].name)
+    if kind == "municipality" and id in site.municipality_by_id:
+        return Area(kind, id, site.municipality_by_id[id].name)
+    return None
+
+
+def issue_of(site: SiteModel, area: Area, period: str) -> Issue | None:
+    """One issue of an area, if it exists; only that area's issues are computed."""
+    [(_, issues)] = all_issues(site, [area])
+    return next((i for i in issues if i.period == period), None)

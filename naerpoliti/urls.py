@@ -138,15 +138,19 @@ class Urls:
     def opml(self, kind: str, id: str) -> str:
         return self._area_root(kind, id) + "feeds.opml"
 
-    # The newsletter pages exist in every language version; an issue's e-mail files (email.html,
-    # email.txt, nyhedsbrev.eml) once, beside the primary-language page (newsletter_issue's path
-    # in the primary version), as the e-mails are written in the site's language.
+    # The newsletter pages exist in every language version: an area's archive and one page per
+    # year with all its issues, each a section whose id is its period. The e-mail files are not
+    # part of the site (`naerpoliti newsletter render` makes them).
     def newsletter_archive(self, kind: str, id: str) -> str:
         return self.area(kind, id) + "nyhedsbrev/"
 
+    def newsletter_year(self, kind: str, id: str, year: str) -> str:
+        """The page of an area's issues of one year (the ISO year of a weekly period)."""
+        return self.area(kind, id) + f"nyhedsbrev/{year}/"
+
     def newsletter_issue(self, kind: str, id: str, period: str) -> str:
-        """The web page of one issue."""
-        return self.area(kind, id) + f"nyhedsbrev/{period}/"
+        """One issue: its section on the page of its year."""
+        return self.newsletter_year(kind, id, period[:4]) + f"#{period}"
 
     def statement(self) -> str:
         return self.page(STATEMENT_SLUG)

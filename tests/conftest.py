@@ -107,6 +107,26 @@ def build(root: Path, out: Path | None = None, today: dt.date = TODAY, strict: b
     return run(root, out, today, strict)
 
 
+def render_all_emails(root: Path, dest: Path, today: dt.date = TODAY) -> Path:
+    """The e-mail files of every newsletter issue of a root, as `naerpoliti newsletter render`
+    makes them one at a time (render_emails), in dest/KIND/ID/nyhedsbrev/PERIOD/ (KIND as in the
+    site's URLs): the tests' way to look at all of them."""
+    from naerpoliti.commands.issues import FOLDERS, load_site
+    from naerpoliti.newsletter import all_issues
+    from naerpoliti.render.environment import make_environment
+    from naerpoliti.render.newsletters import EMAIL_FILES, render_emails
+
+    site = load_site(root, today)
+    env = make_environment(root, site.config.language)
+    for area, issues in all_issues(site):
+        for issue, files in zip(issues, render_emails(site, env, site.urls, area, issues), strict=True):
+            folder = dest / FOLDERS[area.kind] / area.id / "nyhedsbrev" / issue.period
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in zip(EMAIL_FILES, files, strict=True):
+                (folder / name).write_bytes(data)
+    return dest
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -119,3 +139,9 @@ def demo_site(tmp_path_factory) -> Path:
     result = run(REPO, out, TODAY)
     assert not result.failed, [str(d) for d in result.diagnostics.errors]
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_emails(tmp_path_factory) -> Path:
+    """The e-mail files of every newsletter issue of the demo (render_all_emails), once a session."""
+    return render_all_emails(REPO, tmp_path_factory.mktemp("demo-emails"))

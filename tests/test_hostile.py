@@ -24,6 +24,7 @@ import yaml
 from icalendar import Calendar
 from lxml import etree
 
+from conftest import render_all_emails
 from naerpoliti.build import run
 
 REPO = Path(__file__).resolve().parent.parent
@@ -244,14 +245,30 @@ def _eml_headers(msg) -> list[str]:
     return [k.lower() for k in msg.keys()]
 
 
+def built(root: Path, out: Path):
+    """A build into `out`, and the e-mails of its newsletter issues (`newsletter render`) beside
+    it, in mails_of(out): the e-mails are not in the site, but they are output all the same."""
+    result = run(root, out, TODAY)
+    if not result.failed:
+        render_all_emails(root, mails_of(out))
+    return result
+
+
+def mails_of(out: Path) -> Path:
+    return out.parent / (out.name + "-mails")
+
+
 def output_problems(out: Path, reference: dict | None = None, base_path: str = "/") -> list[str]:
-    """Everything wrong with a built site, one line a problem. reference: the calendar properties
-    and e-mail headers of a build of the demo content, so an injected one shows up."""
+    """Everything wrong with a built site and its e-mails (built()), one line a problem.
+    reference: the calendar properties and e-mail headers of a build of the demo content, so an
+    injected one shows up."""
     problems: list[str] = []
-    for path in sorted(out.rglob("*")):
+    mails = mails_of(out)
+    assert any(mails.rglob("*.eml")), "built() renders the e-mails"
+    for path in sorted([*out.rglob("*"), *mails.rglob("*")]):
         if not path.is_file():
             continue
-        rel = path.relative_to(out).as_posix()
+        rel = path.relative_to(out if path.is_relative_to(out) else mails.parent).as_posix()
         if rel.startswith("pagefind/") or rel.startswith("assets/") or rel.startswith("media/"):
             continue
         data = path.read_bytes()
@@ -302,7 +319,7 @@ def reference_of(out: Path) -> dict:
     eml: set = set()
     for path in out.rglob("*.ics"):
         ics |= _ical_props(Calendar.from_ical(path.read_bytes()))
-    for path in out.rglob("*.eml"):
+    for path in mails_of(out).rglob("*.eml"):
         eml |= set(_eml_headers(email.message_from_bytes(path.read_bytes(), policy=email.policy.default)))
     return {"ics": ics, "eml": eml}
 
@@ -325,7 +342,7 @@ def assert_clean_errors(result, files: set[str] | None = None) -> None:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("demo") / "site"
-    result = run(REPO, out, TODAY)
+    result = built(REPO, out)
     assert not result.failed
     return reference_of(out)
 
@@ -335,7 +352,7 @@ def hostile_site(tmp_path_factory) -> Path:
     """The demo content with a hostile string in every text field, built."""
     root = hostile_root(tmp_path_factory.mktemp("hostile-root"), cycle(SHORT), all_of(VALID))
     out = tmp_path_factory.mktemp("hostile") / "site"
-    result = run(root, out, TODAY)
+    result = built(root, out)
     assert not result.failed, "\n".join(str(d) for d in result.diagnostics.errors[:30])
     return out
 
@@ -368,7 +385,7 @@ def test_a_hostile_string_in_one_field_at_a_time(tmp_path, reference):
     for i, value in enumerate(picks):
         root = hostile_root(tmp_path / f"root{i}", lambda: value, lambda: value)
         out = tmp_path / f"site{i}"
-        result = run(root, out, TODAY)
+        result = built(root, out)
         assert not result.failed, (value, [str(d) for d in result.diagnostics.errors[:10]])
         problems = output_problems(out, reference)
         assert not problems, (value, problems[:20])
@@ -378,7 +395,7 @@ def test_a_hostile_string_in_one_field_at_a_time(tmp_path, reference):
 def test_control_characters_are_refused_or_harmless(tmp_path, reference, value):
     root = hostile_root(tmp_path / "root", lambda: value, lambda: value)
     out = tmp_path / "site"
-    result = run(root, out, TODAY)
+    result = built(root, out)
     if result.failed:
         assert_clean_errors(result)
         assert not out.exists()
@@ -446,6 +463,6 @@ def test_newsletter_headers_cannot_be_injected(tmp_path, reference, field):
     result = run(root, out, TODAY)
     assert not result.failed, [str(d) for d in result.diagnostics.errors[:10]]
     problems = []
-    for path in sorted(out.rglob("*.eml")):
-        problems += eml_problems(path.relative_to(out).as_posix(), path.read_bytes(), reference)
+    for path in sorted(render_all_emails(root, mails_of(out)).rglob("*.eml")):
+        problems += eml_problems(path.relative_to(mails_of(out)).as_posix(), path.read_bytes(), reference)
     assert not problems, "\n".join(problems[:10])

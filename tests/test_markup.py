@@ -89,7 +89,7 @@ PLAIN_TEXT_VARIANTS = {
 def test_calendars_and_emails_give_content_the_same_plain_text(site_root, tmp_path, name):
     import icalendar
 
-    from conftest import build
+    from conftest import build, render_all_emails
     from naerpoliti.render.newsletters import wrap
 
     source, expected = PLAIN_TEXT_VARIANTS[name]
@@ -103,5 +103,5 @@ def test_calendars_and_emails_give_content_the_same_plain_text(site_root, tmp_pa
     description = next(c for c in ics.walk("VEVENT"))["DESCRIPTION"]
     url = "https://test.example.dk/arrangementer/2026-12-03-moede/"
     assert str(description) == f"{expected}\n\n{url}"
-    email = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
+    email = (render_all_emails(root, tmp_path / "mails") / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
     assert f"\n\n{wrap(expected)}\n" in email  # the same text, wrapped at 72 columns

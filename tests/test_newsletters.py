@@ -1,5 +1,6 @@
-"""Newsletters: which issues exist, and that each one's web page, email.html, email.txt and
-nyhedsbrev.eml are what a reader's mail app and a mail server expect, byte for byte reproducible."""
+"""Newsletters: which issues exist, that their web pages (a page per area and year) say what they
+should, and that each issue's email.html, email.txt and nyhedsbrev.eml (made by `newsletter render`,
+not by the build) are what a reader's mail app and a mail server expect, byte for byte reproducible."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from conftest import REGISTRY, REPO, TODAY, build, news, tree
+from conftest import REGISTRY, REPO, TODAY, build, news, render_all_emails, tree
 from naerpoliti.build import gather
 from naerpoliti.errors import Diagnostics
 from naerpoliti import newsletter
@@ -165,8 +166,14 @@ def built(site_root, tmp_path):
         out = tmp_path / "site"
         result = build(root, out)
         assert not result.failed, [str(d) for d in result.diagnostics.errors]
+        render_all_emails(root, mails(out))
         return out
     return factory
+
+
+def mails(out: Path) -> Path:
+    """Where the tests render the e-mail files of the site built into `out`: beside it."""
+    return out.parent / "mails"
 
 
 def parse_eml(path: Path) -> EmailMessage:
@@ -175,7 +182,7 @@ def parse_eml(path: Path) -> EmailMessage:
 
 def test_eml_is_a_ready_multipart_alternative_message(built):
     out = built(files={"content/news/c.md": news("August", "2026-08-05")})
-    folder = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    folder = mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11"
     raw = (folder / "nyhedsbrev.eml").read_bytes()
     assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"\r\n")  # CRLF only
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
@@ -200,7 +207,7 @@ def test_eml_is_a_ready_multipart_alternative_message(built):
     assert parts[0].get_content().replace("\r\n", "\n") == (folder / "email.txt").read_text(encoding="utf-8")
     assert parts[1].get_content().replace("\r\n", "\n") == (folder / "email.html").read_text(encoding="utf-8")
     # a past period is dated its last day, at noon, in summer time too
-    old = parse_eml(out / "kommune/frederikssund/nyhedsbrev/2026-08/nyhedsbrev.eml")
+    old = parse_eml(mails(out) / "kommune/frederikssund/nyhedsbrev/2026-08/nyhedsbrev.eml")
     assert old["Date"] == "Mon, 31 Aug 2026 12:00:00 +0200"
     assert old["Message-ID"] == "<2026-08.municipality.frederikssund@test.example.dk>"
     assert old["List-Id"] == "Frederikssund Kommune <municipality-frederikssund.test.example.dk>"
@@ -208,18 +215,18 @@ def test_eml_is_a_ready_multipart_alternative_message(built):
 
 def test_eml_without_unsubscribe_settings_uses_the_sender(built):
     out = built(REGISTRY)
-    msg = parse_eml(out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
+    msg = parse_eml(mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
     assert msg["From"] == "Testpoliti <nyhedsbrev@test.example.dk>"
     assert msg["Reply-To"] is None and msg["List-Unsubscribe-Post"] is None
     mailto = "mailto:nyhedsbrev@test.example.dk?subject=Afmeld%20nyhedsbrevet%20for%20Skibby"
     assert msg["List-Unsubscribe"] == f"<{mailto}>"
-    html = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
+    html = (mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
     assert f'href="{mailto}"' in html
 
 
 def test_eml_with_a_mailto_only_has_no_one_click(built):
     out = built(registry(unsubscribe_email="afmeld@test.example.dk"))
-    msg = parse_eml(out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
+    msg = parse_eml(mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
     assert msg["List-Unsubscribe-Post"] is None
     assert msg["List-Unsubscribe"].startswith("<mailto:afmeld@test.example.dk?subject=")
 
@@ -228,7 +235,7 @@ def test_long_names_and_urls_stay_readable_in_the_headers(built):
     reg = FULL.replace("    name: Skibby\n", "    name: Skibby Sønder-Overdrev og Omegns Lokalsamfund, Nord\n")
     reg = reg.replace(UNSUBSCRIBE_URL, UNSUBSCRIBE_URL + "/" + "meget-lang-sti/" * 6)
     out = built(reg)
-    msg = parse_eml(out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
+    msg = parse_eml(mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml")
     assert msg["List-Id"] == "Skibby Sønder-Overdrev og Omegns Lokalsamfund Nord <locality-skibby.test.example.dk>"
     assert msg["List-Unsubscribe"].startswith(f"<{UNSUBSCRIBE_URL}/meget-lang-sti/meget")
     assert "=?" not in msg["List-Unsubscribe"]
@@ -286,7 +293,7 @@ def test_an_idn_site_writes_ascii_headers(built):
     reg = FULL.replace("https://test.example.dk/", "https://nærpoliti.dk/")
     reg = reg.replace("nyt@test.example.dk", "nyt@nærpoliti.dk").replace("svar@test.example.dk", "svar@nærpoliti.dk")
     out = built(reg)
-    raw = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml").read_bytes()
+    raw = (mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml").read_bytes()
     msg = read_eml(raw)
     assert msg["From"].addresses[0].addr_spec == "nyt@xn--nrpoliti-j0a.dk"
     assert msg["Reply-To"] == "svar@xn--nrpoliti-j0a.dk"
@@ -342,18 +349,18 @@ def check_email_html(path: Path, unsubscribe: str) -> None:
 
 def test_email_html_is_for_every_mail_app(built):
     out = built()
-    folder = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    folder = mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11"
     check_email_html(folder / "email.html", UNSUBSCRIBE_URL)
     html = (folder / "email.html").read_text()
     doc = html5lib.parse(html, namespaceHTMLElements=False)
     assert "".join(doc.find("body")[0].itertext()) == "Sådan sikrer du dit hjem & din have"
     assert 'href="https://test.example.dk/lokalsamfund/skibby/"' in html  # the intro's site link, absolute
     assert "Mette Testesen" in html and "mette@example.dk" in html
-    assert 'href="https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/2026-11/"' in html  # web version
+    assert 'href="https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/2026/#2026-11"' in html  # web version
 
 
-def test_email_html_of_the_demo(demo_site: Path):
-    files = sorted(demo_site.rglob("email.html"))
+def test_email_html_of_the_demo(demo_emails: Path):
+    files = sorted(demo_emails.rglob("email.html"))
     assert files
     for path in files:
         check_email_html(path, "https://naerpoliti.example.dk/afmeld")
@@ -361,14 +368,14 @@ def test_email_html_of_the_demo(demo_site: Path):
 
 def test_preheader_falls_back_to_the_intro(built):
     out = built(files={"content/newsletters/skibby/2026-10.md": "Første linje i intro.\n\nMere.\n"})
-    doc = html5lib.parse((out / "lokalsamfund/skibby/nyhedsbrev/2026-10/email.html").read_bytes(),
+    doc = html5lib.parse((mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-10/email.html").read_bytes(),
                          namespaceHTMLElements=False)
     assert "".join(doc.find("body")[0].itertext()) == "Første linje i intro."
 
 
 def test_email_txt_is_readable_plain_text(built):
     out = built()
-    text = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
+    text = (mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
     for line in text.splitlines():
         assert len(line) <= 72 or " " not in line.strip(), f"not wrapped: {line!r}"
     assert not re.search(r"</?[a-z][a-z0-9]*[ >/]", text)  # no HTML
@@ -395,19 +402,25 @@ def test_text_template_messages_are_in_the_catalog():
 
 def test_web_pages_link_the_archive_and_no_email_files(built):
     out = built()
-    page = (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/index.html").read_text()
+    page = (out / "lokalsamfund/skibby/nyhedsbrev/2026/index.html").read_text()
     doc = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
-    assert len(doc.findall(".//h1")) == 1 and "Nyhedsbrev for Skibby" in "".join(doc.find(".//h1").itertext())
-    # the e-mail files are written (for `newsletter send`), but they are the editors': no page links them
+    assert "".join(doc.find(".//h1").itertext()) == "Nyhedsbreve for Skibby, 2026"
+    assert len(doc.findall(".//h1")) == 1
+    # each issue a section whose id is its period, newest first, headed by the period
+    sections = [s for s in doc.iter("section") if "newsletter-issue" in (s.get("class") or "")]
+    assert [s.get("id") for s in sections] == ["2026-11"]
+    assert "".join(sections[0].find("h2").itertext()) == "November 2026: Nyhedsbrev for Skibby"
+    # the e-mail files are not in the site, and no page links them
+    assert not [p for p in tree(out) if p.endswith(("email.html", "email.txt", ".eml"))]
     for name in ("email.html", "email.txt", "nyhedsbrev.eml"):
-        assert (out / "lokalsamfund/skibby/nyhedsbrev/2026-11" / name).is_file()
         assert name not in page
+    assert not (out / "lokalsamfund/skibby/nyhedsbrev/2026-11").exists()
     for text in ['href="/nyheder/a/"', 'href="/arrangementer/m/"', "Mette Testesen", 'href="tel:112"',
-                 'href="/lokalsamfund/skibby/nyhedsbrev/"', 'aria-current="page">November 2026<',
+                 'href="/lokalsamfund/skibby/nyhedsbrev/"', 'aria-current="page">2026<',
                  'href="https://test.example.dk/lokalsamfund/skibby/rss.xml"']:
         assert text in page, text
     archive = (out / "lokalsamfund/skibby/nyhedsbrev/index.html").read_text()
-    for text in ['href="/lokalsamfund/skibby/nyhedsbrev/2026-11/"', 'href="/lokalsamfund/skibby/rss.xml"',
+    for text in ['href="/lokalsamfund/skibby/nyhedsbrev/2026/#2026-11"', 'href="/lokalsamfund/skibby/rss.xml"',
                  'href="/lokalsamfund/skibby/atom.xml"', 'href="webcal://test.example.dk/lokalsamfund/skibby/kalender.ics"',
                  "Nyhedsbreve for Skibby"]:
         assert text in archive, text
@@ -438,7 +451,7 @@ def test_newsletter_pages_offer_only_the_configured_sign_up(site_root, tmp_path,
     mailto = f"mailto:{SIGN_UP_EMAIL}?subject=Tilmelding%20til%20nyhedsbrevet%20for%20Skibby%20%26%20%C3%98rby"
     pages = {name: (out / path).read_text() for name, path in [
         ("archive", "lokalsamfund/skibby/nyhedsbrev/index.html"),
-        ("issue", "lokalsamfund/skibby/nyhedsbrev/2026-11/index.html"),
+        ("issue", "lokalsamfund/skibby/nyhedsbrev/2026/index.html"),
         ("locality", "lokalsamfund/skibby/index.html"),
         ("municipality", "kommune/frederikssund/index.html")]}
     for name, html in pages.items():
@@ -452,13 +465,17 @@ def test_newsletter_pages_offer_only_the_configured_sign_up(site_root, tmp_path,
     for name in ("archive", "issue"):
         offered = "Nyhedsbrevet er gratis." in pages[name]
         assert offered == bool(settings), name
-        if not settings:  # how else to follow the area
+        if not settings:  # how else to follow the area: the archive lists the feeds and calendar
             assert "Nyhedsbrevet sendes ikke på e-mail" in pages[name]
+        if not settings and name == "archive":
             hrefs = _hrefs(pages[name])
             assert f"{prefix}/lokalsamfund/skibby/rss.xml" in hrefs
             assert f"webcal://test.example.dk{prefix}/lokalsamfund/skibby/kalender.ics" in hrefs
-    # the e-mails themselves still say how to unsubscribe
-    assert UNSUBSCRIBE_URL in (out / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
+    # the e-mails themselves still say how to unsubscribe, and link the issue's section
+    render_all_emails(root, mails(out))
+    html = (mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
+    assert f'href="https://test.example.dk{prefix}/lokalsamfund/skibby/nyhedsbrev/2026/#2026-11"' in html
+    assert UNSUBSCRIBE_URL in (mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html").read_text()
 
 
 def test_an_http_sign_up_form_is_an_error(site_root):
@@ -505,9 +522,10 @@ def with_priorities(registry_text: str) -> str:
 
 def test_what_we_did_lists_the_periods_updates_newest_first(built):
     out = built(with_priorities(FULL))
-    folder = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
-    page = (folder / "index.html").read_text()
-    section = page[page.index("Det har vi gjort"):page.index('id="events"')]
+    folder = mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    page = (out / "lokalsamfund/skibby/nyhedsbrev/2026/index.html").read_text()
+    page = page[page.index('id="2026-11"'):page.index('id="2026-10"')]
+    section = page[page.index("Det har vi gjort"):page.index("Kommende arrangementer")]
     order = [section.index(t) for t in ("Borgermøde med", "Bump ved skolen", "Første <strong>patrulje")]
     assert order == sorted(order)
     assert "Før perioden" not in section and "Efter byggedatoen" not in page
@@ -517,8 +535,9 @@ def test_what_we_did_lists_the_periods_updates_newest_first(built):
     html = (folder / "email.html").read_text()
     assert 'href="https://test.example.dk/lokalsamfund/skibby/"' in html and "Bump ved skolen" in html
     # the municipality's issue has them too; October has an issue for its update alone
-    assert "Bump ved skolen" in (out / "kommune/frederikssund/nyhedsbrev/2026-11/index.html").read_text()
-    assert "Før perioden" in (out / "lokalsamfund/skibby/nyhedsbrev/2026-10/index.html").read_text()
+    assert "Bump ved skolen" in (out / "kommune/frederikssund/nyhedsbrev/2026/index.html").read_text()
+    october = (out / "lokalsamfund/skibby/nyhedsbrev/2026/index.html").read_text().split('id="2026-10"')[1]
+    assert "Før perioden" in october
 
 
 def test_the_locality_page_shows_priorities_with_updates_newest_first(built):
@@ -537,7 +556,7 @@ def test_every_area_has_an_archive_even_without_issues(built):
     empty = (out / "lokalsamfund/slangerup/nyhedsbrev/index.html").read_text()
     assert "Der er endnu ingen nyhedsbreve for Slangerup." in empty
     assert (out / "kommune/frederikssund/nyhedsbrev/index.html").is_file()
-    assert not (out / "lokalsamfund/slangerup/nyhedsbrev/2026-11").exists()
+    assert not (out / "lokalsamfund/slangerup/nyhedsbrev/2026").exists()
 
 
 def test_municipality_with_several_officers(site_root, tmp_path):
@@ -548,8 +567,8 @@ def test_municipality_with_several_officers(site_root, tmp_path):
     root = site_root({"content/news/k.md": news("Kommunen", scope="municipalities: [frederikssund]")}, registry=reg)
     out = tmp_path / "site"
     assert not build(root, out).failed
-    folder = out / "kommune/frederikssund/nyhedsbrev/2026-11"
-    page = (folder / "index.html").read_text()
+    folder = render_all_emails(root, tmp_path / "mails") / "kommune/frederikssund/nyhedsbrev/2026-11"
+    page = (out / "kommune/frederikssund/nyhedsbrev/2026/index.html").read_text()
     html5lib.HTMLParser(strict=True).parse(page)
     assert "Dine lokale betjente" in page and "Sune Testesen" in page and "Mette Testesen" in page
     check_email_html(folder / "email.html", "mailto:nyhedsbrev@test.example.dk?subject="
@@ -570,6 +589,7 @@ def test_newsletters_publish_no_one_without_consent(site_root, tmp_path):
     out = tmp_path / "site"
     assert not build(root, out).failed
     files = {p: d for p, d in tree(out).items() if "/nyhedsbrev/" in p}
+    files |= {p: d for p, d in tree(render_all_emails(root, tmp_path / "mails")).items()}
     assert any(p.endswith(".eml") for p in files)
     # the .eml decoded, so that quoted-printable cannot hide anything
     for p in [p for p in files if p.endswith(".eml")]:
@@ -592,17 +612,22 @@ def test_two_builds_are_byte_identical(built, tmp_path):
     assert not build(root, second_out).failed
     second = tree(second_out)
     newsletter_files = [p for p in first if "/nyhedsbrev/" in p]
-    assert len(newsletter_files) > 10
+    assert len(newsletter_files) == 5  # three archives, two year pages
     assert first == second
+    # and the e-mails, made again: what `newsletter send` checks a resumed send against
+    again = tree(render_all_emails(root, tmp_path / "mails-again"))
+    assert len(again) == 3 * 2 and again == tree(mails(tmp_path / "site"))
 
 
-def test_demo_issues(demo_site: Path):
-    emls = sorted(demo_site.rglob("nyhedsbrev.eml"))
+def test_demo_issues(demo_site: Path, demo_emails: Path):
+    emls = sorted(demo_emails.rglob("nyhedsbrev.eml"))
     assert len(emls) >= 20
     for path in emls:
         folder = path.parent
-        for name in ("index.html", "email.html", "email.txt"):
+        for name in ("email.html", "email.txt"):
             assert (folder / name).is_file()
+        year_page = demo_site / folder.relative_to(demo_emails).parent / folder.name[:4] / "index.html"
+        assert f'<section class="section newsletter-issue" id="{folder.name}"' in year_page.read_text(), path
         msg = parse_eml(path)
         area = folder.parent.parent
         kind = "locality" if area.parent.name == "lokalsamfund" else "municipality"
@@ -610,7 +635,7 @@ def test_demo_issues(demo_site: Path):
     for kind in ("lokalsamfund", "kommune"):
         for area in (p for p in (demo_site / kind).iterdir() if p.is_dir()):
             assert (area / "nyhedsbrev/index.html").is_file(), area
-    glumsoe = (demo_site / "lokalsamfund/glumsoe/nyhedsbrev/2026-10/email.txt").read_text()
+    glumsoe = (demo_emails / "lokalsamfund/glumsoe/nyhedsbrev/2026-10/email.txt").read_text()
     assert "Kære netværk i Glumsø" in glumsoe
 
 
@@ -751,11 +776,11 @@ def test_eml_bytes_are_the_email_packages():
                  unsubscribe_subject=f"Afmeld {value}")
 
 
-def test_every_demo_eml_reads_back_as_its_email_files(demo_site: Path):
+def test_every_demo_eml_reads_back_as_its_email_files(demo_emails: Path):
     """Every message of the demo, read by the stdlib parser: the headers a mail server and a mail
     app read, and both parts, decoded, exactly email.txt and email.html."""
     names = {(a.kind, a.id): a.name for a in newsletter.areas(model(REPO))}
-    emls = sorted(demo_site.rglob("nyhedsbrev.eml"))
+    emls = sorted(demo_emails.rglob("nyhedsbrev.eml"))
     assert len(emls) >= 20
     for path in emls:
         raw = path.read_bytes()
@@ -787,7 +812,7 @@ def test_every_demo_eml_reads_back_as_its_email_files(demo_site: Path):
         assert msg["List-Unsubscribe"] == ("<https://naerpoliti.example.dk/afmeld>, <mailto:afmeld@example.dk"
                                            f"?subject={quote(f'Afmeld nyhedsbrevet for {name}')}>")
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        archive = f"https://naerpoliti.example.dk/{area.relative_to(demo_site).as_posix()}/nyhedsbrev/"
+        archive = f"https://naerpoliti.example.dk/{area.relative_to(demo_emails).as_posix()}/nyhedsbrev/"
         assert msg["List-Archive"] == f"<{archive}>"
         assert msg["MIME-Version"] == "1.0"
         assert msg.get_content_type() == "multipart/alternative"
@@ -826,24 +851,25 @@ def test_render_newsletters_for_some_areas_is_the_full_call_for_them(built, tmp_
 
 
 def test_newsletter_pages_have_an_english_version_and_the_emails_stay_danish(built):
-    """With site.alternate_language the archive and issue pages are also under /en/, with hreflang,
-    the language switch and links to the English pages; the e-mail files exist once, in Danish."""
+    """With site.alternate_language the archive and year pages are also under /en/, with hreflang,
+    the language switch and links to the English pages; the e-mails are in Danish."""
     out = built(FULL.replace("  base_url: https://test.example.dk/",
                              "  base_url: https://test.example.dk/\n  alternate_language: en"))
     da, en = out / "lokalsamfund/skibby/nyhedsbrev", out / "en/lokalsamfund/skibby/nyhedsbrev"
-    assert sorted(p.name for p in (en / "2026-11").iterdir()) == ["index.html"]
-    assert sorted(p.name for p in (da / "2026-11").iterdir()) == ["email.html", "email.txt", "index.html",
-                                                                 "nyhedsbrev.eml"]
-    issue = (en / "2026-11/index.html").read_text()
+    assert sorted(p.name for p in (en / "2026").iterdir()) == ["index.html"]
+    assert sorted(p.name for p in (da / "2026").iterdir()) == ["index.html"]
+    issue = (en / "2026/index.html").read_text()
     assert '<html lang="en">' in issue and '<div class="language-switcher">' in issue
     assert ('<link rel="alternate" hreflang="da" href="https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/'
-            '2026-11/">') in issue
-    assert "November 2026" in issue and 'href="/en/lokalsamfund/skibby/nyhedsbrev/"' in issue
+            '2026/">') in issue
+    assert 'id="2026-11"' in issue and "November 2026" in issue
+    assert 'href="/en/lokalsamfund/skibby/nyhedsbrev/"' in issue
     archive = (en / "index.html").read_text()
-    assert 'href="/en/lokalsamfund/skibby/nyhedsbrev/2026-11/"' in archive
+    assert 'href="/en/lokalsamfund/skibby/nyhedsbrev/2026/#2026-11"' in archive
     assert 'href="/en/lokalsamfund/skibby/"' in archive and 'href="/en/data/"' in archive
     # the Danish area page links its Danish archive, the English one the English archive
     assert 'href="/lokalsamfund/skibby/nyhedsbrev/"' in (out / "lokalsamfund/skibby/index.html").read_text()
     assert 'href="/en/lokalsamfund/skibby/nyhedsbrev/"' in (out / "en/lokalsamfund/skibby/index.html").read_text()
-    assert "november 2026" in (da / "2026-11/email.txt").read_text()
-    assert "https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/2026-11/" in (da / "2026-11/email.txt").read_text()
+    text = (mails(out) / "lokalsamfund/skibby/nyhedsbrev/2026-11/email.txt").read_text()
+    assert "november 2026" in text
+    assert "https://test.example.dk/lokalsamfund/skibby/nyhedsbrev/2026/#2026-11" in text

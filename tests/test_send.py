@@ -21,6 +21,7 @@ import pytest
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the test extra")
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
+from conftest import news  # noqa: E402
 from naerpoliti.cli import main  # noqa: E402
 from naerpoliti.commands.send import load_issue, personalize, recipient_message_id  # noqa: E402
 
@@ -187,7 +188,7 @@ def site(tmp_path) -> Site:
     root = tmp_path / "repo"
     (root / ".git").mkdir(parents=True)
     (root / "localities.yaml").write_text("site: {title: Test}\n", encoding="utf-8")
-    eml = root / "site/lokalsamfund/skibby/nyhedsbrev/2026-11/nyhedsbrev.eml"
+    eml = root / "newsletters/lokalsamfund-skibby-2026-11/nyhedsbrev.eml"  # where `newsletter render` puts it
     eml.parent.mkdir(parents=True)
     eml.write_bytes(issue_message().as_bytes(policy=policy.SMTP))
     private = tmp_path / "private"
@@ -199,7 +200,7 @@ ADDRESSES = ["anna@example.dk", "bo@example.dk", "carl@example.dk", "dorte@examp
 
 
 def send(capsys, site: Site, recipients: Path, server: str, *extra: str) -> tuple[int, str, str]:
-    code = main(["newsletter", "send", ISSUE_ID, "--root", str(site.root), "--recipients", str(recipients),
+    code = main(["newsletter", "send", str(site.eml), "--root", str(site.root), "--recipients", str(recipients),
                  "--smtp", server, *extra])
     out, err = capsys.readouterr()
     return code, out, err
@@ -497,27 +498,52 @@ def test_recipients_file_inside_the_repository_is_refused(site, tmp_path, capsys
     assert code == 2 and "the log" in err
 
 
-def test_issue_by_path_uses_the_same_log_as_by_id(site, smtp, capsys):
-    server = smtp()
-    recipients = site.recipients("\n".join(ADDRESSES[:2]) + "\n")
-    assert send(capsys, site, recipients, server.address, "--yes")[0] == 0
-    code = main(["newsletter", "send", str(site.eml), "--root", str(site.root), "--recipients", str(recipients),
+def test_an_issue_by_id_is_rendered_from_the_root_and_a_send_resumes(site_root, tmp_path, smtp, capsys):
+    """No built site: send renders the issue as `newsletter render` does, the same bytes each time,
+    so an interrupted send resumes; by the rendered file's path it is the same send (the same log)."""
+    root = site_root({"content/news/a.md": news("Nyhed", "2026-11-20")})
+    private = tmp_path / "private"
+    private.mkdir()
+    recipients = private / "modtagere.txt"
+    recipients.write_text("\n".join(ADDRESSES) + "\n", encoding="utf-8")
+    server = smtp(Mailbox(down_after=2))
+    args = ["newsletter", "send", ISSUE_ID, "--root", str(root), "--today", "2026-11-22",
+            "--recipients", str(recipients), "--smtp", server.address, "--yes"]
+    assert main(args) == 1 and len(server.messages) == 2
+    assert not (root / "site").exists()
+    server.down_after = None
+    assert main(args) == 0, capsys.readouterr().err
+    assert server.recipients() == ADDRESSES
+    eml = root / "newsletters/lokalsamfund-skibby-2026-11/nyhedsbrev.eml"
+    assert main(["newsletter", "render", ISSUE_ID, "--root", str(root), "--today", "2026-11-22",
+                 "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again/nyhedsbrev.eml").read_bytes() == eml.read_bytes()
+    sent = email.message_from_bytes(server.messages[0][2], policy=policy.default)
+    assert sent["Subject"] == "Testpoliti – Skibby, november 2026"
+    capsys.readouterr()
+    code = main(["newsletter", "send", str(eml), "--root", str(root), "--recipients", str(recipients),
                  "--smtp", server.address, "--yes"])
-    assert code == 0
-    assert "skipped (already sent) 2" in capsys.readouterr().out
-    assert len(server.messages) == 2
+    assert code == 0 and "skipped (already sent) 5" in capsys.readouterr().out
+    # the next day the current period's issue has grown (its date moved): not the send that began
+    later = [*args]
+    later[later.index("--today") + 1] = "2026-11-23"
+    code = main(later)
+    assert code == 2 and "is not the issue this send began with" in capsys.readouterr().err
 
 
-def test_a_missing_issue_says_how_to_build_the_site(site, capsys):
-    recipients = site.recipients("anna@example.dk\n")
-    code = main(["newsletter", "send", "kommune/frederikssund/2026-11", "--root", str(site.root),
-                 "--recipients", str(recipients), "--smtp", free_port()])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "there is no newsletter issue kommune/frederikssund/2026-11" in err
-    assert f"naerpoliti build --root {site.root}" in err
-    for issue in ("skibby", str(site.private / "nyhedsbrev.eml")):
-        code = main(["newsletter", "send", issue, "--root", str(site.root), "--recipients", str(recipients),
+def test_an_unknown_issue_says_how_to_list_the_issues(site_root, tmp_path, capsys):
+    root = site_root({"content/news/a.md": news("Nyhed", "2026-11-20")})
+    recipients = tmp_path / "modtagere.txt"
+    recipients.write_text("anna@example.dk\n", encoding="utf-8")
+    for issue, expected in [("lokalsamfund/skibby/2025-11", f"newsletter list lokalsamfund/skibby --root {root}"),
+                            ("kommune/nowhere/2026-11", f"newsletter list --root {root}")]:
+        code = main(["newsletter", "send", issue, "--root", str(root), "--today", "2026-11-22",
+                     "--recipients", str(recipients), "--smtp", free_port()])
+        err = capsys.readouterr().err
+        assert code == 1 and f"there is no newsletter issue {issue}" in err and expected in err, err
+        assert "Traceback" not in err
+    for issue in ("skibby", str(tmp_path / "nyhedsbrev.eml")):
+        code = main(["newsletter", "send", issue, "--root", str(root), "--recipients", str(recipients),
                      "--smtp", free_port()])
         assert code == 2 and "naerpoliti: error:" in capsys.readouterr().err
 

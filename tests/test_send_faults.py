@@ -273,7 +273,7 @@ def test_sender_killed(site, faulty, capsys, stage, n, stored, unknown):
     recipients = site.recipients("\n".join(ADDRESSES) + "\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "naerpoliti", "newsletter", "send", ISSUE_ID, "--root", str(site.root),
+        [sys.executable, "-m", "naerpoliti", "newsletter", "send", str(site.eml), "--root", str(site.root),
          "--recipients", str(recipients), "--smtp", server.address, "--yes"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     server.victim = proc

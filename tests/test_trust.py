@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from conftest import REGISTRY, build, news
+from conftest import REGISTRY, build, news, render_all_emails
 from PIL import Image as PILImage
 
 BASE = "  base_url: https://test.example.dk/"
@@ -73,7 +73,7 @@ def test_the_reply_time_is_in_the_search_index_and_the_newsletter(site_root, tmp
     assert index["officers"][0][reply] == "Svarer normalt inden for 3 hverdage"
     front = (out / "index.html").read_text()
     assert 'data-officer-note="Ikke til akutte henvendelser (112) eller anmeldelser (114 eller politi.dk)."' in front
-    issue = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    issue = render_all_emails(tmp_path / "root", tmp_path / "mails") / "lokalsamfund/skibby/nyhedsbrev/2026-11"
     for name in ("email.html", "email.txt"):
         text = " ".join((issue / name).read_text().split())
         assert "(112) eller anmeldelser (114 eller politi.dk). Svarer normalt inden for 3 hverdage." in text, name
@@ -98,7 +98,7 @@ def test_the_organisation_is_in_every_header_footer_and_email(site_root, tmp_pat
         (src,) = re.findall(r'<img class="organisation-logo" src="([^"]+)" alt="" width="120" height="40">', header)
         assert src == f"{root_path}media/logo.png"
         assert (out / src[len(root_path):]).is_file()  # the logo is published where it points
-    issue = out / "lokalsamfund/skibby/nyhedsbrev/2026-11"
+    issue = render_all_emails(tmp_path / "root", tmp_path / "mails") / "lokalsamfund/skibby/nyhedsbrev/2026-11"
     html = (issue / "email.html").read_text()
     assert "Nordsjællands Politi" in html.split('class="pad"')[0]  # the masthead
     assert re.search(r'Testpoliti drives af <a href="https://politi.dk/nordsjaellands-politi"[^>]*>'

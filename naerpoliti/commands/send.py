@@ -1,6 +1,8 @@
-"""naerpoliti newsletter send: one built issue (its nyhedsbrev.eml) to a list of recipients over SMTP.
+"""naerpoliti newsletter send: one issue (its nyhedsbrev.eml) to a list of recipients over SMTP.
 
-One message per recipient: the issue's .eml byte for byte, with `To:` set to the recipient and a
+The issue is rendered from the site root as `newsletter render` does (commands/issues.py), into
+its folder beside the site; or a .eml file is given. One message per recipient: the .eml byte for
+byte, with `To:` set to the recipient and a
 Message-ID derived from the issue's Message-ID and the address. The recipient list is personal data
 and lives outside the repository; so does the log, beside it: JSON lines, each appended and fsynced
 before the next step. It makes sending at most once per recipient:
@@ -44,6 +46,7 @@ from typing import Any, TypedDict
 
 from email_validator import EmailNotValidError, validate_email
 
+from . import issues
 from .common import EXIT_CONTENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, resolve_root
 
 EXIT_FAILED = EXIT_CONTENT  # invalid recipients, or stopped
@@ -53,8 +56,9 @@ TIMEOUT = 60.0  # seconds for connecting and for each SMTP reply
 REFUSED_IN_A_ROW = 5  # this many permanent refusals in a row, and nothing accepted: stop the run
 SHOWN = 5  # addresses shown by the dry run
 
-ISSUE_ID_RE = re.compile(r"^(lokalsamfund|kommune)/([a-z0-9]+(?:-[a-z0-9]+)*)/([0-9]{4}-(?:W)?[0-9]{2})/?$")
-ISSUE_PATH_RE = re.compile(r"(?:^|/)(lokalsamfund|kommune)/([^/]+)/nyhedsbrev/([^/]+)/nyhedsbrev\.eml$")
+ISSUE_ID_RE = issues.ISSUE_ID_RE
+# a .eml in the folder `newsletter render` makes by default: ROOT/newsletters/KIND-ID-PERIOD/
+ISSUE_PATH_RE = re.compile(r"(?:^|/)newsletters/((?:lokalsamfund|kommune)-[^/]+)/nyhedsbrev\.eml$")
 
 
 SendUsageError = UsageError  # the command cannot start: exit 2
@@ -111,12 +115,12 @@ def _resolution(text: str) -> Resolution:
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Adds `newsletter send` to the subcommands of the main parser."""
-    nl = sub.add_parser("newsletter", help="work with the newsletter issues of a built site")
+    """Adds `newsletter` (send, render, list) to the subcommands of the main parser."""
+    nl = sub.add_parser("newsletter", help="make, list and send the newsletter issues of a site")
     nl_sub = nl.add_subparsers(dest="newsletter_command", metavar="SUBCOMMAND", required=True)
     p = nl_sub.add_parser(
-        "send", allow_abbrev=False, help="send one built newsletter issue to a list of recipients over SMTP",
-        description="Send one newsletter issue of a built site to every address of a recipients "
+        "send", allow_abbrev=False, help="send one newsletter issue to a list of recipients over SMTP",
+        description="Send one newsletter issue of a site to every address of a recipients "
                     "file, one message each. Without --yes it only shows what it would send. A log "
                     "beside the recipients file records every delivery, so running the same command "
                     "again continues an interrupted run and sends nobody the issue twice; a message "
@@ -124,7 +128,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                     "(--resolve-unknown).")
     p.add_argument("issue", metavar="ISSUE",
                    help="an issue id such as lokalsamfund/skibby/2026-11 or kommune/frederikssund/2026-11 "
-                        "(read from OUT/<area>/nyhedsbrev/<period>/nyhedsbrev.eml), or the path of a .eml file")
+                        "(rendered from the site root into ROOT/newsletters/KIND-ID-PERIOD/, as "
+                        "'newsletter render' does), or the path of a .eml file")
     p.add_argument("--recipients", type=Path, required=True, metavar="FILE",
                    help="one address a line (blank lines and # comments ignored), or a CSV file with an "
                         "'email' column; keep it outside the repository")
@@ -140,9 +145,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--log", type=Path, metavar="FILE",
                    help="the delivery log (default: beside the recipients file, "
                         "FILE.<issue>.log)")
-    p.add_argument("--out", type=Path, metavar="DIR", help="the built site (default: ROOT/site)")
-    p.add_argument("--root", type=Path, metavar="DIR",
-                   help="the site root (default: the nearest folder, from here upwards, with a localities.yaml)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="the built site, where the recipients file and the log must not be (default: ROOT/site)")
+    issues.add_site_options(p)
     p.add_argument("--rate", type=_rate, metavar="N", help="send at most N messages a second (e.g. 0.5)")
     p.add_argument("--retry-refused", action="store_true",
                    help="send again to recipients the log records as refused by the server")
@@ -156,6 +161,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         "the log says have it (e.g. after rebuilding it); the log keeps the earlier send")
     p.add_argument("--timeout", type=_timeout, default=TIMEOUT, metavar="SECONDS",
                    help=f"wait at most this long for the server to connect or answer (default {TIMEOUT:g})")
+    issues.add_parsers(nl_sub)
 
 
 # --- the issue -------------------------------------------------------------------------------------
@@ -180,28 +186,22 @@ def _site_root(arg: Path | None, near: Path | None) -> Path:
     return resolve_root(arg, near)
 
 
-def _locate_issue(text: str, root_arg: Path | None, out_arg: Path | None) -> tuple[Path, Path, Path, str, str]:
-    """ISSUE -> (eml path, root, out, label, slug)."""
+def _locate_issue(text: str, root_arg: Path | None, out_arg: Path | None,
+                  today: dt.date | None) -> tuple[Path, Path, Path, str, str]:
+    """ISSUE -> (eml path, root, out, label, slug): an issue id is rendered from the site root."""
     m = ISSUE_ID_RE.match(text)
     given = Path(text)
     if m and not given.exists():
-        root = _site_root(root_arg, None)
-        out = (out_arg if out_arg is not None else root / "site").resolve()
-        kind, id, period = m.groups()
-        eml = out / kind / id / "nyhedsbrev" / period / "nyhedsbrev.eml"
-        if not eml.is_file():
-            how = f"naerpoliti build --root {root}" + (f" --out {out_arg}" if out_arg is not None else "")
-            raise SendUsageError(
-                f"there is no newsletter issue {kind}/{id}/{period}: {eml} does not exist. Build the site "
-                f"first ({how}) and check the issue id: the area's folder in {out}/{kind}/ and the period "
-                f"(YYYY-MM, or YYYY-Www for weekly newsletters)")
-        return eml, root, out, f"{kind}/{id}/{period}", f"{kind}-{id}-{period}"
+        made = issues.render_issue(text, root_arg, today, None)
+        out = (out_arg if out_arg is not None else made.root / "site").resolve()
+        return made.eml, made.root, out, made.label, made.slug
     if given.is_dir():
         given = given / "nyhedsbrev.eml"
     if not given.is_file():
         if text.endswith(".eml") or given.name == "nyhedsbrev.eml":
-            raise SendUsageError(f"{given} does not exist: build the site first (naerpoliti build), "
-                                 f"or give an issue id such as lokalsamfund/skibby/2026-11")
+            raise SendUsageError(f"{given} does not exist: give an issue id such as lokalsamfund/skibby/2026-11 "
+                                 f"(naerpoliti newsletter list lists them), or make the file with "
+                                 f"naerpoliti newsletter render")
         raise SendUsageError(f"ISSUE '{text}' is neither a .eml file nor an issue id such as "
                              f"lokalsamfund/skibby/2026-11 or kommune/frederikssund/2026-11")
     eml = given.resolve()
@@ -209,7 +209,7 @@ def _locate_issue(text: str, root_arg: Path | None, out_arg: Path | None) -> tup
     out = (out_arg if out_arg is not None else root / "site").resolve()
     m = ISSUE_PATH_RE.search(eml.as_posix())
     if m:
-        return eml, root, out, text, "-".join(m.groups())
+        return eml, root, out, text, m.group(1)
     return eml, root, out, text, ""
 
 
@@ -229,8 +229,8 @@ def load_issue(path: Path, label: str, slug: str) -> Issue:
     def one(name: str) -> str:
         values = msg.get_all(name) or []
         if len(values) != 1 or not str(values[0]).strip():
-            raise SendUsageError(f"{path}: the message needs exactly one {name} header: rebuild the site "
-                                 f"(naerpoliti build)")
+            raise SendUsageError(f"{path}: the message needs exactly one {name} header: make it again "
+                                 f"(naerpoliti newsletter render)")
         return str(values[0]).strip()
 
     subject, from_, message_id = one("Subject"), one("From"), one("Message-ID")
@@ -452,8 +452,8 @@ class Log:
         if entry.get("issue") != self.issue.message_id:
             raise SendUsageError(
                 f"{self.path}:{n}: this log is of another issue (Message-ID {entry.get('issue')}), not of "
-                f"{self.issue.label} ({self.issue.message_id}); if the issue was rebuilt since, its "
-                f"Message-ID changed: send the issue that was built then, or give another --log")
+                f"{self.issue.label} ({self.issue.message_id}); if the issue was made again since, "
+                f"its Message-ID changed: send the issue as it was made then, or give another --log")
         self.records += 1
         if entry["status"] == "start":
             self.sends += 1
@@ -839,15 +839,20 @@ def _check_outside(what: str, path: Path, root: Path, out: Path) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.newsletter_command != "send":
+        return issues.main(args)
     try:
         return _run(args)
     except SendUsageError as exc:
         print(f"naerpoliti: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except issues.ContentError as exc:
+        print(f"naerpoliti: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _run(args: argparse.Namespace) -> int:
-    eml, root, out, label, slug = _locate_issue(args.issue, args.root, args.out)
+    eml, root, out, label, slug = _locate_issue(args.issue, args.root, args.out, args.today)
     issue = load_issue(eml, label, slug)
 
     recipients_path: Path = args.recipients
@@ -959,9 +964,10 @@ class Run:
             done = sum(1 for e in log.entries.values() if e["status"] == "sent")
             raise SendUsageError(
                 f"{issue.path} is not the issue this send began with (the log {log.path} says SHA-256 "
-                f"{str(log.start.get('sha256'))[:16]}..., it is now {issue.sha256[:16]}...): it was rebuilt "
-                f"since. The {done} recipients who have it got the earlier content. To continue, build the "
-                f"issue as it was (from the same commit and date); or add --new-send to send the issue as it "
+                f"{str(log.start.get('sha256'))[:16]}..., it is now {issue.sha256[:16]}...): its content changed "
+                f"since. The {done} recipients who have it got the earlier content. To continue, make the "
+                f"issue as it was (from the same commit, with --today the date the send began); "
+                f"or add --new-send to send the issue as it "
                 f"is now to everyone on the list, as a new message, also to those {done}")
         self.decided = self._resolutions(given)
 

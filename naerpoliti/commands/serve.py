@@ -61,7 +61,7 @@ LOCAL_NAMES = ("127.0.0.1", "[::1]", "localhost")
 WILDCARDS = ("", "0.0.0.0", "::")
 
 TYPES = {".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".xml": "application/xml",
-         ".eml": "message/rfc822", ".opml": "text/x-opml; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+         ".opml": "text/x-opml; charset=utf-8", ".txt": "text/plain; charset=utf-8",
          ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
          ".woff2": "font/woff2", ".webmanifest": "application/manifest+json", ".md": "text/markdown; charset=utf-8"}
 

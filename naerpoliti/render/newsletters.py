@@ -1,23 +1,26 @@
-"""Newsletter issues: web page, email.html, email.txt and a ready-to-send .eml; archives.
+"""Newsletter issues: the web pages of the site, and the e-mail files of one issue on demand.
 
-For every issue (see naerpoliti/newsletter.py for which issues there are), beside its web page
-`.../nyhedsbrev/PERIOD/`:
+The site has, for every locality and municipality (see naerpoliti/newsletter.py for which issues
+there are), an archive page `.../nyhedsbrev/` (even with no issues yet) and a page per year
+`.../nyhedsbrev/YEAR/` with that year's issues, newest first, each a section whose id is its
+period. They are written in every language version of the site (under /en/ too). An issue's web
+form is lighter than its e-mail: news and events as title, date and link.
+
+The e-mail files of an issue are not part of the site: `naerpoliti newsletter render` and `send`
+make them for the one issue at hand (render_emails), in the site's language:
 
 - email.html: a 600 px table layout for Gmail, Outlook and Apple Mail, every style inlined
   (css-inline) except a few media queries, absolute URLs only, a hidden preheader;
 - email.txt: the same as plain text, wrapped at 72 columns, links written out;
 - nyhedsbrev.eml: both as multipart/alternative, with List-* headers (RFC 2369, 2919, 8058),
   byte for byte the same for the same content: no clock, no random boundary.
-
-And an archive page per locality and municipality, even with no issues yet. The web pages are
-written in every language version of the site (under /en/ too), the e-mail files once, in the
-site's language.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import re
 import textwrap
 from collections.abc import Sequence
@@ -46,6 +49,7 @@ from .shared import absolutize
 
 WIDTH = 72  # columns of email.txt
 EML_NAME = "nyhedsbrev.eml"
+EMAIL_FILES = ("email.html", "email.txt", EML_NAME)  # what render_emails makes of an issue, in order
 
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 _INDENT = re.compile(r"\s*(?:[-*] |\d+\. |(?:> )+)?")  # what continues a wrapped line
@@ -55,9 +59,18 @@ _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]+')
 _POLICY = SMTP.clone(refold_source="none")
 
 
+def year_of(issue: Issue) -> str:
+    """The year whose page shows an issue: a month's, or the ISO year of a week."""
+    return issue.period[:4]
+
+
+def by_year(issues: Sequence[Issue]) -> list[tuple[str, list[Issue]]]:
+    """Issues (newest first) grouped by the year whose page shows them, newest first."""
+    return [(year, list(group)) for year, group in itertools.groupby(issues, key=year_of)]
+
+
 class _WebPages:
-    """The archive and issue web pages of one language version. The e-mails are not among them:
-    they are written once, in the site's language."""
+    """The archive and year pages of one language version."""
 
     def __init__(self, site: SiteModel, version: Version, other: Version | None):
         self.site = site
@@ -66,7 +79,7 @@ class _WebPages:
         self.common = {"site": site, "config": site.config, "urls": self.urls,
                        "statement_url": site.config.was_url or self.urls.statement()}
         self.archive_page = env.get_template("newsletter_archive.html")
-        self.issue_page = env.get_template("newsletter_issue.html")
+        self.year_page = env.get_template("newsletter_year.html")
         self.period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
 
     def period_name(self, period: str) -> str:
@@ -82,91 +95,83 @@ class _WebPages:
 
     def archive(self, area: Area, issues: Sequence[Issue]) -> Output:
         url_path = self.urls.newsletter_archive(area.kind, area.id)
-        html = self.render(self.archive_page, url_path, area, issues=issues,
+        html = self.render(self.archive_page, url_path, area, issues=issues, years=by_year(issues),
                            officers=newsletter.contact_officers(self.site, area.kind, area.id),
                            period_name=lambda i: self.period_name(i.period))
         return Output(self.urls.output_path(url_path), html.encode("utf-8"),
                       origin=f"the newsletter archive of {area.kind} '{area.id}'")
 
-    def issues(self, area: Area, issues: Sequence[Issue], stations: Sequence[dict[str, Any]]) -> list[Output]:
-        """The web page of each issue, in order (one template many times in a row: see below)."""
+    def years(self, area: Area, issues: Sequence[Issue]) -> list[Output]:
+        """The page of each year with issues, newest first (the issues are newest first)."""
+        grouped = by_year(issues)
+        years = [year for year, _ in grouped]
+        officers = issues[0].officers if issues else ()
+        stations = {o.id: self.site.stations.get(o.station) if o.station else None for o in officers}
         out = []
-        for issue, its_stations in zip(issues, stations, strict=True):
-            url_path = self.urls.newsletter_issue(area.kind, area.id, issue.period)
-            html = self.render(self.issue_page, url_path, area, issue=issue, stations=its_stations,
-                               period_name=self.period_name(issue.period))
+        for year, its_issues in grouped:
+            url_path = self.urls.newsletter_year(area.kind, area.id, year)
+            html = self.render(self.year_page, url_path, area, year=year, years=years, issues=its_issues,
+                               officers=officers, stations=stations, period_name=self.period_name)
             out.append(Output(self.urls.output_path(url_path), html.encode("utf-8"),
-                              origin=f"newsletter '{issue.key}'"))
+                              origin=f"the newsletters of {area.kind} '{area.id}' of {year}"))
         return out
 
 
 def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                       areas: Sequence[Area] | None = None, cache: RenderCache | None = None,
-                       alternate: Version | None = None) -> list[Output]:
-    """The archive page of every area and every file of its issues; with `alternate` (the other
-    language version), its archive and issue pages too. `areas` (from newsletter.areas(site))
-    renders only those, with exactly the outputs the full call makes for them: nothing here is
-    shared between areas, so a build can split the areas between processes. A cache
-    (RenderCache.emails) keeps the finished e-mail files of each issue for the next build."""
-    out: list[Output] = []
-    config = site.config
+                       areas: Sequence[Area] | None = None, alternate: Version | None = None) -> list[Output]:
+    """The archive and year pages of every area; with `alternate` (the other language version),
+    its archive and year pages too. `areas` (from newsletter.areas(site)) renders only those, with
+    exactly the outputs the full call makes for them: nothing here is shared between areas, so a
+    build can split the areas between processes."""
     primary: Version = (str(env.globals["language"]), env, urls)
     versions = [_WebPages(site, primary, alternate)]
     if alternate is not None:
         versions.append(_WebPages(site, alternate, primary))
-    web = versions[0]
-    strings: Any = env.get_template("email/macros.html").make_module(  # its macros, as attributes
-        {**web.common, "alternates": []})
+    out: list[Output] = []
+    for area, issues in newsletter.all_issues(site, areas):
+        for version in versions:
+            out.append(version.archive(area, issues))
+            out += version.years(area, issues)
+    return out
+
+
+def render_emails(site: SiteModel, env: jinja2.Environment, urls: Urls, area: Area, issues: Sequence[Issue],
+                  cache: RenderCache | None = None) -> list[tuple[bytes, bytes, bytes]]:
+    """The e-mail files (EMAIL_FILES) of some issues of an area, in the site's language (`env`):
+    what `naerpoliti newsletter render` and `send` make of the issue at hand."""
+    config = site.config
+    web = _WebPages(site, (str(env.globals["language"]), env, urls), None)
+    common = {**web.common, "alternates": []}
+    strings: Any = env.get_template("email/macros.html").make_module(common)  # its macros, as attributes
     email_html = env.get_template("email/email.html")
     email_text = env.get_template("email/email.txt")
-
-    for area, all_issues in newsletter.all_issues(site, areas):
-        issues = list(all_issues)  # summaries are bounded in the model (markup.bounded_summary)
-        # the same for every issue of the area
-        archive_url = urls.absolute(urls.newsletter_archive(area.kind, area.id))
-        area_url = urls.absolute(urls.area(area.kind, area.id))
-        unsubscribe_subject = Markup(strings.unsubscribe_subject(area.name)).unescape().strip()
-        unsubscribe_url = newsletter.unsubscribe_link(config, unsubscribe_subject)
-        stations = [{o.id: site.stations.get(o.station) if o.station else None for o in issue.officers}
-                    for issue in issues]
-        out.append(web.archive(area, issues))
-        # Each step runs over all the area's issues before the next one starts: rendering one
-        # template, or inlining CSS, many times in a row is markedly faster than alternating
-        # between them (the CPU caches stay warm). The outputs keep the order of the issues.
-        contexts: list[dict[str, Any]] = []
-        for issue, its_stations in zip(issues, stations, strict=True):
-            words = web.period_name(issue.period)
-            contexts.append({
-                "issue": issue, "area": area, "period_name": words,
-                "subject": f"{config.title} – {area.name}, {words}",
-                "preheader": newsletter.preheader(issue, urls.origin),
-                "web_url": urls.absolute(urls.newsletter_issue(area.kind, area.id, issue.period)),
-                "archive_url": archive_url,
-                "area_url": area_url,
-                "unsubscribe_url": unsubscribe_url,
-                "intro_html": Markup(absolutize(issue.intro.body.html, urls.origin)) if issue.intro else "",
-                "intro_text": plain_text(issue.intro.body, urls.origin) if issue.intro else "",
-                # "What we did" in the e-mails: each update's text with absolute links
-                "done": [(d, Markup(absolutize(d.update.text.html, urls.origin)),
-                          plain_text(d.update.text, urls.origin)) for d in issue.updates],
-                "stations": its_stations,
-            })
-        web_pages = web.issues(area, issues, stations)
-        common = {**web.common, "alternates": []}
-        raw_htmls = [email_html.render(**common, **context) for context in contexts]
-        raw_texts = [email_text.render(**common, **context) for context in contexts]
-        for issue, context, web_page, raw_html, raw_text in zip(
-                issues, contexts, web_pages, raw_htmls, raw_texts, strict=True):
-            html, text, message = _email_files(site, issue, context["subject"], raw_text, raw_html,
-                                               archive_url, unsubscribe_subject, cache)
-            base = web_page.path[: -len("index.html")]  # the e-mails lie beside the primary page
-            out.append(web_page)
-            out.append(Output(base + "email.html", html, origin=web_page.origin))
-            out.append(Output(base + "email.txt", text, origin=web_page.origin))
-            out.append(Output(base + EML_NAME, message, origin=web_page.origin))
-        for other in versions[1:]:
-            out.append(other.archive(area, issues))
-            out += other.issues(area, issues, stations)
+    # the same for every issue of the area
+    archive_url = urls.absolute(urls.newsletter_archive(area.kind, area.id))
+    area_url = urls.absolute(urls.area(area.kind, area.id))
+    unsubscribe_subject = Markup(strings.unsubscribe_subject(area.name)).unescape().strip()
+    unsubscribe_url = newsletter.unsubscribe_link(config, unsubscribe_subject)
+    out = []
+    for issue in issues:
+        words = web.period_name(issue.period)
+        context: dict[str, Any] = {
+            "issue": issue, "area": area, "period_name": words,
+            "subject": f"{config.title} – {area.name}, {words}",
+            "preheader": newsletter.preheader(issue, urls.origin),
+            "web_url": urls.absolute(urls.newsletter_issue(area.kind, area.id, issue.period)),
+            "archive_url": archive_url,
+            "area_url": area_url,
+            "unsubscribe_url": unsubscribe_url,
+            "intro_html": Markup(absolutize(issue.intro.body.html, urls.origin)) if issue.intro else "",
+            "intro_text": plain_text(issue.intro.body, urls.origin) if issue.intro else "",
+            # "What we did" in the e-mails: each update's text with absolute links
+            "done": [(d, Markup(absolutize(d.update.text.html, urls.origin)),
+                      plain_text(d.update.text, urls.origin)) for d in issue.updates],
+            "stations": {o.id: site.stations.get(o.station) if o.station else None for o in issue.officers},
+        }
+        raw_html = email_html.render(**common, **context)
+        raw_text = email_text.render(**common, **context)
+        out.append(_email_files(site, issue, context["subject"], raw_text, raw_html, archive_url,
+                                unsubscribe_subject, cache))
     return out
 
 

@@ -58,7 +58,7 @@ PAGES: list[PageCase] = [
     PageCase("postcodes", "/postnummer/"),
     PageCase("postcode", "/postnummer/4700/"),
     PageCase("newsletter-archive", "/lokalsamfund/skibby/nyhedsbrev/"),
-    PageCase("newsletter-issue", "/lokalsamfund/skibby/nyhedsbrev/2026-11/"),
+    PageCase("newsletter-year", "/lokalsamfund/skibby/nyhedsbrev/2026/"),
     PageCase("newsletter-email", "/lokalsamfund/skibby/nyhedsbrev/2026-11/email.html", web_page=False),
     PageCase("en-front", "/en/"),
     PageCase("en-locality", "/en/lokalsamfund/glumsoe/"),
@@ -68,7 +68,7 @@ PAGES: list[PageCase] = [
     PageCase("locality-events", "/lokalsamfund/skibby/arrangementer/"),
     PageCase("municipality-news", "/kommune/frederikssund/nyheder/"),
     PageCase("en-newsletter-archive", "/en/lokalsamfund/skibby/nyhedsbrev/"),
-    PageCase("en-newsletter-issue", "/en/lokalsamfund/skibby/nyhedsbrev/2026-11/"),
+    PageCase("en-newsletter-year", "/en/lokalsamfund/skibby/nyhedsbrev/2026/"),
     PageCase("en-open-data", "/en/data/"),
 ]
 

@@ -88,7 +88,7 @@ def test_no_element_wider_than_a_320px_phone(case, visit):
                     + "\n".join(f"- {o}" for o in out[:15]), pytrace=False)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("locality", "newsletter-issue", "en-locality")],
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("locality", "newsletter-year", "en-locality")],
                          ids=lambda c: c.name)
 def test_breadcrumbs_wrap_without_stray_separators(case, visit):
     v = visit(case, WIDTH)
