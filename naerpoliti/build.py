@@ -42,7 +42,7 @@ from .render.calendars import render_calendars
 from .render.environment import make_environment, template_dirs, theme_dir, translations
 from .render.feeds import render_feeds
 from .render.images import render_media
-from .render.keys import NO_REUSE, Keys, Reuse, base_digest
+from .render.keys import NO_REUSE, PLAN, Keys, Reuse, base_digest
 from .render.newsletters import render_newsletters
 from .render.opendata import render_open_data
 from .render.pages import render_pages, render_site_files
@@ -96,7 +96,7 @@ class Result:
             return dict(self.reused["counts"])
         paths = [o.path for o in self.outputs]
         return {
-            "pages": sum(1 for p in paths if p.endswith(".html") and not p.endswith("/email.html")),
+            "pages": sum(1 for p in paths if p.endswith(".html")),
             "feeds": sum(1 for p in paths if p.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json")),
             "calendars": sum(1 for p in paths if p.endswith(".ics")),
             # issues are sections of the year pages: counted in the model (their e-mails are made
@@ -173,6 +173,13 @@ def jobs_for(site: SiteModel) -> int:
     return max(1, os.cpu_count() or 1) if _size(site) >= PARALLEL_FROM else 1
 
 
+def own_templates(root: Path) -> bool:
+    """Whether the site has templates of its own (ROOT/templates/ with a template in it)."""
+    folder = root / "templates"
+    return folder.is_dir() and folder.resolve() != theme_dir().resolve() and any(
+        p.suffix in (".html", ".txt", ".xml") for p in folder.rglob("*") if p.is_file())
+
+
 def libraries() -> str:
     """The versions of the libraries that shape the output, for fingerprints and render keys."""
     return "\0".join(f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES)
@@ -205,7 +212,7 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
     alternate = next(((lang, envs[lang], urls) for lang, urls in versions if lang != config.language), None)
     shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
     tasks += [("newsletters", functools.partial(render_newsletters, site, primary, site.urls, areas=areas[k::shares],
-                                                alternate=alternate))
+                                                alternate=alternate, keys=keys, reuse=reuse))
               for k in range(shares)]
     tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts, keys=keys,
                                           reuse=reuse))
@@ -233,8 +240,39 @@ class _Work:
     def run(self, i: int) -> tuple[int, list[Written], float]:
         started = time.perf_counter()
         # each Output is written as soon as it is rendered, and its bytes dropped
-        written = [self.staging.put(o) for o in self.tasks[i][1]()]
+        with template_errors():
+            written = [self.staging.put(o) for o in self.tasks[i][1]()]
         return i, written, time.perf_counter() - started
+
+
+class TemplateProblem(Exception):
+    """A template that does not compile or fails while rendering (a site's own, or a theme's):
+    where (the template file and line, as far as the traceback tells) and why, for a diagnostic."""
+
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(path, line, message)
+        self.path, self.line, self.message = path, line, message
+
+
+@contextlib.contextmanager
+def template_errors() -> Iterator[None]:
+    """Turn a Jinja error into a TemplateProblem naming the template's file and line: the last
+    frame of the traceback in a template file (Jinja maps its frames to template lines)."""
+    import jinja2
+
+    try:
+        yield
+    except jinja2.TemplateError as exc:
+        path, line = getattr(exc, "filename", None) or "", getattr(exc, "lineno", None) or 0
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith((".html", ".txt", ".xml")) and os.path.isfile(name):
+                path, line = name, tb.tb_lineno
+            tb = tb.tb_next
+        if not path and getattr(exc, "name", None):  # a syntax error of a template loaded by name
+            path = f"templates/{exc.name}"  # type: ignore[attr-defined]
+        raise TemplateProblem(path or "templates", line or 1, getattr(exc, "message", None) or str(exc)) from None
 
 
 def _die_with_parent(parent: int) -> None:
@@ -335,7 +373,7 @@ def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = Tru
             progress.task_done(work.tasks[i][0], seconds)
     outputs: list[Written] = [w for written in results for w in written]  # in task order: deterministic
     progress.step("site files")
-    html = [o.path for o in outputs if o.path.endswith(".html") and not o.path.endswith("/email.html")]
+    html = [o.path for o in outputs if o.path.endswith(".html")]
     _put(staging, outputs, progress, "sitemap and site files", render_site_files(site, primary, site.urls, html))
     return outputs
 
@@ -581,10 +619,15 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
         record = staging.previous_record()
         keys = None if checking else Keys(site, base_digest(template_dirs(root), libraries()))
         jobs = jobs or jobs_for(site)
+        # a check renders only what it must to find what a build would refuse: a site's own
+        # templates (which only rendering can test); the engine's are tested with the engine
+        reuse = PLAN if checking and not own_templates(root) else Reuse(record)
         try:
-            result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
-                                         jobs=jobs, cache=cache, keys=keys, reuse=Reuse(record))
-            finish_site(site, root, staging, result.outputs, progress, index_root, cache, keys, Reuse(record), jobs)
+            with template_errors():
+                result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
+                                             jobs=jobs, cache=cache, keys=keys, reuse=reuse)
+                finish_site(site, root, staging, result.outputs, progress, index_root, cache, keys, Reuse(record),
+                            jobs)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
             if out is not None and not result.failed:
@@ -593,6 +636,12 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
                 result.written = staging.commit(result.outputs)
                 if fingerprint is not None:
                     _remember(out, fingerprint, result, site.config.timezone)
+        except TemplateProblem as problem:
+            shown = problem.path
+            with contextlib.suppress(ValueError):
+                shown = Path(problem.path).resolve().relative_to(root.resolve()).as_posix()
+            diags.error(Position(shown, problem.line), f"template error: {problem.message}")
+            result.outputs = []
         finally:
             staging.discard()
     progress.done()

@@ -130,7 +130,7 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
         folder = BUNDLE if i == 0 else f"{BUNDLE}/{PART}-{i + 1}"
         unit = f"full-text index {i + 1} of {count}"
         key = keys.of("pagefind", site.config.language, site.urls.root_path, folder, members) if keys else ""
-        taken = reuse.paths(unit, key) if key else None
+        taken = reuse.paths(unit, key, ()) if key else None
         if taken is not None:
             out += [Output(p, origin=f"the Pagefind index ({site.urls.root_path}{p})", unit=unit, key=key,
                            reused=True) for p in taken]

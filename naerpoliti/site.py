@@ -6,6 +6,7 @@ a handful of already sorted lists, so no step grows with localities times news.
 """
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import heapq
 import itertools
@@ -198,6 +199,17 @@ class SiteModel:
         keys, below = self._area_keys(kind, id)
         items = self._scoped(self.news_index, keys, below, news_sort_key, reverse=True)
         return list(itertools.islice(items, limit))
+
+    def own_news(self, kind: str, id: str) -> list[NewsItem]:
+        """Published news about an area itself or an area in it, newest first: an area's own
+        archive. (News about the areas it lies in, or the whole country, is in scope too, and
+        shows on its page and in its feeds, but would repeat in the archives of thousands of
+        areas: the archive links the archives of the areas above instead.)"""
+        lists = [self.news_index.direct.get((kind, id), ()), self.news_index.below.get((kind, id), ())]
+        found: dict[int, NewsItem] = {}  # an item about an area and one in it is listed once
+        for item in heapq.merge(*lists, key=news_sort_key, reverse=True):
+            found.setdefault(builtins.id(item), item)
+        return list(found.values())
 
     def events_for(self, kind: str | None, id: str | None) -> list[Event]:
         """Every published event in an area's scope (kind None: the whole site), past and

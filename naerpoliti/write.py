@@ -354,7 +354,8 @@ class Staging:
         if problem:
             raise WriteError(problem)
         if o.reused:
-            return self._take_over(o)
+            # in a check (no folder) a unit only says which file it would write (render/keys.PLAN)
+            return self._take_over(o) if self.path is not None else Written(o.path, o.origin, b"")
         data = _bytes_of(o)
         digest = hashlib.sha256(data).digest()
         indexed = self.index_dir is not None and self.indexable(o.path, data)

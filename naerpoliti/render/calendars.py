@@ -136,10 +136,8 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
 
     def taken(path: str, origin: str, *made_from: object) -> str | None:
         """The key of a calendar, or None when the previous build's file was taken over."""
-        if keys is None:
-            return ""
-        key = keys.of("calendar", *made_from)
-        if reuse.paths(path, key) is None:
+        key = keys.of("calendar", *made_from) if keys is not None else ""
+        if reuse.paths(path, key, (path,)) is None:
             return key
         outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
         return None

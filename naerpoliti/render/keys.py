@@ -124,10 +124,11 @@ class Keys:
 
         seen.add(name)
         assert env.loader is not None
-        source = env.loader.get_source(env, name)[0]
+        source, filename, _ = env.loader.get_source(env, name)
         found = bool(_TODAY.search(source)) or any(
             other not in seen and self._uses_today(env, other, seen)
-            for other in jinja2.meta.find_referenced_templates(env.parse(source)) if isinstance(other, str))
+            for other in jinja2.meta.find_referenced_templates(env.parse(source, name, filename))
+            if isinstance(other, str))
         self._today[(id(env), name)] = found
         return found
 
@@ -203,15 +204,20 @@ class Keys:
 
 class Reuse:
     """The units the previous build rendered into this output folder, by key; `paths()` answers
-    which files to take over for a unit whose key is the same (None: render it)."""
+    which files to take over for a unit whose key is the same (None: render it). With
+    `plan=True` (a check), nothing is rendered: every unit answers with the files it would write."""
 
-    def __init__(self, record: RenderRecord | None = None):
-        self.record = record
+    def __init__(self, record: RenderRecord | None = None, plan: bool = False):
+        self.record, self.plan = record, plan
 
-    def paths(self, unit: str, key: str) -> tuple[str, ...] | None:
-        if self.record is None:
+    def paths(self, unit: str, key: str, expected: tuple[str, ...]) -> tuple[str, ...] | None:
+        """`expected`: the files the unit writes when rendered."""
+        if self.plan:
+            return expected
+        if self.record is None or not key:
             return None
         return self.record.reusable(unit, key)
 
 
 NO_REUSE = Reuse()
+PLAN = Reuse(plan=True)

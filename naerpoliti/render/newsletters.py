@@ -23,7 +23,7 @@ import hashlib
 import itertools
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email import quoprimime
 from email.header import Header
 from email.policy import SMTP
@@ -44,6 +44,7 @@ from ..site import host as site_host
 from ..urls import Urls
 from . import Output
 from .cache import RenderCache
+from .keys import NO_REUSE, Keys, Reuse
 from .pages import Version, alternates
 from .shared import absolutize
 
@@ -72,9 +73,11 @@ def by_year(issues: Sequence[Issue]) -> list[tuple[str, list[Issue]]]:
 class _WebPages:
     """The archive and year pages of one language version."""
 
-    def __init__(self, site: SiteModel, version: Version, other: Version | None):
-        self.site = site
+    def __init__(self, site: SiteModel, version: Version, other: Version | None, keys: Keys | None = None,
+                 reuse: Reuse = NO_REUSE):
+        self.site, self.keys, self.reuse = site, keys, reuse
         self.language, env, self.urls = version
+        self.env = env
         self.other = (other[0], other[2]) if other else None
         self.common = {"site": site, "config": site.config, "urls": self.urls,
                        "statement_url": site.config.was_url or self.urls.statement()}
@@ -93,13 +96,27 @@ class _WebPages:
                                crumbs=_crumbs(self.site, self.urls, area), canonical=self.urls.absolute(url_path),
                                alternates=alternates(url_path, self.language, self.urls, self.other))
 
+    def _page(self, template: jinja2.Template, url_path: str, origin: str, made_from: tuple[object, ...],
+              make: Callable[[], str]) -> Output:
+        """A page, or the previous build's file of it when its render key (made from the area's
+        issues, which hold what they show) is the same."""
+        path = self.urls.output_path(url_path)
+        key = ""
+        if self.keys is not None:
+            assert template.name is not None
+            key = self.keys.of(self.keys.template(self.env, template.name), url_path, self.language, self.other,
+                               *made_from)
+        if self.reuse.paths(path, key, (path,)) is not None:
+            return Output(path, origin=origin, unit=path, key=key, reused=True)
+        return Output(path, make().encode("utf-8"), origin=origin, unit=path, key=key)
+
     def archive(self, area: Area, issues: Sequence[Issue]) -> Output:
         url_path = self.urls.newsletter_archive(area.kind, area.id)
-        html = self.render(self.archive_page, url_path, area, issues=issues, years=by_year(issues),
-                           officers=newsletter.contact_officers(self.site, area.kind, area.id),
-                           period_name=lambda i: self.period_name(i.period))
-        return Output(self.urls.output_path(url_path), html.encode("utf-8"),
-                      origin=f"the newsletter archive of {area.kind} '{area.id}'")
+        return self._page(self.archive_page, url_path, f"the newsletter archive of {area.kind} '{area.id}'",
+                          (area, issues), lambda: self.render(
+                              self.archive_page, url_path, area, issues=issues, years=by_year(issues),
+                              officers=newsletter.contact_officers(self.site, area.kind, area.id),
+                              period_name=lambda i: self.period_name(i.period)))
 
     def years(self, area: Area, issues: Sequence[Issue]) -> list[Output]:
         """The page of each year with issues, newest first (the issues are newest first)."""
@@ -110,23 +127,27 @@ class _WebPages:
         out = []
         for year, its_issues in grouped:
             url_path = self.urls.newsletter_year(area.kind, area.id, year)
-            html = self.render(self.year_page, url_path, area, year=year, years=years, issues=its_issues,
-                               officers=officers, stations=stations, period_name=self.period_name)
-            out.append(Output(self.urls.output_path(url_path), html.encode("utf-8"),
-                              origin=f"the newsletters of {area.kind} '{area.id}' of {year}"))
+            out.append(self._page(
+                self.year_page, url_path, f"the newsletters of {area.kind} '{area.id}' of {year}",
+                (area, year, years, its_issues, officers, stations),
+                functools.partial(self.render, self.year_page, url_path, area, year=year, years=years,
+                                  issues=its_issues, officers=officers, stations=stations,
+                                  period_name=self.period_name)))
         return out
 
 
 def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
-                       areas: Sequence[Area] | None = None, alternate: Version | None = None) -> list[Output]:
+                       areas: Sequence[Area] | None = None, alternate: Version | None = None,
+                       keys: Keys | None = None, reuse: Reuse = NO_REUSE) -> list[Output]:
     """The archive and year pages of every area; with `alternate` (the other language version),
     its archive and year pages too. `areas` (from newsletter.areas(site)) renders only those, with
     exactly the outputs the full call makes for them: nothing here is shared between areas, so a
-    build can split the areas between processes."""
+    build can split the areas between processes. With `keys`, a page whose render key the previous
+    build recorded (`reuse`) is taken over."""
     primary: Version = (str(env.globals["language"]), env, urls)
-    versions = [_WebPages(site, primary, alternate)]
+    versions = [_WebPages(site, primary, alternate, keys, reuse)]
     if alternate is not None:
-        versions.append(_WebPages(site, alternate, primary))
+        versions.append(_WebPages(site, alternate, primary, keys, reuse))
     out: list[Output] = []
     for area, issues in newsletter.all_issues(site, areas):
         for version in versions:

@@ -72,13 +72,11 @@ class _Pages:
         """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
         urls = self.urls
         path = urls.output_path(url_path)
-        key = ""
-        if self.keys is not None:
-            key = self.keys.of(self.keys.template(self.env, template), url_path, feeds, self.language, self.other,
-                               self.common, context)
-            if self.reuse.paths(path, key) is not None:
-                self.out.append(Output(path, origin=origin, unit=path, key=key, reused=True))
-                return
+        key = "" if self.keys is None else self.keys.of(
+            self.keys.template(self.env, template), url_path, feeds, self.language, self.other, self.common, context)
+        if self.reuse.paths(path, key, (path,)) is not None:
+            self.out.append(Output(path, origin=origin, unit=path, key=key, reused=True))
+            return
         html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
                                                       canonical=urls.absolute(url_path),
                                                       alternates=alternates(url_path, self.language, urls, self.other))
@@ -129,12 +127,14 @@ class _Pages:
         """An area's own news archive (paginated like /nyheder/) and its events: only its scope."""
         site, urls = self.site, self.urls
         area = (kind, id, site.area_name(kind, id))
-        news = site.news_for(kind, id)
+        news = site.own_news(kind, id)
+        # the archives of the areas it lies in, nearest first, then the whole site's
+        above = [(site.area_name(k, i), urls.area_news(k, i, 1)) for k, i in site.areas_above(kind, id)]
         pages_count = max(1, -(-len(news) // NEWS_PER_PAGE))
         for number in range(1, pages_count + 1):
             self.page("news_archive.html", urls.area_news(kind, id, number), f"the news archive of {kind} '{id}'",
                       (kind, id), news=news[(number - 1) * NEWS_PER_PAGE: number * NEWS_PER_PAGE],
-                      number=number, pages_count=pages_count, area=area,
+                      number=number, pages_count=pages_count, area=area, above=above,
                       page_href=partial(urls.area_news, kind, id))
         events = site.events_for(kind, id)
         self.page("events.html", urls.area_events(kind, id), f"the events of {kind} '{id}'", (kind, id),
