@@ -12,6 +12,10 @@ site holds:
 - the output is at most OUTPUT_BASE + OUTPUT_FACTOR x the input's size;
 - every output parses: HTML (html5lib), XML (lxml), JSON, iCalendar (icalendar), e-mail (email).
 
+The newsletter e-mails are not in the built site (`naerpoliti newsletter render` makes them on
+demand): after a successful build every issue's e-mails are rendered (conftest.render_all_emails)
+and are output for these checks like the site's files.
+
 Two profiles (registered in conftest.py): `short`, a few examples, in every test run; `long`,
 chosen with NAERPOLITI_FUZZ=long (NAERPOLITI_FUZZ_EXAMPLES examples, 2000 unless set), random
 seeds and shrinking, for the nightly job (.github/workflows/fuzz.yml):
@@ -39,8 +43,8 @@ from pathlib import Path
 import html5lib
 import icalendar
 import yaml
-from conftest import REGISTRY, REPO, TODAY, make_site, news
-from hypothesis import given, settings
+from conftest import REGISTRY, REPO, TODAY, make_site, news, render_all_emails
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
@@ -381,34 +385,67 @@ def check_site(files: dict[str, str | bytes], secret: list[str]) -> None:
         if built != 0:
             assert not out.exists() or not any(out.iterdir())
             return
-        _check_output(out, secret, sum(len(v if isinstance(v, bytes) else v.encode()) for v in files.values()))
+        mails = render_all_emails(root, work / "mails")
+        _check_output(out, secret, sum(len(v if isinstance(v, bytes) else v.encode()) for v in files.values()),
+                      mails)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _check_output(out: Path, secret: list[str], input_size: int) -> None:
+def _check_output(out: Path, secret: list[str], input_size: int, mails: Path) -> None:
+    """The checks of every file of the site (`out`) and of the rendered e-mails (`mails`): their
+    size together, no secret in any, every e-mail and every (short profile: every 4th) page parses."""
+    every = 1 if PROFILE.max_examples >= 100 else 4  # the short profile parses every 4th page
+    total = _check_files(out, secret, every) + _check_files(mails, secret, 1)
+    assert total <= OUTPUT_BASE + OUTPUT_FACTOR * input_size, (total, input_size)
+
+
+def _check_files(folder: Path, secret: list[str], every: int) -> int:
+    """Checks each file under `folder` (see _check_output); returns their total size."""
     total = 0
     html_seen = 0
-    every = 1 if PROFILE.max_examples >= 100 else 4  # the short profile parses every 4th page
-    for p in sorted(out.rglob("*")):
+    for p in sorted(folder.rglob("*")):
         if not p.is_file():
             continue
         data = p.read_bytes()
         total += len(data)
-        rel = p.relative_to(out).as_posix()
+        rel = p.relative_to(folder).as_posix()
         for value in secret:
             for form in {value, value.casefold()}:
-                assert form.encode() not in data, f"{form!r} (no consent) in {rel}"
+                assert form.encode() not in data, f"{form!r} (no consent) in {folder.name}/{rel}"
         if rel.endswith(".html"):
             html_seen += 1
             if html_seen % every:
                 continue
         parse_output(rel, data)
-    assert total <= OUTPUT_BASE + OUTPUT_FACTOR * input_size, (total, input_size)
+    return total
+
+
+# A valid root whose newsletter has issues, odd content in them: few generated roots build, fewer
+# have an issue, so every run renders and checks e-mails at least once through this one.
+WITH_ISSUES = ({
+    "localities.yaml": REGISTRY,
+    "content/news/2026-11-20-indbrud.md": news(
+        "Indbrud <script>alert(1)</script> & \"æøå\"", scope="localities: [skibby, slangerup]",
+        extra="summary: \"Kort <b>resumé</b> \\u2028 ]]>\"\n",
+        body="<img src=x onerror=alert(1)>\n\n[link](javascript:alert(1)) [mail](mailto:a@example.dk)\n\n"
+             + "x" * 3_000 + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nnul\u200bbredde"),
+    "content/news/2026-10-02-national.md": news("Landsdækkende", date="2026-10-02", scope="national: true"),
+    "content/events/2026-11-25-moede.md": "---\ntitle: Møde & <i>x</i>\nkind: other\nstart: 2026-11-25T19:00\n"
+                                          "location: Hallen <b>\nlocalities: [skibby]\n---\nKom.\n",
+    "content/ambassadors/skibby.yaml": _dump([
+        {"id": "p0-qxzvkjwq0", "name": "Zqqxzvkjwq0 Vqqxzvkjwq0", "role": "Rolleqxzvkjwq0",
+         "phone": "+45 28 10 40 70", "email": "zqqxzvkjwq0@example.dk"},
+        {"id": "p1-wjkvzxqw1", "name": "Zqwjkvzxqw1 Vqwjkvzxqw1", "role": "Rollewjkvzxqw1",
+         "phone": "+45 28 11 41 71", "email": "zqwjkvzxqw1@example.dk",
+         "consent": {"given": dt.date(2026, 11, 1), "fields": ["name", "phone"]}}]),
+}, ["Zqqxzvkjwq0 Vqqxzvkjwq0", "Zqqxzvkjwq0", "p0-qxzvkjwq0", "Rolleqxzvkjwq0", "zqqxzvkjwq0@example.dk",
+    "Rollewjkvzxqw1", "zqwjkvzxqw1@example.dk"])
 
 
 @settings(PROFILE)
 @given(site=site_roots())
+@example(site=WITH_ISSUES)
 def test_any_site_root_is_checked_and_built_alike_and_safely(site):
     check_site(*site)
 

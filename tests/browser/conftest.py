@@ -4,6 +4,10 @@ on 127.0.0.1 like a real host, one headless Chromium for the whole session, and 
 Every test that takes the `page_case` argument runs once for each entry of PAGES. To check another
 page, add an entry; a page that the built site lacks makes its tests fail, never skip.
 
+The newsletter e-mails are not part of the built site (`naerpoliti newsletter render` makes them on
+demand): the server serves the demo's rendered e-mails (tests/conftest.py's `demo_emails`) under
+EMAILS, on the site's own origin, so the checks of a page (no foreign requests, ...) hold for them too.
+
 The browser is Debian's /usr/bin/chromium (scripts/setup-tests installs it); Playwright's own browser
 downloads are never used.
 """
@@ -26,6 +30,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 # The header by which the test server says which file of the built site it served.
 SERVED_FILE_HEADER = "X-Test-Served-File"
+# The URL path under which the test server serves the rendered e-mails (a folder the site lacks).
+EMAILS = "/_e-mails/"
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ PAGES: list[PageCase] = [
     PageCase("postcode", "/postnummer/4700/"),
     PageCase("newsletter-archive", "/lokalsamfund/skibby/nyhedsbrev/"),
     PageCase("newsletter-year", "/lokalsamfund/skibby/nyhedsbrev/2026/"),
-    PageCase("newsletter-email", "/lokalsamfund/skibby/nyhedsbrev/2026-11/email.html", web_page=False),
+    PageCase("newsletter-email", EMAILS + "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html", web_page=False),
     PageCase("en-front", "/en/"),
     PageCase("en-locality", "/en/lokalsamfund/glumsoe/"),
     PageCase("en-event", "/en/arrangementer/2026-12-05-den-mobile-politistation-paa-torvet-i-viborg/"),
@@ -82,15 +88,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site; a missing file gets 404.html with status 404, as a real host would.
+    Under each prefix of `mounts` (URL path -> folder) it serves that folder instead.
 
     Every response made from a file of the site names it in SERVED_FILE_HEADER, so a test can tell
     that a page really came from the built site.
     """
 
     served: str | None = None
+    mounts: dict[str, Path] = {}
 
     def log_message(self, format, *args):  # noqa: A002 - quiet: pytest shows failures, not access logs
         pass
+
+    def _mount(self, path: str) -> tuple[str, Path] | None:
+        for prefix, folder in list(self.mounts.items()):
+            if path.startswith(prefix):
+                return prefix, folder
+        return None
+
+    def translate_path(self, path):
+        mount = self._mount(path)
+        if mount is None:
+            return super().translate_path(path)
+        prefix, folder = mount
+        directory, self.directory = self.directory, os.fspath(folder)
+        try:
+            return super().translate_path("/" + path[len(prefix):])
+        finally:
+            self.directory = directory
 
     def send_head(self):
         self.served = None
@@ -98,7 +123,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         if path.is_file():
-            self.served = path.relative_to(self.directory).as_posix()
+            mount = self._mount(self.path)
+            if mount is None:
+                self.served = path.relative_to(self.directory).as_posix()
+            else:
+                self.served = mount[0].lstrip("/") + path.relative_to(mount[1]).as_posix()
         return super().send_head()
 
     def end_headers(self):
@@ -132,12 +161,16 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
+def serving(folder: Path, mounts: dict[str, Path] | None = None) -> Iterator[str]:
     """A folder served on 127.0.0.1 on a free port, as a static host would: yields its origin, e.g.
-    http://127.0.0.1:4711."""
+    http://127.0.0.1:4711. `mounts` (URL path prefix such as EMAILS -> folder) serves other folders
+    under those paths; the server reads it at every request, so entries may be added later."""
     directory = os.fspath(folder)
+    mounted = mounts if mounts is not None else {}
 
     class Handler(_Handler):
+        mounts = mounted
+
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=directory, **kwargs)
 
@@ -153,9 +186,16 @@ def serving(folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def site_server(demo_site: Path) -> Iterator[str]:
-    """The demo site served on 127.0.0.1 on a free port."""
-    with serving(demo_site) as origin:
+def site_mounts() -> dict[str, Path]:
+    """The folders site_server serves besides the site: `visit` adds the e-mails (EMAILS) when a
+    page case asks for them, so the other tests need not render them."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def site_server(demo_site: Path, site_mounts: dict[str, Path]) -> Iterator[str]:
+    """The demo site served on 127.0.0.1 on a free port; the demo's e-mails under EMAILS once visit needs them."""
+    with serving(demo_site, site_mounts) as origin:
         yield origin
 
 
@@ -197,12 +237,14 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, site_server):
+def visit(browser, site_server, site_mounts, request):
     """visit(case, width=1280, wait="load") -> Visit: opens a page in a new context; fails unless the
-    page came from the built site with the expected status."""
+    page came from the built site (or, under EMAILS, the rendered e-mails) with the expected status."""
     contexts = []
 
     def open_page(case: PageCase, width: int = 1280, wait: str = "load") -> Visit:
+        if case.path.startswith(EMAILS) and EMAILS not in site_mounts:
+            site_mounts[EMAILS] = request.getfixturevalue("demo_emails")
         context = browser.new_context(viewport={"width": width, "height": 800}, service_workers="block")
         contexts.append(context)
         page = context.new_page()
@@ -239,7 +281,8 @@ def visit(browser, site_server):
         if not (response.status == case.status and served and served == expected_file):
             pytest.fail(f"{case.path}: HTTP {response.status}, served {served or 'no file of the built site'}; "
                         f"expected HTTP {case.status}{' with 404.html' if case.status == 404 else ''}: "
-                        "the built site lacks this page", pytrace=False)
+                        + ("the rendered e-mails lack this one" if case.path.startswith(EMAILS)
+                           else "the built site lacks this page"), pytrace=False)
         return v
 
     yield open_page

@@ -1,23 +1,23 @@
 """The hostile build (tests/test_hostile.py) in Chromium: no script of the corpus runs (no dialog
-opens), nothing logs an error, and nothing is fetched from another host."""
+opens), nothing logs an error, and nothing is fetched from another host. Its newsletter e-mails, not
+part of the site, are rendered beside it (test_hostile.built) and served under EMAILS."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 import pytest
-from test_hostile import SHORT, TODAY, VALID, all_of, cycle, hostile_root
+from test_hostile import SHORT, VALID, all_of, built, cycle, hostile_root, mails_of
 
-from browser.conftest import serving
-from naerpoliti.build import run
+from browser.conftest import EMAILS, serving
 
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     root = hostile_root(tmp_path_factory.mktemp("hostile-root"), cycle(SHORT), all_of(VALID))
     out = tmp_path_factory.mktemp("hostile") / "site"
-    result = run(root, out, TODAY)
+    result = built(root, out)
     assert not result.failed, [str(d) for d in result.diagnostics.errors[:10]]
-    with serving(out) as origin:
+    with serving(out, {EMAILS: mails_of(out)}) as origin:
         yield origin
 
 
@@ -26,7 +26,7 @@ PATHS = {
     "locality": "/lokalsamfund/skibby/",
     "news": "/nyheder/2026-11-20-saadan-sikrer-du-dit-hjem-mod-indbrud/",
     "event": "/arrangementer/2026-12-03-aabent-lokalraadsmoede-om-tryghed-i-glumsoe/",
-    "newsletter-email": "/lokalsamfund/skibby/nyhedsbrev/2026-11/email.html",
+    "newsletter-email": EMAILS + "lokalsamfund/skibby/nyhedsbrev/2026-11/email.html",
 }
 
 
