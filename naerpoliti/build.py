@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from . import __version__, fulltext, newsletter
+from . import __version__, fulltext, hosts, newsletter
 from .errors import Diagnostic, Diagnostics, Position
 from .history import updated_dates
 from .model import Content, Rendered
@@ -88,6 +88,7 @@ class Result:
     incremental: bool = False  # rendered and written only what changed (incremental.Builder)
     content: Content | None = None  # what the files gave
     model_diagnostics: tuple[Diagnostic, ...] = ()  # what making the SiteModel from it reported
+    fit: hosts.Fit | None = None  # the output against site.host's limits (a build's, not a check's)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -540,7 +541,7 @@ def _remember(out: Path, fingerprint: str, result: Result, timezone: str) -> Non
     if not folder:
         return
     saved = {"fingerprint": fingerprint, "folder": folder, "timezone": timezone, "counts": result.counts,
-             "root_path": result.root_path,
+             "root_path": result.root_path, "fit": result.fit.as_json() if result.fit else None,
              "diagnostics": [[d.position.path, d.position.line, d.position.column, d.severity, d.message]
                              for d in result.diagnostics.items]}
     save_cache(cache_file(out, "inputs"), json.dumps(saved, ensure_ascii=False).encode("utf-8"))
@@ -595,6 +596,7 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
             for path, line, column, severity, message in saved["diagnostics"]:
                 (diags.error if severity == "error" else diags.warning)(Position(path, line, column), message)
             result.reused = saved
+            result.fit = hosts.Fit.of_json(saved.get("fit"))
             result.written = WriteStats(saved["counts"]["files"], 0, 0, swapped=False)
             progress.done()
             result.seconds = time.perf_counter() - started
@@ -630,6 +632,10 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
                             jobs)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
+            if out is not None:  # over a limit of site.host: a warning, so --strict keeps the old site
+                config = site.config
+                result.fit = hosts.check(config.host, config.field_pos.get("host", config.pos),
+                                         ((o.path, o.stat[0]) for o in result.outputs), diags)
             if out is not None and not result.failed:
                 progress.step("writing")
                 forget(out)  # until the new site is in place

@@ -50,6 +50,7 @@ from .fieldtypes import (
     declare_inline,
 )
 from .fieldtypes import Phone as Phone
+from .hosts import HOSTS
 from .media import MediaInfo as MediaInfo
 
 _NO_POS: Mapping[str, Position] = MappingProxyType({})
@@ -266,6 +267,14 @@ class SiteConfig:
         Record(CmsSettings), "The browser editor: {backend: github, repo: owner/name}; without it no admin/ "
         "is published.", ("Browser-redigering", "Redigering i browseren på /admin/: {backend: github, repo: "
                                                 "ejer/navn}. Uden den udgives der ingen admin/.")))
+    host: str = field(default="other", metadata=declare(
+        Choice(tuple(HOSTS)), "Where the site is published: github-pages, gitlab-pages, cloudflare-pages, "
+        "cloudflare-pages-free, netlify or other (default: no limits). A build reports the output's size, files "
+        "and largest file against the host's published limits and warns when one is over.",
+        ("Udgives på", "Hvor sitet udgives: github-pages, gitlab-pages, cloudflare-pages, cloudflare-pages-free "
+                       "(Cloudflares gratis plan), netlify eller other (standard: ingen grænser). Når sitet "
+                       "bygges, står der, hvor meget det fylder, hvor mange filer det har og den største fil, "
+                       "målt mod værtens grænser, og du får en advarsel, hvis sitet er for stort.")))
     pos: Position = _pos_field()
     field_pos: Mapping[str, Position] = _field_pos_field()
 

@@ -162,7 +162,12 @@ class Urls:
         return f"{self.root_path}404.html"
 
     def sitemap(self) -> str:
+        """The sitemap index, which lists the parts (sitemap_part)."""
         return f"{self.root_path}sitemap.xml"
+
+    def sitemap_part(self, number: int) -> str:
+        """A part of the sitemap, from 1."""
+        return f"{self.root_path}sitemap-{number}.xml"
 
     def counterpart(self, url_path: str, other: Urls) -> str:
         """The same page in the other language version."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 import textwrap
@@ -130,6 +131,14 @@ def render_all_emails(root: Path, dest: Path, today: dt.date = TODAY) -> Path:
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sitemap_text(site: Path) -> str:
+    """Every part of a built site's sitemap, in the order its index (sitemap.xml) lists them."""
+    index = (site / "sitemap.xml").read_text(encoding="utf-8")
+    names = re.findall(r"<loc>[^<]*/(sitemap-\d+\.xml)</loc>", index)
+    assert names, f"no part in the sitemap index:\n{index}"
+    return "".join((site / name).read_text(encoding="utf-8") for name in names)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGISTRY, TODAY, build, make_site, news, tree
+from conftest import REGISTRY, TODAY, build, make_site, news, sitemap_text, tree
 from naerpoliti import history as history_module
 from naerpoliti.errors import Diagnostics
 from naerpoliti.history import read_history, updated_dates
@@ -99,7 +99,7 @@ def shown(html: str) -> list[str]:
 
 
 def lastmod(out: Path) -> dict[str, str]:
-    sitemap = (out / "sitemap.xml").read_text()
+    sitemap = sitemap_text(out)
     return dict(re.findall(r"<loc>https://test\.example\.dk/([^<]*)</loc><lastmod>([\d-]+)</lastmod>", sitemap))
 
 

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from conftest import REGISTRY, REPO, build, news
+from conftest import REGISTRY, REPO, build, news, sitemap_text
 
 LOCALE = REPO / "templates" / "locale"
 
@@ -77,7 +77,7 @@ def test_alternate_language_version_with_hreflang(site_root, tmp_path):
     assert "Låsen" in (out / "en/nyheder/a/index.html").read_text()  # content stays as written
     assert 'href="/assets/naerpoliti.css"' in en  # assets shared, not copied
     assert not (out / "en/assets").exists()
-    sitemap = (out / "sitemap.xml").read_text()
+    sitemap = sitemap_text(out)
     assert "https://test.example.dk/en/lokalsamfund/skibby/" in sitemap
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, sitemap_text
 
 GITHUB = REPO / ".github" / "workflows" / "publish.yml"
 GITLAB = REPO / ".gitlab-ci.yml"
@@ -142,7 +142,7 @@ def test_github_steps_check_and_build_the_demo(demo_repo, tmp_path):
     site = demo_repo / "site"
     assert (site / "index.html").is_file()
     # the dates come from the history the checkout fetched
-    assert "<lastmod>2026-09-30</lastmod>" in (site / "sitemap.xml").read_text()
+    assert "<lastmod>2026-09-30</lastmod>" in sitemap_text(site)
     assert 'Senest opdateret <time datetime="2026-09-30">' in (site / "lokalsamfund/skibby/index.html").read_text()
 
 
@@ -168,4 +168,4 @@ def test_gitlab_scripts_check_and_build_the_demo(demo_repo, tmp_path):
         assert done.returncode == 0, done.stderr
     public = demo_repo / ci["pages"]["artifacts"]["paths"][0]
     assert (public / "index.html").is_file() and (public / "sitemap.xml").is_file()
-    assert "<lastmod>2026-09-30</lastmod>" in (public / "sitemap.xml").read_text()
+    assert "<lastmod>2026-09-30</lastmod>" in sitemap_text(public)

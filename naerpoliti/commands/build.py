@@ -75,7 +75,8 @@ def _counts(result: Result) -> str:
 
 
 def summary(result: Result, out: Path | None) -> str:
-    """One line: what was built (or would be), the problems and the time."""
+    """What was built (or would be), the problems and the time; after a build, a second line
+    with the output's size, files and largest file against site.host's limits."""
     c = result.counts
     made = (f"{c['pages']} pages, {c['feeds']} feeds, {c['calendars']} calendars, "
             f"{c['newsletters']} newsletter issues")
@@ -91,8 +92,10 @@ def summary(result: Result, out: Path | None) -> str:
     change = f"{w.changed} changed, {w.removed} removed" if w.swapped else "nothing changed"
     if w.reused:
         change += f"; {w.reused} taken over from the previous build"
-    return (f"naerpoliti build: {made}; {_counts(result)}; {w.files} files in {shown}/ ({change}) "
+    line = (f"naerpoliti build: {made}; {_counts(result)}; {w.files} files in {shown}/ ({change}) "
             f"in {result.seconds:.2f} s with naerpoliti {__version__}")
+    # the output against site.host's limits, as a second line (a check writes nothing to measure)
+    return line if result.fit is None else f"{line}\n{result.fit.summary()}"
 
 
 def check_epoch_range() -> None:

@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
-from xml.sax.saxutils import escape
 
 import jinja2
 
@@ -14,6 +13,7 @@ from ..site import SiteModel
 from ..urls import STATEMENT_SLUG, Urls
 from . import Output, structured
 from .keys import NO_REUSE, Keys, Reuse
+from .sitemaps import sitemaps
 
 NEWS_PER_PAGE = 20
 LATEST = 5
@@ -195,7 +195,8 @@ def _by_letter(localities: Iterable[Locality]) -> list[tuple[str, list[Locality]
 
 
 def render_site_files(site: SiteModel, env: jinja2.Environment, urls: Urls, html_paths: list[str]) -> list[Output]:
-    """The files a site has once, whatever its languages: 404, /was/, sitemap.xml, robots.txt."""
+    """The files a site has once, whatever its languages: 404, /was/, the sitemap (index and parts),
+    robots.txt (which names the index)."""
     common = {"site": site, "config": site.config, "urls": urls, "alternates": [],
               "statement_url": site.config.was_url or urls.statement()}
     out = [Output("404.html", env.get_template("404.html").render(
@@ -203,7 +204,7 @@ def render_site_files(site: SiteModel, env: jinja2.Environment, urls: Urls, html
     target = site.config.was_url or urls.absolute(urls.statement())
     out.append(Output(urls.output_path(urls.was()), env.get_template("redirect.html").render(
         **common, page_url=urls.was(), canonical=None, target=target).encode("utf-8"), origin="/was/"))
-    out.append(sitemap(urls, html_paths, lastmod(site)))
+    out += sitemaps(urls, html_paths, lastmod(site))
     out.append(Output("robots.txt", (
         "User-agent: *\nAllow: /\n" f"Sitemap: {urls.absolute(urls.sitemap())}\n").encode(),
         origin="robots.txt"))
@@ -241,15 +242,3 @@ def lastmod(site: SiteModel) -> dict[str, dt.date]:
             dates[urls.postcode(code)] = newest(localities)
         out.update((urls.output_path(u), d) for u, d in dates.items() if d is not None)
     return out
-
-
-def sitemap(urls: Urls, html_paths: list[str], lastmod: dict[str, dt.date] | None = None) -> Output:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path in sorted(html_paths):
-        url_path = urls.root_path + (path[: -len("index.html")] if path.endswith("index.html") else path)
-        date = (lastmod or {}).get(path)
-        modified = f"<lastmod>{date.isoformat()}</lastmod>" if date else ""
-        lines.append(f"  <url><loc>{escape(urls.absolute(url_path))}</loc>{modified}</url>")
-    lines.append("</urlset>\n")
-    return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), origin="sitemap.xml")
