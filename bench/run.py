@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import filecmp
 import json
 import os
 import platform
@@ -156,8 +157,23 @@ def edit(root: Path, what: str, n: int) -> None:
 
 # --- the parent: runs children, takes medians, prints ------------------------------------------------
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident set size in KiB of a process and all its descendants, from /proc."""
+def _pss(pid: int) -> int:
+    """A process's proportional set size in KiB: its own pages plus its share of the pages it
+    shares (a forked worker shares the parent's model until either writes to it)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_rss(root: int) -> tuple[int, int, int]:
+    """(sum, largest) resident set size in KiB of a process and all its descendants, from /proc,
+    and the sum of their proportional set sizes: the memory they use together (a sum of resident
+    sizes counts the pages forked workers share with the parent once per process)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -171,14 +187,15 @@ def _tree_rss(root: int) -> tuple[int, int]:
             rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
         except (OSError, ValueError, IndexError):
             continue
-    members = []
+    members, pss = [], 0
     for pid in parents:
         p = pid
         while p > 1 and p != root:
             p = parents.get(p, 0)
         if p == root:
             members.append(rss.get(pid, 0))
-    return sum(members), max(members, default=0)
+            pss += _pss(pid)
+    return sum(members), max(members, default=0), pss
 
 
 def measure(args: list[str]) -> dict:
@@ -188,13 +205,13 @@ def measure(args: list[str]) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", *args],
                             stdout=subprocess.PIPE, cwd=REPO)
-    peak = [0, 0]
+    peak = [0, 0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.05):
-            total, largest = _tree_rss(proc.pid)
-            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
+            total, largest, pss = _tree_rss(proc.pid)
+            peak[0], peak[1], peak[2] = max(peak[0], total), max(peak[1], largest), max(peak[2], pss)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out = proc.stdout.read()
@@ -209,7 +226,7 @@ def measure(args: list[str]) -> dict:
     # ru_maxrss (KiB on Linux) of a waited-for child is the largest of it and its waited-for
     # descendants (the workers, Pagefind), not their sum
     figures.update(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_mib=usage.ru_maxrss / 1024,
-                   rss_sum_mib=peak[0] / 1024, rss_largest_sampled_mib=peak[1] / 1024)
+                   rss_sum_mib=peak[0] / 1024, rss_largest_sampled_mib=peak[1] / 1024, pss_sum_mib=peak[2] / 1024)
     return figures
 
 
@@ -239,13 +256,47 @@ def build_figures(root: Path, work: Path, runs: int, edit_runs: int) -> dict:
         full.append(measure(["build", str(root), str(out)]))
         noop.append(measure(["build", str(root), str(out)]))
         check.append(measure(["check", str(root), "-"]))
+    identical = True
     for i in range(edit_runs):
         edit(root, "news", 100 + i)
         news.append(measure(["build", str(root), str(out)]))
+        if i == 0:  # the rebuild's output against a build of the same content into an empty folder
+            identical = _same_as_a_full_build(root, work, out)
         edit(root, "registry", 100 + i)
         registry.append(measure(["build", str(root), str(out)]))
     shutil.rmtree(out, ignore_errors=True)
-    return {"full": full, "noop": noop, "news": news, "registry": registry, "check": check}
+    # memory with one process rendering (NAERPOLITI_JOBS=1), once
+    os.environ["NAERPOLITI_JOBS"] = "1"
+    try:
+        one_job = measure(["build", str(root), str(out)])
+    finally:
+        del os.environ["NAERPOLITI_JOBS"]
+    shutil.rmtree(out, ignore_errors=True)
+    return {"full": full, "noop": noop, "news": news, "registry": registry, "check": check,
+            "identical": identical, "one_job": one_job}
+
+
+def _same_as_a_full_build(root: Path, work: Path, out: Path) -> bool:
+    """Whether `out` holds byte for byte what a build into an empty folder, with an empty cache, writes."""
+    reference, cache = work / "reference", work / "reference-cache"
+    before = os.environ.get("NAERPOLITI_CACHE")
+    os.environ["NAERPOLITI_CACHE"] = str(cache)
+    try:
+        measure(["build", str(root), str(reference)])
+    finally:
+        if before is None:
+            del os.environ["NAERPOLITI_CACHE"]
+        else:
+            os.environ["NAERPOLITI_CACHE"] = before
+    same = _files(out) == _files(reference) and all(
+        filecmp.cmp(out / rel, reference / rel, shallow=False) for rel in _files(out))
+    shutil.rmtree(reference, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    return same
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def serve_figures(root: Path, work: Path, runs: int) -> dict:
@@ -265,7 +316,12 @@ def print_builds(label: str, figures: dict) -> None:
     print(f"  full build        wall {fmt_s(median(f['wall'] for f in full))}   "
           f"CPU {fmt_s(median(f['cpu'] for f in full))}   "
           f"peak RSS {median(f['rss_mib'] for f in full):6.0f} MiB (largest process), "
-          f"{median(f['rss_sum_mib'] for f in full):6.0f} MiB (all its processes together)")
+          f"{median(f['rss_sum_mib'] for f in full):6.0f} MiB (summed), "
+          f"peak PSS {median(f['pss_sum_mib'] for f in full):6.0f} MiB (all its processes together)")
+    if figures.get("one_job"):
+        one = figures["one_job"]
+        print(f"  full build, NAERPOLITI_JOBS=1  wall {fmt_s(one['wall'])}   "
+              f"peak PSS {one['pss_sum_mib']:6.0f} MiB (all its processes together)")
     ph = [phases(f["steps"]) for f in full]
     print("    phases          " + "   ".join(f"{p} {median(x[p] for x in ph):.2f} s" for p in PHASES))
     steps = [s for s in full[0]["steps"] if median(f["steps"].get(s, 0.0) for f in full) >= 0.005]
@@ -278,8 +334,11 @@ def print_builds(label: str, figures: dict) -> None:
     for key, name in (("noop", "no-op rebuild"), ("news", "build, 1 news edited"),
                       ("registry", "build, localities.yaml edited")):
         rows = figures[key]
+        if key == "news" and "identical" in figures:
+            name += " (identical to a full build)" if figures["identical"] else " (DIFFERS from a full build)"
         print(f"  {name:<30s}wall {fmt_s(median(f['wall'] for f in rows))}   "
               f"peak RSS {median(f['rss_mib'] for f in rows):6.0f} MiB   "
+              f"peak PSS {median(f['pss_sum_mib'] for f in rows):6.0f} MiB   "
               f"{median(f['changed'] for f in rows):,.0f} files changed")
     check = figures["check"]
     print(f"  {'naerpoliti check':<30s}wall {fmt_s(median(f['wall'] for f in check))}   "

@@ -147,14 +147,15 @@ def prepare_out(out: Path) -> Path:
 
 
 def marker_id(folder: Path) -> str:
-    """Who put a site in place: the identity of its marker file (device, inode, modification time).
-    Each build writes the marker anew into its staging folder, which becomes the output folder in
-    the swap, so the marker names the swap that put the folder's site there; "" without one."""
+    """Who put a site in place: the modification time of its marker file, to the nanosecond. Each
+    build writes the marker anew into its staging folder, which becomes the output folder in the
+    swap, so the marker names the swap that put the folder's site there; "" without one. Not the
+    inode: a CI cache that restores the folder (tar keeps modification times) restores its name."""
     try:
         st = os.stat(folder / MARKER, follow_symlinks=False)
     except OSError:
         return ""
-    return f"{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}"
+    return f"{st.st_mtime_ns}"
 
 
 @contextlib.contextmanager

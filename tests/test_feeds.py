@@ -423,7 +423,9 @@ def test_priority_updates_are_entries_of_the_feeds_of_their_locality_and_above(d
         locs = set(updates) if area is None else names["localities"]
         want = {d for loc in locs for _, d in updates[loc]}
         got = {pid.rsplit("/", 1)[1][:10] for pid in priority_ids(feed)}
-        assert got == want, area
+        # all of them, unless the feed is full: then the newest of them
+        assert got == want or (got < want and len(feed["items"]) == FEED_ITEMS
+                               and min(got, default="9") >= max(want - got)), area
     feed = json.loads((demo_site / "lokalsamfund/skibby/feed.json").read_text(encoding="utf-8"))
     item = next(i for i in feed["items"] if ":priority/" in i["id"])
     assert item["url"] == BASE + "lokalsamfund/skibby/#priorities" and "det har vi gjort" in item["title"]

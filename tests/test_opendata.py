@@ -579,3 +579,24 @@ def test_the_open_data_page_explains_and_links_every_file(demo_site: Path):
     assert "/rss.xml" in page.links and "/kalender.ics" in page.links
     assert "samtykke" in text
     assert f"<loc>{BASE}data/</loc>" in sitemap_text(demo_site)
+
+
+@pytest.mark.parametrize("base", ["https://test.example.dk/", "https://test.example.dk/naerpoliti/"])
+def test_news_are_a_file_a_year_and_the_page_lists_each(base, site_root, tmp_path):
+    days = ["2024-03-01", "2024-12-31", "2025-06-15", "2026-01-02", "2026-11-20"]
+    root = site_root({f"content/news/{d}-n.md": news(title=f"Nyhed {d}", date=d) for d in days},
+                     REGISTRY.replace("https://test.example.dk/", base))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    found = {}
+    for name, year in (("news", 2026), ("news-2025", 2025), ("news-2024", 2024)):
+        doc = json.loads((out / "data" / f"{name}.json").read_text(encoding="utf-8"))
+        validator("news").validate(doc)
+        found[year] = sorted(i["date"][:10] for i in doc["items"])
+    assert found == {2026: ["2026-01-02", "2026-11-20"], 2025: ["2025-06-15"], 2024: ["2024-03-01", "2024-12-31"]}
+    assert not (out / "data/news-2026.json").exists()
+    page = (out / "data/index.html").read_text(encoding="utf-8")
+    prefix = base.removeprefix("https://test.example.dk")
+    for name in ("news", "news-2025", "news-2024"):
+        assert f'href="{prefix}data/{name}.json"' in page
+    assert "Nyhederne fra 2024" in page

@@ -169,3 +169,19 @@ def test_gitlab_scripts_check_and_build_the_demo(demo_repo, tmp_path):
     public = demo_repo / ci["pages"]["artifacts"]["paths"][0]
     assert (public / "index.html").is_file() and (public / "sitemap.xml").is_file()
     assert "<lastmod>2026-09-30</lastmod>" in sitemap_text(public)
+
+
+def test_the_workflows_keep_the_build_cache_and_the_previous_site_between_runs():
+    """A push or a night with one change is incremental in CI too (issue 16): the build's cache
+    (NAERPOLITI_CACHE) and the output folder are restored before the build and saved after it."""
+    steps = github_steps()
+    build = step_running(steps, "naerpoliti build --out site")
+    assert steps[build]["env"]["NAERPOLITI_CACHE"] == ".naerpoliti-cache"
+    cache = next(i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/cache@"))
+    assert cache < build
+    assert set(steps[cache]["with"]["path"].split()) == {".naerpoliti-cache", "site"}
+    assert steps[cache]["with"]["restore-keys"]  # a new run starts from the newest saved one
+    pages = load(GITLAB)["pages"]
+    assert pages["variables"]["NAERPOLITI_CACHE"] == "$CI_PROJECT_DIR/.naerpoliti-cache"
+    assert any(set(c["paths"]) == {".naerpoliti-cache", "public"} for c in pages["cache"])
+    assert "naerpoliti build --out public" in pages["script"]

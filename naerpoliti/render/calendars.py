@@ -111,6 +111,11 @@ def _calendar(site: SiteModel, name: str, description: str, page_url: str, sourc
     return bytes(cal.to_ical())
 
 
+# An area's calendar holds the upcoming events and those of the past year: a calendar app shows
+# what is coming, and every event ever held in scope made a national site's 4,091 calendars 93 MB
+# (each event keeps its own calendar file, linked from its page).
+CALENDAR_PAST_DAYS = 365
+
 def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
                      translations: NullTranslations | None = None, keys: Keys | None = None,
                      reuse: Reuse = NO_REUSE) -> list[Output]:
@@ -142,8 +147,9 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
         outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
         return None
 
+    since = site.today - dt.timedelta(days=CALENDAR_PAST_DAYS)
     for kind, aid in list(areas(site))[k::n]:
-        events = site.events_for(kind, aid)
+        events = [e for e in site.events_for(kind, aid) if e.last_day >= since]
         url = urls.calendar(kind, aid)
         origin = f"calendar of {kind or 'the site'}{' ' + aid if aid else ''}"
         key = taken(urls.output_path(url), origin, kind, aid, events)

@@ -43,7 +43,7 @@ GENERATOR = "naerpoliti"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # A feed without any item still needs an `updated`: the newest item of the site, else this.
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-FEED_ITEMS = 20  # entries per feed, newest first: what a reader polling daily or weekly needs (50 full
+FEED_ITEMS = 15  # entries per feed, newest first: what a reader polling daily or weekly needs (50 full
 # texts in three formats were 110 KB a feed, 670 MB over the 6,333 feeds of a national site)
 
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
@@ -320,8 +320,9 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
             if id(e) not in fg_entries:
                 fg_entries[id(e)] = _feedgen_entry(e)
             fes.append(fg_entries[id(e)])
-        outputs.append(Output(info.path(site, "rss"), _xml(site, info, fes, "rss"), origin, unit=unit, key=key))
-        outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin, unit=unit, key=key))
+        outputs.append(Output(info.path(site, "rss"), _xml(site, info, fes, "rss"), origin=origin, unit=unit, key=key))
+        outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin=origin, unit=unit,
+                              key=key))
         outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin, unit=unit, key=key))
     for kind, aid in all_areas:  # districts, then municipalities
         if only is None and (kind, aid) in mine and kind in ("district", "municipality") and aid is not None:
@@ -331,7 +332,8 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
             if reuse.paths(path, key, (path,)) is not None:
                 outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
             else:
-                outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin, unit=path, key=key))
+                outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin=origin, unit=path,
+                                      key=key))
     return outputs
 
 

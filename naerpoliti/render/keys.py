@@ -31,7 +31,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import __version__
 from ..site import SiteModel
@@ -40,7 +40,11 @@ from ..urls import Urls
 if TYPE_CHECKING:
     import jinja2
 
-    from ..write import RenderRecord
+
+class RenderRecord(Protocol):
+    """What the previous build rendered (write.RenderRecord, which the builder hands in)."""
+
+    def reusable(self, unit: str, key: str) -> tuple[str, ...] | None: ...
 
 # What templates may use of `site`: these are in every key (site_digest). Anything else of the
 # SiteModel reaches a template only as a value passed to it.

@@ -450,6 +450,20 @@ def _layout(obj: JsonObject, indent: str, listing: bool = False) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def news_file(site: SiteModel, year: int) -> str:
+    """The open-data file of a year's news: news.json for the build date's year, else news-YEAR.json."""
+    return "news" if year == site.today.year else f"news-{year}"
+
+
+def news_years(site: SiteModel, records: Sequence[JsonObject | str]) -> list[tuple[int, list[JsonObject | str]]]:
+    """The news records (in the order of the slugs, as _Items.news makes them) by year, newest
+    year first; this year's file exists even when it is empty."""
+    years: dict[int, list[JsonObject | str]] = {site.today.year: []}
+    for n, record in zip(sorted(site.news, key=lambda n: n.slug), records, strict=True):
+        years.setdefault(n.date.year, []).append(record)
+    return sorted(years.items(), reverse=True)
+
+
 def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
                      names: set[str] | None = None, memo: NewsMemo | None = None,
                      alternate: Version | None = None) -> list[Output]:
@@ -465,6 +479,20 @@ def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
         records = items.items(name)
         schema_url = urls.open_data_schema(name)
         header = {"$schema": urls.absolute(schema_url), "generated": generated, "license": license}
+        if name == "news":
+            # a file a year (news.json: this year's), so no file grows past what hosts take (a
+            # national site's three years were one 42 MiB file; Cloudflare Pages takes 25 MiB)
+            for year, its_records in news_years(site, records):
+                file = news_file(site, year)
+                out.append(Output(urls.output_path(urls.open_data(file)), document(header, its_records),
+                                  origin=f"open data '{file}'"))
+                if names is None:
+                    files.append({"name": file, "url": urls.open_data(file), "schema_url": schema_url,
+                                  "count": len(its_records), "year": year})
+            if names is None:
+                out.append(Output(urls.output_path(schema_url), schema_source(name),
+                                  origin=f"the schema of open data '{name}'"))
+            continue
         out.append(Output(urls.output_path(urls.open_data(name)), document(header, records),
                           origin=f"open data '{name}'"))
         if names is not None:
