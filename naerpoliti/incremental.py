@@ -32,7 +32,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from . import fulltext
-from .build import Result, build_date, check_links, fewer_collections, forget, model_of, run, stat_tree
+from .build import Result, build_date, check_links, fewer_collections, forget, libraries, model_of, run, stat_tree
 from .errors import Diagnostic, Diagnostics
 from .history import updated_dates
 from .model import Content, NewsItem
@@ -41,6 +41,7 @@ from .render import Output
 from .render.cache import RenderCache
 from .render.environment import make_environment, template_dirs, translations
 from .render.feeds import render_feeds
+from .render.keys import Keys, Reuse, base_digest
 from .render.opendata import NewsMemo, render_open_data
 from .render.pages import render_pages, render_site_files
 from .schema import FileMemo, load_content
@@ -72,6 +73,20 @@ class _Last:
     written: dict[str, Written]
     content: Content | None = None  # what the files gave (the FileMemo's records)
     model_diagnostics: tuple[Diagnostic, ...] = ()  # what the build reported beyond reading the files
+
+
+class _InPlace:
+    """The units of the files now in the output folder (a write.RenderRecord for refresh_index)."""
+
+    def __init__(self, written: Mapping[str, Written]):
+        self.units: dict[str, tuple[str, list[str]]] = {}
+        for w in written.values():
+            if w.unit:
+                self.units.setdefault(w.unit, (w.key, []))[1].append(w.path)
+
+    def reusable(self, unit: str, key: str) -> tuple[str, ...] | None:
+        found = self.units.get(unit)
+        return tuple(found[1]) if found is not None and found[0] == key else None
 
 
 class Builder:
@@ -126,11 +141,15 @@ class Builder:
                 if last is None or not self.index_stale:
                     return False
                 generation, site = self.generation, last.site
-                pages = [p for p, w in last.written.items() if w.indexed] or _index_candidates(site, self.out)
+                indexed = [(p, w.digest) for p, w in last.written.items() if w.indexed]
+                pages = [p for p, _ in indexed] or _index_candidates(site, self.out)
                 folder = links.enter_context(link_folder(self.out, "refresh"))
                 # the pages as they are now (a build cannot run meanwhile), linked beside the output folder
                 link_pages(self.out, pages, fulltext.pages_folder(folder, site.urls.root_path))
-            outputs = fulltext.index_pages(site, folder)
+                # only the parts of the index whose pages changed are made again (render/keys.py)
+                keys = Keys(site, base_digest(template_dirs(self.root), libraries())) if indexed else None
+                in_place = Reuse(_InPlace(last.written))
+            outputs = fulltext.index_pages(site, folder, indexed or None, keys, in_place)
         with self._lock:
             if self.generation != generation or self.last is not last:
                 return False
@@ -140,6 +159,8 @@ class Builder:
             entries = {f"{bundle}/{fulltext.ENTRY}", f"{bundle}/{fulltext.INDEXES}"}
             with output_lock(self.out):  # a `naerpoliti build` into the same folder waits
                 for o in sorted(outputs, key=lambda o: (o.path in entries, o.path)):
+                    if o.reused:  # a part whose pages did not change: its files are in place
+                        continue
                     w = replace_file(self.out, o, last.written.get(o.path) or Written(o.path, o.origin, b""))
                     if w is not None:
                         last.written[o.path] = w

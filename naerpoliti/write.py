@@ -559,7 +559,8 @@ def replace_file(out: Path, o: Output, before: Written) -> Written | None:
     target = out / o.path
     atomic_write(target, data)
     st = os.stat(target)
-    return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino))
+    return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino),
+                   o.unit or before.unit, o.key or before.key)
 
 
 def remove_file(out: Path, path: str) -> None:

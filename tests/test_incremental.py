@@ -56,7 +56,8 @@ def test_a_text_edit_replaces_only_what_shows_the_text_and_equals_a_full_build(c
     changed = {p for p in after if after[p] != before.get(p)}
     slug = item.stem
     assert f"nyheder/{slug}/index.html" in changed
-    assert "data/news.json" in changed
+    year = int(slug[:4])  # the open-data file of the item's year
+    assert ("data/news.json" if year == corpus.TODAY.year else f"data/news-{year}.json") in changed
     assert any(p.endswith("rss.xml") for p in changed)
     assert not any(p.endswith((".eml", ".ics")) for p in changed)  # newsletters show no text
     assert second.written.changed == len(changed)
@@ -141,3 +142,22 @@ def test_a_rebuild_without_changes_does_nothing_and_reports_the_same(corpus_root
     shutil.rmtree(out)
     rebuilt = run(corpus_root, out, TODAY)
     assert rebuilt.reused is None and rebuilt.written.swapped
+
+
+def test_refreshing_the_index_after_a_text_edit_makes_only_the_part_with_the_page_again(corpus_root, tmp_path,
+                                                                                        monkeypatch):
+    from naerpoliti import fulltext
+    monkeypatch.setattr(fulltext, "PAGES_PER_INDEX", 12)  # several parts
+    out = tmp_path / "site"
+    builder = Builder(corpus_root, out, corpus.TODAY)
+    assert not builder.build().failed
+    parts = {p.split("/")[1] for p in tree(out) if p.startswith("pagefind/del-")}
+    assert len(parts) >= 2, parts
+    runs = []
+    real = fulltext.run_pagefind
+    monkeypatch.setattr(fulltext, "run_pagefind", lambda *a, **k: runs.append(a) or real(*a, **k))
+    _edit_text(corpus.news_files(corpus_root)[3], "Et nyt ord: kvadratfod.")
+    assert builder.build().incremental
+    assert builder.refresh_index()
+    assert len(runs) == 1
+    assert tree(out) == _full_build(corpus_root, tmp_path / "full")
