@@ -90,9 +90,10 @@ class Result:
     model_diagnostics: tuple[Diagnostic, ...] = ()  # what making the SiteModel from it reported
     fit: hosts.Fit | None = None  # the output against site.host's limits (a build's, not a check's)
 
-    @property
+    @functools.cached_property
     def counts(self) -> dict[str, int]:
-        """What was built: pages, feeds, calendars, newsletter issues and files."""
+        """What was built: pages, feeds, calendars, newsletter issues and files (counted once: the
+        issues are counted in the model, which takes a national site a second or two)."""
         if self.reused is not None:
             return dict(self.reused["counts"])
         paths = [o.path for o in self.outputs]
@@ -386,17 +387,17 @@ def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str
 
 
 def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
-                index_root: Path | None = None, cache: RenderCache | None = None, keys: Keys | None = None,
+                scratch: Path | None = None, cache: RenderCache | None = None, keys: Keys | None = None,
                 reuse: Reuse = NO_REUSE, jobs: int = 1) -> None:
-    """The outputs made from what was written: the full-text index of the pages linked into
-    `index_root` as they were written (none in a check), then the browser editor and the assets,
-    which stay out of the sitemap and the index."""
-    if index_root is not None:
+    """The outputs made from what was written: the full-text index of the written pages (the parts
+    to make linked into `scratch`; none in a check), then the browser editor and the assets, which
+    stay out of the sitemap and the index."""
+    if scratch is not None and staging.path is not None:
         progress.step("full-text search")
         if any(o.indexed for o in outputs):  # Pagefind cannot make an empty index (fulltext.js says so)
             pages = [(o.path, o.digest) for o in outputs if o.indexed]
             _put(staging, outputs, progress, "full-text search",
-                 fulltext.index_pages(site, index_root, pages, keys, reuse, jobs))
+                 fulltext.index_pages(site, staging.path, pages, scratch, keys, reuse, jobs))
     primary = make_environment(root, site.config.language, cache)
     _put(staging, outputs, progress, "browser editor", render_admin(site, primary))
     assets: dict[str, Path] = {}
@@ -612,11 +613,10 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
         fingerprint = None  # keyed on another day than the site's (its time zone changed): not kept
     checking = out is None
     with contextlib.ExitStack() as stack:
-        # the pages for the full-text index are linked into index_root as they are written (a check
-        # makes no index: the pages it would index were checked already)
-        index_root = None if out is None else stack.enter_context(link_folder(out, "index")) / "site"
-        index_dir = None if index_root is None else fulltext.pages_folder(index_root, site.urls.root_path)
-        staging = Staging(out, index_dir, fulltext.indexable(site))
+        # the parts of the full-text index to make are linked into `scratch` beside the output folder
+        # (a check makes no index: the pages it would index were checked already)
+        scratch = None if out is None else stack.enter_context(link_folder(out, "index"))
+        staging = Staging(out, None if out is None else fulltext.indexable(site))
         # what the previous build in the folder rendered, by render key (render/keys.py)
         record = staging.previous_record()
         keys = None if checking else Keys(site, base_digest(template_dirs(root), libraries()))
@@ -628,7 +628,7 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
             with template_errors():
                 result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
                                              jobs=jobs, cache=cache, keys=keys, reuse=reuse)
-                finish_site(site, root, staging, result.outputs, progress, index_root, cache, keys, Reuse(record),
+                finish_site(site, root, staging, result.outputs, progress, scratch, cache, keys, Reuse(record),
                             jobs)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)

@@ -35,7 +35,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from .render import Output
 from .render.keys import NO_REUSE, Keys, Reuse
 from .site import SiteModel
 from .urls import clean_path
+from .write import check_output_path
 
 BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
 PART = "del"  # pagefind/del-2/, ...: the further indexes of a big site
@@ -103,23 +103,20 @@ def part_of(path: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).digest()) % count
 
 
-def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]] | None = None,
+def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]], scratch: Path,
                 keys: Keys | None = None, reuse: Reuse = NO_REUSE, jobs: int = 1) -> list[Output]:
-    """The Pagefind index of the pages in `source`, laid out as on the web server (the site's
-    root path, then the output paths): the build links each page to index there as it writes it.
+    """The Pagefind index of `pages` (output path, sha256 of its bytes), which lie in `source` (an
+    output or staging folder) at their output paths. Each part to index is hard-linked into
+    `scratch` (a folder on the same file system, write.link_folder), laid out as on the web server:
+    the site's root path, then the output paths.
 
     Pagefind holds every page it indexes in memory (about 330 MB for 2,500 pages of a national
     site), so a big site is indexed in parts of at most PAGES_PER_INDEX pages: the first is
     /pagefind/, the others /pagefind/del-N/, and INDEXES lists the others for fulltext.js, which
     merges them into one search (Pagefind's mergeIndex). A page's part follows from its path
-    (part_of). With `pages` (output path, sha256 of the bytes) and `keys`, a part whose pages are
-    the same as in the previous build is taken over (`reuse`) instead of indexed again; the other
-    parts are indexed `jobs` at a time."""
+    (part_of). With `keys`, a part whose pages are the same as in the previous build is taken
+    over (`reuse`) instead of indexed again; the other parts are indexed `jobs` at a time."""
     binary = pagefind_executable()
-    root = site.urls.root_path.strip("/")
-    if pages is None:
-        pages = [((p.relative_to(source).as_posix()[len(root) + 1:] if root else p.relative_to(source).as_posix()),
-                  b"") for p in source.rglob("*.html") if p.is_file()]
     count = max(1, -(-len(pages) // PAGES_PER_INDEX))
     parts: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
     for path, digest in sorted(pages):
@@ -137,32 +134,39 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
         else:
             todo.append((i, folder, unit, key, members))
 
-    def index(job: tuple[int, str, str, str, list[tuple[str, bytes]]], tmp: Path) -> list[Output]:
+    def index(job: tuple[int, str, str, str, list[tuple[str, bytes]]]) -> list[Output]:
         i, folder, unit, key, members = job
-        part_source = source
-        if count > 1:
-            part_source = tmp / f"site-{i}"
-            for path, _digest in members:
-                rel = f"{root}/{path}" if root else path
-                target = part_source / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(source / rel, target)
-        bundle = tmp / f"bundle-{i}"
-        run_pagefind(binary, part_source, bundle, site.config.language, cwd=tmp)
+        part_source = scratch / f"site-{i}"
+        link_part(source, [path for path, _digest in members], pages_folder(part_source, site.urls.root_path))
+        bundle = scratch / f"bundle-{i}"
+        run_pagefind(binary, part_source, bundle, site.config.language, cwd=scratch)
         made = [dataclasses.replace(o, unit=unit, key=key) for o in read_bundle(bundle, site.urls.root_path, folder)]
-        if count > 1:
-            shutil.rmtree(part_source, ignore_errors=True)
+        shutil.rmtree(part_source, ignore_errors=True)
         shutil.rmtree(bundle, ignore_errors=True)
         return made
 
-    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as tmp, \
-            concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-        for made in pool.map(lambda job: index(job, Path(tmp)), todo):  # in the order of the parts
+    with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
+        for made in pool.map(index, todo):  # in the order of the parts
             out += made
     merged = [f"{site.urls.root_path}{BUNDLE}/{PART}-{i + 1}/" for i in range(1, count)]
     out.append(Output(f"{BUNDLE}/{INDEXES}", (json.dumps({"merge": merged}) + "\n").encode("utf-8"),
                       origin=f"the list of Pagefind indexes ({site.urls.root_path}{BUNDLE}/{INDEXES})"))
     return out
+
+
+def link_part(source: Path, pages: Sequence[str], into: Path) -> None:
+    """The pages (output paths) of `source` hard-linked into `into` at the same paths; a path that
+    could lead out of either folder is refused (write.check_output_path)."""
+    made_dirs: set[Path] = set()
+    for path in pages:
+        problem = check_output_path(path)
+        if problem:
+            raise FulltextError(f"a page to index: {problem}")
+        target = into / path
+        if target.parent not in made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.add(target.parent)
+        os.link(source / path, target)
 
 
 def run_pagefind(binary: Path, source: Path, bundle: Path, language: str, cwd: Path) -> str:

@@ -54,7 +54,6 @@ from .write import (
     cache_dir,
     check_output_path,
     link_folder,
-    link_pages,
     output_lock,
     remove_file,
     replace_file,
@@ -142,14 +141,13 @@ class Builder:
                     return False
                 generation, site = self.generation, last.site
                 indexed = [(p, w.digest) for p, w in last.written.items() if w.indexed]
-                pages = [p for p, _ in indexed] or _index_candidates(site, self.out)
-                folder = links.enter_context(link_folder(self.out, "refresh"))
-                # the pages as they are now (a build cannot run meanwhile), linked beside the output folder
-                link_pages(self.out, pages, fulltext.pages_folder(folder, site.urls.root_path))
-                # only the parts of the index whose pages changed are made again (render/keys.py)
+                pages = indexed or [(p, b"") for p in _index_candidates(site, self.out)]
+                scratch = links.enter_context(link_folder(self.out, "refresh"))
+                # only the parts of the index whose pages changed are made again (render/keys.py); a
+                # build that comes in while they are made discards the result (generation, below)
                 keys = Keys(site, base_digest(template_dirs(self.root), libraries())) if indexed else None
                 in_place = Reuse(_InPlace(last.written))
-            outputs = fulltext.index_pages(site, folder, indexed or None, keys, in_place)
+            outputs = fulltext.index_pages(site, self.out, pages, scratch, keys, in_place)
         with self._lock:
             if self.generation != generation or self.last is not last:
                 return False

@@ -318,11 +318,9 @@ class Staging:
     (a check) nothing is written and put() only reports.
     """
 
-    def __init__(self, out: Path | None, index_dir: Path | None = None,
-                 indexable: Callable[[str, bytes], bool] = lambda path, data: False):
+    def __init__(self, out: Path | None, indexable: Callable[[str, bytes], bool] | None = None):
         self.out = prepare_out(out) if out is not None else None
-        self.index_dir = index_dir  # pages for the full-text index are linked here as well
-        self.indexable = indexable
+        self.indexable = indexable  # which pages go to the full-text index (Written.indexed); None: none
         self.previous = Manifest()
         self.indexed_before: frozenset[str] = frozenset()  # the previous build's pages in the full-text index
         self.existing: dict[str, Path] = {}
@@ -359,7 +357,7 @@ class Staging:
             return self._take_over(o) if self.path is not None else Written(o.path, o.origin, b"")
         data = _bytes_of(o)
         digest = hashlib.sha256(data).digest()
-        indexed = self.index_dir is not None and self.indexable(o.path, data)
+        indexed = self.indexable is not None and self.indexable(o.path, data)
         if self.path is None:
             return Written(o.path, o.origin, digest, indexed)
         target = self.path / o.path
@@ -372,8 +370,6 @@ class Staging:
             if not unchanged:
                 target.write_bytes(data)
             st = os.stat(target)
-            if indexed and self.index_dir is not None:
-                link_file(target, self.index_dir / o.path)
         except OSError as exc:  # a full disk: the builder discards the staging folder
             assert self.out is not None
             raise write_error(exc, self.out) from None
@@ -393,8 +389,6 @@ class Staging:
                 self._dirs.add(folder)
             os.link(self.out / o.path, target)
             st = os.stat(target)
-            if indexed and self.index_dir is not None:
-                link_file(target, self.index_dir / o.path)
         except OSError as exc:
             raise write_error(exc, self.out) from None
         return Written(o.path, o.origin, digest, indexed, True, (st.st_size, st.st_mtime_ns, st.st_ino),
@@ -597,12 +591,3 @@ def link_file(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         target.write_bytes(source.read_bytes())
-
-
-def link_pages(out: Path, pages: Iterable[str], into: Path) -> None:
-    """The output folder's files `pages` linked into the folder `into`, at the same paths."""
-    for rel in pages:
-        problem = check_output_path(rel)
-        if problem:
-            raise WriteError(problem)
-        link_file(out / rel, into / rel)

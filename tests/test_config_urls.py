@@ -13,7 +13,7 @@ from naerpoliti import fulltext
 from naerpoliti.errors import Position
 from naerpoliti.fieldtypes import BaseUrl, Email, HttpsUrl, Invalid, Url
 from naerpoliti.urls import Urls, clean_path, mailto
-from naerpoliti.write import WriteError, link_pages
+from naerpoliti.fulltext import link_part
 
 HERE = Position("localities.yaml", 3, 13)
 FILES = {"content/news/a.md": news("Nyhed", "2026-11-20")}
@@ -127,8 +127,8 @@ def test_paths_made_from_the_base_path_refuse_to_leave_their_folder(tmp_path):
     (out / "a").mkdir(parents=True)
     (out / "a" / "index.html").write_text("x")
     for bad in ("../index.html", "a/../../index.html", "/etc/index.html"):
-        with pytest.raises(WriteError):
-            link_pages(out, [bad], tmp_path / "into")
+        with pytest.raises(fulltext.FulltextError):
+            link_part(out, [bad], tmp_path / "into")
     assert not (tmp_path / "index.html").exists()
 
 
