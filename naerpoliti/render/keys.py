@@ -55,6 +55,8 @@ SITE_ATTRIBUTES = frozenset({
     "today",  # only in the key of templates that use it (Keys.template)
 })
 _TODAY = re.compile(r"\bsite\.today\b")
+# Record fields no output shows: where in its file each value was written (for diagnostics)
+UNSHOWN = frozenset({"pos", "field_pos"})
 
 
 def _feed_tree(h: Any, base: Path, pattern: str = "*") -> None:
@@ -144,8 +146,9 @@ class Keys:
             return found[1]
         cls = type(obj)
         names = self._fields.get(cls)
-        if names is None:
-            names = self._fields[cls] = tuple(f.name for f in dataclasses.fields(obj))  # type: ignore[arg-type]
+        if names is None:  # where in a file a record was written shows only in diagnostics
+            names = self._fields[cls] = tuple(f.name for f in dataclasses.fields(obj)  # type: ignore[arg-type]
+                                              if f.name not in UNSHOWN)
         h = hashlib.blake2b(cls.__qualname__.encode(), digest_size=16)
         for name in names:
             self._feed(h, getattr(obj, name))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -61,6 +62,7 @@ class _Pages:
                  other: tuple[str, Urls] | None, keys: Keys | None = None, reuse: Reuse = NO_REUSE):
         self.site, self.env, self.urls, self.language, self.other = site, env, urls, language, other
         self.keys, self.reuse = keys, reuse
+        self.common_key: str | None = None
         self.out: list[Output] = []
         self.common = {
             "site": site, "config": site.config, "urls": urls,
@@ -72,8 +74,14 @@ class _Pages:
         """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
         urls = self.urls
         path = urls.output_path(url_path)
-        key = "" if self.keys is None else self.keys.of(
-            self.keys.template(self.env, template), url_path, feeds, self.language, self.other, self.common, context)
+        key = ""
+        if self.keys is not None:
+            if self.common_key is None:  # the same for every page of this language version
+                self.common_key = self.keys.of(self.language, self.other, self.common)
+            # structured data is plain JSON: digested as its text, not value by value
+            jsonld = json.dumps(context["jsonld"], ensure_ascii=False) if "jsonld" in context else None
+            key = self.keys.of(self.common_key, self.keys.template(self.env, template), url_path, feeds, jsonld,
+                               {k: v for k, v in context.items() if k != "jsonld"})
         if self.reuse.paths(path, key, (path,)) is not None:
             self.out.append(Output(path, origin=origin, unit=path, key=key, reused=True))
             return
