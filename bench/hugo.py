@@ -15,7 +15,7 @@ so the Hugo site holds the same content, read from the same files:
   <id>/_index.md, so a locality without news has its page too): name, municipality, officer,
   description and the latest 5 news in its scope;
 - one RSS feed per locality (the term page's RSS output, /lokalsamfund/<id>/index.xml), with the
-  newest 50 items, as naerpoliti's feeds (feeds.FEED_ITEMS);
+  newest 15 items, as naerpoliti's feeds (feeds.FEED_ITEMS);
 - the home page (latest 10 news) with the site's RSS feed, the news section page (latest 20), the
   list of localities, and sitemap.xml. No 404 page, no robots.txt, no minification, no aliases.
 
@@ -66,8 +66,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from naerpoliti.render.feeds import FEED_ITEMS  # entries per feed, the same as naerpoliti's
+
 BUILD_DATE = dt.date(2026, 12, 1)
-FEED_ITEMS = 50  # naerpoliti/render/feeds.py: entries per feed
 LOCALITY_NEWS = 5  # the latest news on a locality page
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -472,7 +473,7 @@ def make_hugo_site(corpus_root: Path, hugo_root: Path, *, today: dt.date = BUILD
 
     # Hugo lists pages by weight first, then by date, then by title; naerpoliti by date, time and
     # slug. The weight is the place in naerpoliti's order, newest first, so that every list and
-    # feed (and which 5 or 50 items it shows, among items of the same date) is the same.
+    # feed (and which 5 or 15 items it shows, among items of the same date) is the same.
     items.sort(key=lambda item: item[0], reverse=True)
     for weight, (_, name, head, rest) in enumerate(items, 1):
         with open(news_out / name, "w", encoding="utf-8") as f:
