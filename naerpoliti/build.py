@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from . import __version__, fulltext, hosts, newsletter
 from .errors import Diagnostic, Diagnostics, Position
 from .history import updated_dates
+from .loadcache import CachedLoader
 from .model import Content, Rendered
 from .progress import QUIET, Progress
 from .render import Output
@@ -138,8 +139,12 @@ def gather(root: Path, today: dt.date | None, diags: Diagnostics,
 def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Progress = QUIET,
              memo: FileMemo | None = None) -> tuple[Content | None, SiteModel | None, tuple[Diagnostic, ...]]:
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
-    making the model from the content (those after reading the files)."""
-    content = load_content(root, diags, progress, memo)
+    making the model from the content (those after reading the files). Without a memo (serve's),
+    the files are loaded on every core and through the persistent cache (loadcache.py)."""
+    loader = None
+    if memo is None:
+        loader = CachedLoader(root, [f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES])
+    content = load_content(root, diags, progress, memo, loader)
     if content is None:
         return None, None, ()
     loaded = len(diags.items)

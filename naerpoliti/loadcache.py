@@ -1,0 +1,332 @@
+"""The input side at national scale: the content files loaded on every core, and what each file
+gave kept in the cache folder between runs, so that `check` and `build` after one edit read and
+check only the edited file.
+
+A content file's records and diagnostics depend on the file itself, on localities.yaml (the site
+settings: base URL, time zone, newsletter period) and on the media files it refers to (an image's
+size, whether a linked file exists), never on the build date or on other content files: references
+between records are resolved later, in site.py. So an entry of the cache is used only when
+
+- the cache was written by the same engine (version and the digest of its source files), the same
+  Python and the same versions of the libraries that shape what loading gives (a different key:
+  the whole cache is ignored);
+- the file has the same size, modification time and SHA-256 of its bytes (a checkout can keep
+  size and time);
+- localities.yaml has the same bytes, and every media file the same path, size, modification time
+  and bytes (a media file's digest is kept with its inode and change time, which no checkout or
+  copy preserves, so that unchanged media are not hashed again).
+
+Only regular files are cached: a link or a special file is read and checked every time.
+"""
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import multiprocessing
+import os
+import pickle
+import stat
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import __version__
+from .contentfiles import Job, LoadFile
+from .errors import Diagnostic, Diagnostics
+from .registry import REGISTRY, load_registry
+from .write import cache_file, save_cache
+
+# Sites with at least this many content files load on every core; smaller ones in this process,
+# where starting processes costs more than it saves ($NAERPOLITI_JOBS overrides, as for rendering).
+PARALLEL_FROM = 2000
+# Files a loading process sends back at a time: the parent holds one such message's bytes at once.
+BATCH = 500
+_MAGIC = b"naerpoliti content cache 1\n"
+
+
+# Records keep their field positions in read-only MappingProxyTypes, which pickle cannot copy by itself.
+def read_only(values: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(values)
+
+
+def _reduce_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return read_only, (dict(proxy),)
+
+
+copyreg.pickle(MappingProxyType, _reduce_proxy)
+
+
+def load_jobs(count: int) -> int:
+    """How many processes load `count` content files: $NAERPOLITI_JOBS, else one per core for a big site."""
+    configured = os.environ.get("NAERPOLITI_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
+
+
+def engine_key(dependencies: Sequence[str]) -> bytes:
+    """What the cache was written by: the engine's version and the digest of its own source files
+    (a developer's checkout changes without a new version), Python, and `dependencies` (the
+    versions of the libraries that shape the output)."""
+    h = hashlib.sha256(f"{__version__}\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode())
+    h.update("\0".join(dependencies).encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        h.update(source.relative_to(package).as_posix().encode() + b"\0")
+        h.update(source.read_bytes())
+    return h.hexdigest().encode()
+
+
+# --- what each file gave, and whether it can be used again ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A regular file as found: size, modification time and the SHA-256 of its bytes."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What loading one file gave, under which stamp and salt (localities.yaml and the media)."""
+
+    stamp: Stamp
+    salt: bytes
+    result: Any
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
+    """The stamp of a regular file, or None (a link, a special file, missing, unreadable: not
+    cached). Reading and hashing costs a small fraction of parsing; a file whose size and time
+    differ from `known` is not hashed at all (it changed)."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if known is not None and (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            return Stamp(st.st_size, st.st_mtime_ns, b"")
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).digest()
+    except OSError:
+        return None
+    return Stamp(st.st_size, st.st_mtime_ns, digest)
+
+
+def read_cache(path: Path, key: bytes) -> dict[str, Any]:
+    """The saved entries, or {} when there are none, they were written under another key, or the
+    file is damaged (truncated, or not ours): a cache that cannot be used is only slower."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    head = _MAGIC + key + b"\n"
+    if not data.startswith(head):
+        return {}
+    try:
+        saved = pickle.loads(memoryview(data)[len(head):])
+    except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, the cache is not used
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def write_cache(path: Path, key: bytes, entries: dict[str, Any]) -> None:
+    save_cache(path, _MAGIC + key + b"\n" + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# --- loading on every core ------------------------------------------------------------------------
+
+
+Loaded = tuple[list[Any], tuple[Diagnostic, ...]]
+
+
+def _load_one(load: LoadFile, job: Job) -> Loaded:
+    local = Diagnostics()
+    return load(job, local), tuple(local.items)
+
+
+def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded]:
+    """What each job gave, in order: here, or in `processes` forked processes that each load a
+    consecutive share of the jobs and send back their results pickled (a share per process, so
+    that the results come back in the order of the jobs without sorting)."""
+    if processes <= 1 or len(jobs) < 2 * processes:
+        return [_load_one(load, job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    bounds = [len(jobs) * k // processes for k in range(processes + 1)]
+    workers = []
+    for k in range(processes):
+        receive, send = context.Pipe(duplex=False)
+        worker = context.Process(target=_worker, args=(jobs[bounds[k]:bounds[k + 1]], load, send), daemon=True)
+        worker.start()
+        send.close()  # the worker holds the only sending end: its end is an EOFError here
+        workers.append((worker, receive))
+    results: list[Loaded] = []
+    try:
+        for worker, receive in workers:
+            results += _receive(worker, receive)
+    finally:
+        for worker, receive in workers:
+            if worker.is_alive():
+                worker.terminate()  # after a failure: the others' work is not wanted
+            worker.join()
+            receive.close()
+    return results
+
+
+def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -> Iterator[Loaded]:
+    while True:
+        try:
+            kind, value = pickle.loads(receive.recv_bytes())
+        except EOFError:
+            worker.join()
+            raise RuntimeError(f"a loading process ended unexpectedly (exit status {worker.exitcode})") from None
+        if kind == "failed":
+            raise value
+        if kind == "end":
+            return
+        yield from value
+
+
+def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection) -> None:
+    """A forked loading process: `load` and what it refers to (the registry, the Markdown renderer)
+    are the parent's, inherited by fork, never pickled. A parent that dies closes the pipe, and
+    the next send ends this process."""
+    try:
+        for start in range(0, len(jobs), BATCH):
+            send.send_bytes(pickle.dumps(("part", [_load_one(load, job) for job in jobs[start:start + BATCH]]),
+                                         protocol=pickle.HIGHEST_PROTOCOL))
+        send.send_bytes(pickle.dumps(("end", None)))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        try:
+            send.send_bytes(pickle.dumps(("failed", exc)))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled, or no parent
+            send.send_bytes(pickle.dumps(("failed", RuntimeError(f"{type(exc).__name__}: {exc}"))))
+
+
+# --- the loader -------------------------------------------------------------------------------------
+
+
+class CachedLoader:
+    """load_content's loader for `build` and `check`: the registry and each content file from the
+    cache when nothing it depends on changed, the others loaded (on every core when many), and the
+    cache saved again when anything changed. cache=False: load everything, save nothing."""
+
+    def __init__(self, root: Path, dependencies: Sequence[str], cache: bool = True, jobs: int | None = None):
+        self.root = root
+        self.path = cache_file(root.resolve(), "content") if cache else None
+        self.key = engine_key(dependencies) if cache else b""
+        self.jobs = jobs
+        self.old: dict[str, Any] = {}
+        self.new: dict[str, Any] = {}
+        self.salt = b""
+        self.loaded = 0  # files loaded (not from the cache), for tests and the benchmark
+        self.reused = 0
+        self.dirty = False  # a media file's digest was computed again
+
+    def registry(self, root: Path, diags: Diagnostics) -> dict[str, Any] | None:
+        if self.path is not None:
+            self.old = read_cache(self.path, self.key)
+        media = self._media_salt(root)
+        entry = self._entry(REGISTRY, media, lambda d: load_registry(root, d))
+        diags.items.extend(entry.diagnostics)
+        self.salt = hashlib.sha256(entry.stamp.digest + media).digest() if entry.stamp.digest and media else b""
+        result: dict[str, Any] | None = entry.result
+        if result is None:  # nothing else is loaded: keep what the cache knows of the other files
+            self.new = {**self.old, **self.new}
+            self._save()
+        return result
+
+    def files(self, jobs: Sequence[Job], load: LoadFile, diags: Diagnostics) -> list[list[Any]]:
+        entries: list[Entry | None] = []
+        stamps: list[Stamp | None] = []
+        for _kind, rel in jobs:
+            entry, stamp = self._lookup(rel, self.salt)
+            entries.append(entry)
+            stamps.append(stamp)
+        todo = [i for i, e in enumerate(entries) if e is None]
+        processes = self.jobs or load_jobs(len(todo))
+        for i, (result, problems) in zip(todo, load_all([jobs[i] for i in todo], load, processes), strict=True):
+            entries[i] = Entry(stamps[i] or Stamp(0, 0, b""), self.salt, result, problems)
+        self.loaded += len(todo)
+        self.reused += len(jobs) - len(todo)
+        out = []
+        for (_kind, rel), entry, stamp in zip(jobs, entries, stamps, strict=True):
+            assert entry is not None
+            diags.items.extend(entry.diagnostics)
+            out.append(entry.result)
+            if stamp is not None and self.salt:
+                self.new[rel] = entry
+        self._save()
+        return out
+
+    def _lookup(self, rel: str, salt: bytes) -> tuple[Entry | None, Stamp | None]:
+        """The cached entry of a file if it can be used, and the file's stamp."""
+        old = self.old.get(rel)
+        old = old if isinstance(old, Entry) else None
+        stamp = stamp_of(os.path.join(self.root, rel), old.stamp if old is not None else None)
+        if old is not None and stamp == old.stamp and old.salt == salt and salt:
+            return old, stamp
+        if stamp is not None and not stamp.digest:  # changed: hash it for the new entry
+            stamp = stamp_of(os.path.join(self.root, rel))
+        return None, stamp
+
+    def _entry(self, rel: str, salt: bytes, load: Callable[[Diagnostics], Any]) -> Entry:
+        entry, stamp = self._lookup(rel, salt)
+        if entry is None:
+            self.loaded += 1
+            local = Diagnostics()
+            entry = Entry(stamp or Stamp(0, 0, b""), salt, load(local), tuple(local.items))
+        else:
+            self.reused += 1
+        if stamp is not None:
+            self.new[rel] = entry
+        return entry
+
+    def _media_salt(self, root: Path) -> bytes:
+        """The digest of every media file (path, size, time and bytes). A file's digest is kept
+        (under "media:PATH") with its inode and change time, which no checkout or copy keeps."""
+        h = hashlib.sha256()
+        base = root / "content" / "media"
+        for dirpath, dirs, names in os.walk(base):
+            if os.path.islink(dirpath) or any(os.path.islink(os.path.join(dirpath, d)) for d in dirs):
+                return b""  # what a linked folder holds can change unseen: nothing is cached
+            dirs.sort()
+            for name in sorted(names):
+                full = os.path.join(dirpath, name)
+                h.update(os.fsencode(os.path.relpath(full, root)) + b"\0" + self._media_digest(full))
+        return h.digest()
+
+    def _media_digest(self, full: str) -> bytes:
+        try:
+            st = os.stat(full)  # through a link: what it leads to (media.py checks where)
+            link = os.readlink(full) if os.path.islink(full) else ""
+        except OSError:
+            return b"unreadable"
+        ident = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, link)
+        key = "media:" + full
+        known = self.old.get(key)
+        if isinstance(known, tuple) and len(known) == 2 and known[0] == ident:
+            digest: bytes = known[1]
+        elif not stat.S_ISREG(st.st_mode):
+            digest = b"not a file"
+        else:
+            try:
+                with open(full, "rb") as f:
+                    digest = hashlib.file_digest(f, "sha256").digest()
+            except OSError:
+                return b"unreadable"
+            self.dirty = True
+        self.new[key] = (ident, digest)
+        return repr(ident[:2]).encode() + link.encode("utf-8", "surrogateescape") + digest
+
+    def _save(self) -> None:
+        if self.path is not None and (self.loaded or self.dirty or self.new.keys() != self.old.keys()):
+            write_cache(self.path, self.key, self.new)
+
