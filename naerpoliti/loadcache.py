@@ -20,7 +20,9 @@ Only regular files are cached: a link or a special file is read and checked ever
 """
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -120,6 +122,19 @@ def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
     return Stamp(st.st_size, st.st_mtime_ns, digest)
 
 
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """Unpickling makes millions of objects that all live on: the collector's passes over them
+    would cost three times the unpickling itself, and find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_cache(path: Path, key: bytes) -> dict[str, Any]:
     """The saved entries, or {} when there are none, they were written under another key, or the
     file is damaged (truncated, or not ours): a cache that cannot be used is only slower."""
@@ -131,7 +146,8 @@ def read_cache(path: Path, key: bytes) -> dict[str, Any]:
     if not data.startswith(head):
         return {}
     try:
-        saved = pickle.loads(memoryview(data)[len(head):])
+        with _no_collections():
+            saved = pickle.loads(memoryview(data)[len(head):])
     except Exception:  # noqa: BLE001 - whatever a damaged pickle raises, the cache is not used
         return {}
     return saved if isinstance(saved, dict) else {}
@@ -183,10 +199,13 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded
 def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -> Iterator[Loaded]:
     while True:
         try:
-            kind, value = pickle.loads(receive.recv_bytes())
+            message = receive.recv_bytes()
         except EOFError:
             worker.join()
             raise RuntimeError(f"a loading process ended unexpectedly (exit status {worker.exitcode})") from None
+        with _no_collections():
+            kind, value = pickle.loads(message)
+        del message
         if kind == "failed":
             raise value
         if kind == "end":
@@ -268,6 +287,8 @@ class CachedLoader:
 
     def _lookup(self, rel: str, salt: bytes) -> tuple[Entry | None, Stamp | None]:
         """The cached entry of a file if it can be used, and the file's stamp."""
+        if self.path is None:
+            return None, None
         old = self.old.get(rel)
         old = old if isinstance(old, Entry) else None
         stamp = stamp_of(os.path.join(self.root, rel), old.stamp if old is not None else None)
