@@ -39,6 +39,7 @@ from typing import Any
 from . import __version__
 from .contentfiles import Job, LoadFile
 from .errors import Diagnostic, Diagnostics
+from .forking import die_with_parent
 from .registry import REGISTRY, load_registry
 from .write import cache_file, save_cache
 
@@ -179,7 +180,9 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded
     workers = []
     for k in range(processes):
         receive, send = context.Pipe(duplex=False)
-        worker = context.Process(target=_worker, args=(jobs[bounds[k]:bounds[k + 1]], load, send), daemon=True)
+        others = [receive for _, receive in workers]  # closed in the worker: only the parent reads them
+        worker = context.Process(target=_worker, args=(jobs[bounds[k]:bounds[k + 1]], load, send, others, os.getpid()),
+                                 daemon=True)
         worker.start()
         send.close()  # the worker holds the only sending end: its end is an EOFError here
         workers.append((worker, receive))
@@ -213,10 +216,12 @@ def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -
         yield from value
 
 
-def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection) -> None:
+def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection, others: list[Connection], parent: int) -> None:
     """A forked loading process: `load` and what it refers to (the registry, the Markdown renderer)
-    are the parent's, inherited by fork, never pickled. A parent that dies closes the pipe, and
-    the next send ends this process."""
+    are the parent's, inherited by fork, never pickled. It ends with a killed parent."""
+    die_with_parent(parent)
+    for other in others:
+        other.close()
     try:
         for start in range(0, len(jobs), BATCH):
             send.send_bytes(pickle.dumps(("part", [_load_one(load, job) for job in jobs[start:start + BATCH]]),
@@ -224,9 +229,11 @@ def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection) -> None:
         send.send_bytes(pickle.dumps(("end", None)))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
         try:
-            send.send_bytes(pickle.dumps(("failed", exc)))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled, or no parent
-            send.send_bytes(pickle.dumps(("failed", RuntimeError(f"{type(exc).__name__}: {exc}"))))
+            reply = pickle.dumps(("failed", exc))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            reply = pickle.dumps(("failed", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        with contextlib.suppress(OSError):  # the parent is gone
+            send.send_bytes(reply)
 
 
 # --- the loader -------------------------------------------------------------------------------------
