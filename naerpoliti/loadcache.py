@@ -177,7 +177,7 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded
         return [_load_one(load, job) for job in jobs]
     context = multiprocessing.get_context("fork")
     bounds = [len(jobs) * k // processes for k in range(processes + 1)]
-    workers = []
+    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     for k in range(processes):
         receive, send = context.Pipe(duplex=False)
         others = [receive for _, receive in workers]  # closed in the worker: only the parent reads them
