@@ -180,12 +180,12 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded
     workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     for k in range(processes):
         receive, send = context.Pipe(duplex=False)
-        others = [receive for _, receive in workers]  # closed in the worker: only the parent reads them
-        worker = context.Process(target=_worker, args=(jobs[bounds[k]:bounds[k + 1]], load, send, others, os.getpid()),
-                                 daemon=True)
-        worker.start()
+        others = [earlier for _, earlier in workers]  # closed in the worker: only the parent reads them
+        process = context.Process(target=_worker, args=(jobs[bounds[k]:bounds[k + 1]], load, send, others, os.getpid()),
+                                  daemon=True)
+        process.start()
         send.close()  # the worker holds the only sending end: its end is an EOFError here
-        workers.append((worker, receive))
+        workers.append((process, receive))
     results: list[Loaded] = []
     try:
         for worker, receive in workers:
