@@ -29,6 +29,7 @@ import os
 import pickle
 import stat
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -48,6 +49,10 @@ from .write import cache_file, save_cache
 PARALLEL_FROM = 2000
 # Files a loading process sends back at a time: the parent holds one such message's bytes at once.
 BATCH = 500
+# The cache of a site root is a folder of this many files, each holding the entries whose path
+# falls into it: after one edit, one of them is written again, not the whole cache (95 MB for a
+# national site, two seconds of pickling).
+SHARDS = 64
 _MAGIC = b"naerpoliti content cache 1\n"
 
 
@@ -158,6 +163,18 @@ def write_cache(path: Path, key: bytes, entries: dict[str, Any]) -> None:
     save_cache(path, _MAGIC + key + b"\n" + pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def read_shards(folder: Path, key: bytes) -> dict[str, Any]:
+    """The entries of every shard of a cache folder that can be used (read_cache)."""
+    entries: dict[str, Any] = {}
+    for shard in range(SHARDS):
+        entries.update(read_cache(folder / f"{shard:02d}", key))
+    return entries
+
+
 # --- loading on every core ------------------------------------------------------------------------
 
 
@@ -246,7 +263,7 @@ class CachedLoader:
 
     def __init__(self, root: Path, dependencies: Sequence[str], cache: bool = True, jobs: int | None = None):
         self.root = root
-        self.path = cache_file(root.resolve(), "content") if cache else None
+        self.path = cache_file(root.resolve(), "content") if cache else None  # a folder of SHARDS files
         self.key = engine_key(dependencies) if cache else b""
         self.jobs = jobs
         self.old: dict[str, Any] = {}
@@ -254,11 +271,11 @@ class CachedLoader:
         self.salt = b""
         self.loaded = 0  # files loaded (not from the cache), for tests and the benchmark
         self.reused = 0
-        self.dirty = False  # a media file's digest was computed again
+        self.fresh: set[str] = set()  # the entries made in this run (not from the cache)
 
     def registry(self, root: Path, diags: Diagnostics) -> dict[str, Any] | None:
         if self.path is not None:
-            self.old = read_cache(self.path, self.key)
+            self.old = read_shards(self.path, self.key)
         media = self._media_salt(root)
         entry = self._entry(REGISTRY, media, lambda d: load_registry(root, d))
         diags.items.extend(entry.diagnostics)
@@ -280,6 +297,7 @@ class CachedLoader:
         processes = self.jobs or load_jobs(len(todo))
         for i, (result, problems) in zip(todo, load_all([jobs[i] for i in todo], load, processes), strict=True):
             entries[i] = Entry(stamps[i] or Stamp(0, 0, b""), self.salt, result, problems)
+            self.fresh.add(jobs[i][1])
         self.loaded += len(todo)
         self.reused += len(jobs) - len(todo)
         out = []
@@ -311,6 +329,7 @@ class CachedLoader:
             self.loaded += 1
             local = Diagnostics()
             entry = Entry(stamp or Stamp(0, 0, b""), salt, load(local), tuple(local.items))
+            self.fresh.add(rel)
         else:
             self.reused += 1
         if stamp is not None:
@@ -350,11 +369,20 @@ class CachedLoader:
                     digest = hashlib.file_digest(f, "sha256").digest()
             except OSError:
                 return b"unreadable"
-            self.dirty = True
+            self.fresh.add(key)
         self.new[key] = (ident, digest)
         return repr(ident[:2]).encode() + link.encode("utf-8", "surrogateescape") + digest
 
     def _save(self) -> None:
-        if self.path is not None and (self.loaded or self.dirty or self.new.keys() != self.old.keys()):
-            write_cache(self.path, self.key, self.new)
+        """Write the shards that changed: an entry made anew, or one gone."""
+        if self.path is None:
+            return
+        changed = {shard_of(k) for k in self.fresh | (self.old.keys() - self.new.keys())}
+        shards: dict[int, dict[str, Any]] = {shard: {} for shard in changed}
+        for k, entry in self.new.items():
+            shard = shard_of(k)
+            if shard in shards:
+                shards[shard][k] = entry
+        for shard, entries in sorted(shards.items()):
+            write_cache(self.path / f"{shard:02d}", self.key, entries)
 

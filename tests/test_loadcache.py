@@ -63,7 +63,7 @@ def test_the_cache_gives_what_loading_gives(broken_corpus, tmp_path, monkeypatch
     monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
     fresh, fresh_diags, _ = _load(broken_corpus, cache=False, jobs=1)
     cold, cold_diags, loader = _load(broken_corpus, jobs=2)
-    assert loader.reused == 0 and cache_file(broken_corpus.resolve(), "content").is_file()
+    assert loader.reused == 0 and cache_file(broken_corpus.resolve(), "content").is_dir()
     warm, warm_diags, loader = _load(broken_corpus)
     assert loader.loaded == 0 and loader.reused > 300
     assert fresh_diags == cold_diags == warm_diags
@@ -98,6 +98,25 @@ def test_an_edited_file_is_loaded_again_even_with_its_size_and_time(tmp_path):
     item = next(n for n in after.news if n.slug == "2026-11-20-laas-doeren")
     assert "Fem råd" in item.body.html
     assert [n for n in after.news if n is not item] == [n for n in before.news if n.slug != item.slug]
+
+
+def test_one_edit_writes_one_shard_of_the_cache_again(broken_corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "site"
+    shutil.copytree(broken_corpus, root)
+    _load(root, jobs=1)
+    folder = cache_file(root.resolve(), "content")
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(before) == loadcache.SHARDS
+    news = sorted((root / "content" / "news").rglob("*.md"))[7]
+    news.write_text(news.read_text(encoding="utf-8") + "\nEn linje mere.\n", encoding="utf-8")
+    *_, loader = _load(root)
+    assert loader.loaded == 1
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    shard = f"{loadcache.shard_of(news.relative_to(root).as_posix()):02d}"
+    assert {name for name in after if after[name] != before[name]} == {shard}
+    *_, loader = _load(root)
+    assert loader.loaded == 0
 
 
 def test_a_changed_registry_checks_every_file_again(tmp_path):
@@ -148,10 +167,12 @@ def test_a_cache_of_another_engine_or_library_version_is_ignored(tmp_path, monke
 def test_a_damaged_cache_is_ignored(tmp_path, damage):
     root = _copy_small(tmp_path)
     expected, expected_diags, _ = _load(root)
-    path = cache_file(root.resolve(), "content")
-    data = path.read_bytes()
-    path.write_bytes({"truncated": data[: len(data) // 2], "garbage": data[:200] + os.urandom(5000),
-                      "empty": b"", "foreign": b"\x80\x04K\x01."}[damage])
+    shards = sorted(cache_file(root.resolve(), "content").iterdir())
+    assert shards
+    for path in shards:
+        data = path.read_bytes()
+        path.write_bytes({"truncated": data[: len(data) // 2], "garbage": data[:200] + os.urandom(5000),
+                          "empty": b"", "foreign": b"\x80\x04K\x01."}[damage])
     content, diags, loader = _load(root)
     assert loader.reused == 0
     assert (content, diags) == (expected, expected_diags)
