@@ -31,7 +31,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import MappingProxyType
@@ -103,12 +103,25 @@ class Stamp:
 
 @dataclass(frozen=True)
 class Entry:
-    """What loading one file gave, under which stamp and salt (localities.yaml and the media)."""
+    """What loading one file gave, under which stamp and salt (localities.yaml and the media).
+    Pickled as its stamp, salt and `blob`, the pickle of what it gave: made by the loading process
+    that loaded it, so that the parent only writes those bytes into the cache, or else when the
+    cache is written. An entry read from the cache does not keep its blob."""
 
     stamp: Stamp
     salt: bytes
     result: Any
     diagnostics: tuple[Diagnostic, ...]
+    blob: bytes = field(default=b"", compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, tuple[Stamp, bytes, bytes]]:
+        blob = self.blob or pickle.dumps((self.result, self.diagnostics), protocol=pickle.HIGHEST_PROTOCOL)
+        return _unpickle_entry, (self.stamp, self.salt, blob)
+
+
+def _unpickle_entry(stamp: Stamp, salt: bytes, blob: bytes) -> Entry:
+    result, diagnostics = pickle.loads(blob)
+    return Entry(stamp, salt, result, diagnostics)
 
 
 def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
@@ -178,6 +191,7 @@ def read_shards(folder: Path, key: bytes) -> dict[str, Any]:
 # --- loading on every core ------------------------------------------------------------------------
 
 
+# What loading one file gave: its records and its diagnostics
 Loaded = tuple[list[Any], tuple[Diagnostic, ...]]
 
 
@@ -186,12 +200,13 @@ def _load_one(load: LoadFile, job: Job) -> Loaded:
     return load(job, local), tuple(local.items)
 
 
-def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded]:
-    """What each job gave, in order: here, or in `processes` forked processes that each load a
-    consecutive share of the jobs and send back their results pickled (a share per process, so
-    that the results come back in the order of the jobs without sorting)."""
+def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[tuple[Loaded, bytes]]:
+    """What each job gave, in order, with its pickle when a loading process made it (else b""):
+    here, or in `processes` forked processes that each load a consecutive share of the jobs and
+    send back each job's result pickled (a share per process, so that the results come back in
+    the order of the jobs without sorting)."""
     if processes <= 1 or len(jobs) < 2 * processes:
-        return [_load_one(load, job) for job in jobs]
+        return [(_load_one(load, job), b"") for job in jobs]
     context = multiprocessing.get_context("fork")
     bounds = [len(jobs) * k // processes for k in range(processes + 1)]
     workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
@@ -203,7 +218,7 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded
         process.start()
         send.close()  # the worker holds the only sending end: its end is an EOFError here
         workers.append((process, receive))
-    results: list[Loaded] = []
+    results: list[tuple[Loaded, bytes]] = []
     try:
         for worker, receive in workers:
             results += _receive(worker, receive)
@@ -216,7 +231,7 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[Loaded
     return results
 
 
-def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -> Iterator[Loaded]:
+def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -> Iterator[tuple[Loaded, bytes]]:
     while True:
         try:
             message = receive.recv_bytes()
@@ -230,7 +245,8 @@ def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -
             raise value
         if kind == "end":
             return
-        yield from value
+        with _no_collections():
+            yield from ((pickle.loads(blob), blob) for blob in value)
 
 
 def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection, others: list[Connection], parent: int) -> None:
@@ -241,8 +257,9 @@ def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection, others: list[
         other.close()
     try:
         for start in range(0, len(jobs), BATCH):
-            send.send_bytes(pickle.dumps(("part", [_load_one(load, job) for job in jobs[start:start + BATCH]]),
-                                         protocol=pickle.HIGHEST_PROTOCOL))
+            blobs = [pickle.dumps(_load_one(load, job), protocol=pickle.HIGHEST_PROTOCOL)
+                     for job in jobs[start:start + BATCH]]
+            send.send_bytes(pickle.dumps(("part", blobs), protocol=pickle.HIGHEST_PROTOCOL))
         send.send_bytes(pickle.dumps(("end", None)))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
         try:
@@ -295,8 +312,9 @@ class CachedLoader:
             stamps.append(stamp)
         todo = [i for i, e in enumerate(entries) if e is None]
         processes = self.jobs or load_jobs(len(todo))
-        for i, (result, problems) in zip(todo, load_all([jobs[i] for i in todo], load, processes), strict=True):
-            entries[i] = Entry(stamps[i] or Stamp(0, 0, b""), self.salt, result, problems)
+        for i, ((result, problems), blob) in zip(todo, load_all([jobs[i] for i in todo], load, processes),
+                                                  strict=True):
+            entries[i] = Entry(stamps[i] or Stamp(0, 0, b""), self.salt, result, problems, blob)
             self.fresh.add(jobs[i][1])
         self.loaded += len(todo)
         self.reused += len(jobs) - len(todo)
@@ -339,6 +357,8 @@ class CachedLoader:
     def _media_salt(self, root: Path) -> bytes:
         """The digest of every media file (path, size, time and bytes). A file's digest is kept
         (under "media:PATH") with its inode and change time, which no checkout or copy keeps."""
+        if self.path is None:
+            return b""  # without a cache nothing is compared with it
         h = hashlib.sha256()
         base = root / "content" / "media"
         for dirpath, dirs, names in os.walk(base):

@@ -205,7 +205,7 @@ def test_a_failing_loading_process_is_reported(tmp_path):
             raise ValueError("broken")
         return [job[1]]
     jobs = [("news", f"g{i}") for i in range(10)]
-    assert loadcache.load_all(jobs, load, 2) == [([f"g{i}"], ()) for i in range(10)]
+    assert [loaded for loaded, _ in loadcache.load_all(jobs, load, 2)] == [([f"g{i}"], ()) for i in range(10)]
     with pytest.raises(ValueError, match="broken"):
         loadcache.load_all([("news", f"f{i}") for i in range(10)] + [("news", "f7")], load, 2)
     with pytest.raises(RuntimeError, match="ended unexpectedly"):
