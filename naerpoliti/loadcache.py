@@ -405,4 +405,5 @@ class CachedLoader:
                 shards[shard][k] = entry
         for shard, entries in sorted(shards.items()):
             write_cache(self.path / f"{shard:02d}", self.key, entries)
+        self.old, self.new = {}, {}  # the records live on in the content; the entries' bytes need not
 
