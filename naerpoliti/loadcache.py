@@ -32,7 +32,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -218,35 +218,43 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int) -> list[tuple[
         process.start()
         send.close()  # the worker holds the only sending end: its end is an EOFError here
         workers.append((process, receive))
-    results: list[tuple[Loaded, bytes]] = []
+    shares: list[list[tuple[Loaded, bytes]]] = [[] for _ in workers]
     try:
-        for worker, receive in workers:
-            results += _receive(worker, receive)
+        # every pipe read as its messages come: a worker waiting for its turn would stop working
+        # as soon as its pipe is full
+        reading = dict(enumerate(receive for _, receive in workers))
+        while reading:
+            ready = wait(list(reading.values()))
+            for k in [k for k, receive in reading.items() if receive in ready]:
+                part = _receive(*workers[k])
+                if part is None:
+                    del reading[k]
+                else:
+                    shares[k] += part
     finally:
         for worker, receive in workers:
             if worker.is_alive():
                 worker.terminate()  # after a failure: the others' work is not wanted
             worker.join()
             receive.close()
-    return results
+    return [loaded for share in shares for loaded in share]
 
 
-def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -> Iterator[tuple[Loaded, bytes]]:
-    while True:
-        try:
-            message = receive.recv_bytes()
-        except EOFError:
-            worker.join()
-            raise RuntimeError(f"a loading process ended unexpectedly (exit status {worker.exitcode})") from None
-        with _no_collections():
-            kind, value = pickle.loads(message)
+def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection) -> list[tuple[Loaded, bytes]] | None:
+    """The next batch of a loading process, each result with its pickle; None when it is done."""
+    try:
+        message = receive.recv_bytes()
+    except EOFError:
+        worker.join()
+        raise RuntimeError(f"a loading process ended unexpectedly (exit status {worker.exitcode})") from None
+    with _no_collections():
+        kind, value = pickle.loads(message)
         del message
         if kind == "failed":
             raise value
         if kind == "end":
-            return
-        with _no_collections():
-            yield from ((pickle.loads(blob), blob) for blob in value)
+            return None
+        return [(pickle.loads(blob), blob) for blob in value]
 
 
 def _worker(jobs: Sequence[Job], load: LoadFile, send: Connection, others: list[Connection], parent: int) -> None:
