@@ -180,14 +180,18 @@ def test_a_damaged_cache_is_ignored(tmp_path, damage):
     assert loader.loaded == 0  # written anew
 
 
-def test_build_output_is_the_same_with_and_without_the_cache(tmp_path, monkeypatch):
-    root = _copy_small(tmp_path)
+def test_build_output_is_the_same_serial_parallel_with_and_without_the_cache(tmp_path, monkeypatch):
+    root = tmp_path / "site"
+    corpus.generate(root, "small", fraction=0.05, seed=2)
     outputs = []
-    for i, cache in enumerate(["a", "a", "b"]):  # cold, warm, cold in another cache folder
+    # serial and cold; parallel and cold in another cache folder; parallel and warm
+    for i, (jobs, cache) in enumerate([("1", "a"), ("2", "b"), ("2", "b")]):
+        monkeypatch.setenv("NAERPOLITI_JOBS", jobs)
         monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / cache))
         result = run(root, tmp_path / f"out{i}", TODAY)
-        assert not result.failed
+        assert not result.failed, [str(d) for d in result.diagnostics.errors]
         outputs.append(tree(tmp_path / f"out{i}"))
+    assert len(outputs[0]) > 100
     assert outputs[0] == outputs[1] == outputs[2]
 
 
