@@ -31,7 +31,7 @@ from . import __version__, fulltext, hosts, newsletter
 from .errors import Diagnostic, Diagnostics, Position
 from .forking import die_with_parent as _die_with_parent
 from .history import updated_dates
-from .loadcache import CachedLoader
+from .loadcache import LOAD_DEPENDENCIES, CachedLoader
 from .model import Content, Rendered
 from .progress import QUIET, Progress
 from .render import Output
@@ -141,7 +141,8 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
     the files are loaded on every core and through the persistent cache (loadcache.py)."""
     loader = None
     if memo is None:
-        loader = CachedLoader(root, [f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES])
+        libraries = (*OUTPUT_DEPENDENCIES, *LOAD_DEPENDENCIES)
+        loader = CachedLoader(root, [f"{d} {dependency_version(d)}" for d in libraries])
     content = load_content(root, diags, progress, memo, loader)
     if content is None:
         return None, None, ()

@@ -76,10 +76,15 @@ def load_jobs(count: int) -> int:
     return max(1, os.cpu_count() or 1) if count >= PARALLEL_FROM else 1
 
 
+# Libraries that shape what loading gives besides those that shape the output (build.py's
+# OUTPUT_DEPENDENCIES): domain names in URLs and e-mail addresses, and which time zones exist.
+LOAD_DEPENDENCIES = ("idna", "tzdata")
+
+
 def engine_key(dependencies: Sequence[str]) -> bytes:
     """What the cache was written by: the engine's version and the digest of its own source files
     (a developer's checkout changes without a new version), Python, and `dependencies` (the
-    versions of the libraries that shape the output)."""
+    versions of the libraries that shape the output and of LOAD_DEPENDENCIES)."""
     h = hashlib.sha256(f"{__version__}\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode())
     h.update("\0".join(dependencies).encode())
     package = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ from naerpoliti.loadcache import CachedLoader, load_jobs
 from naerpoliti.model import Content
 from naerpoliti.write import cache_file
 
-DEPENDENCIES = [f"{d} {dependency_version(d)}" for d in OUTPUT_DEPENDENCIES]
+DEPENDENCIES = [f"{d} {dependency_version(d)}" for d in (*OUTPUT_DEPENDENCIES, *loadcache.LOAD_DEPENDENCIES)]
 
 
 def _load(root: Path, **options) -> tuple[Content | None, list[str], CachedLoader]:
