@@ -141,8 +141,8 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
     the files are loaded on every core and through the persistent cache (loadcache.py)."""
     loader = None
     if memo is None:
-        libraries = (*OUTPUT_DEPENDENCIES, *LOAD_DEPENDENCIES)
-        loader = CachedLoader(root, [f"{d} {dependency_version(d)}" for d in libraries])
+        loading = "\0".join(f"{d} {dependency_version(d)}" for d in LOAD_DEPENDENCIES)
+        loader = CachedLoader(root, f"{libraries()}\0{loading}")
     content = load_content(root, diags, progress, memo, loader)
     if content is None:
         return None, None, ()

@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import pickle
 import stat
-import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,11 +36,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import __version__
 from .contentfiles import Job, LoadFile
 from .errors import Diagnostic, Diagnostics
 from .forking import die_with_parent
 from .registry import REGISTRY, load_registry
+from .render.keys import engine_digest
 from .write import cache_file, save_cache
 
 # Sites with at least this many content files load on every core; smaller ones in this process,
@@ -81,17 +80,11 @@ def load_jobs(count: int) -> int:
 LOAD_DEPENDENCIES = ("idna", "tzdata")
 
 
-def engine_key(dependencies: Sequence[str]) -> bytes:
-    """What the cache was written by: the engine's version and the digest of its own source files
-    (a developer's checkout changes without a new version), Python, and `dependencies` (the
-    versions of the libraries that shape the output and of LOAD_DEPENDENCIES)."""
-    h = hashlib.sha256(f"{__version__}\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode())
-    h.update("\0".join(dependencies).encode())
-    package = Path(__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
-        h.update(source.relative_to(package).as_posix().encode() + b"\0")
-        h.update(source.read_bytes())
-    return h.hexdigest().encode()
+def engine_key(libraries: str) -> bytes:
+    """What the cache was written by: render/keys.py's engine digest (the engine's version and its
+    own source files, since a developer's checkout changes without a new version, Python, and
+    `libraries`: the versions of those that shape the output and of LOAD_DEPENDENCIES)."""
+    return engine_digest(libraries).hex().encode()
 
 
 # --- what each file gave, and whether it can be used again ------------------------------------------
@@ -291,10 +284,10 @@ class CachedLoader:
     cache when nothing it depends on changed, the others loaded (on every core when many), and the
     cache saved again when anything changed. cache=False: load everything, save nothing."""
 
-    def __init__(self, root: Path, dependencies: Sequence[str], cache: bool = True, jobs: int | None = None):
+    def __init__(self, root: Path, libraries: str, cache: bool = True, jobs: int | None = None):
         self.root = root
         self.path = cache_file(root.resolve(), "content") if cache else None  # a folder of SHARDS files
-        self.key = engine_key(dependencies) if cache else b""
+        self.key = engine_key(libraries) if cache else b""
         self.jobs = jobs
         self.old: dict[str, Any] = {}
         self.new: dict[str, Any] = {}

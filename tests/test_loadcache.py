@@ -17,13 +17,14 @@ from naerpoliti.contentfiles import load_content
 from naerpoliti.errors import Diagnostics
 from naerpoliti.loadcache import CachedLoader, load_jobs
 from naerpoliti.model import Content
+from naerpoliti.render import keys
 from naerpoliti.write import cache_file
 
-DEPENDENCIES = [f"{d} {dependency_version(d)}" for d in (*OUTPUT_DEPENDENCIES, *loadcache.LOAD_DEPENDENCIES)]
+LIBRARIES = "\0".join(f"{d} {dependency_version(d)}" for d in (*OUTPUT_DEPENDENCIES, *loadcache.LOAD_DEPENDENCIES))
 
 
 def _load(root: Path, **options) -> tuple[Content | None, list[str], CachedLoader]:
-    loader = CachedLoader(root, options.pop("dependencies", DEPENDENCIES), **options)
+    loader = CachedLoader(root, options.pop("libraries", LIBRARIES), **options)
     diags = Diagnostics()
     content = load_content(root, diags, loader=loader)
     return content, [str(d) for d in diags.items], loader
@@ -151,12 +152,14 @@ def test_a_changed_image_checks_its_news_item_again(tmp_path):
 def test_a_cache_of_another_engine_or_library_version_is_ignored(tmp_path, monkeypatch):
     root = _copy_small(tmp_path)
     _load(root)
-    *_, loader = _load(root, dependencies=[*DEPENDENCIES[:-1], "email-validator 0.0.1"])
+    *_, loader = _load(root, libraries=LIBRARIES.replace("idna ", "idna 0.0.1-"))
     assert loader.reused == 0
-    monkeypatch.setattr(loadcache, "__version__", "0.0.0-another")
+    monkeypatch.setattr(keys, "__version__", "0.0.0-another")
+    keys.engine_digest.cache_clear()
     *_, loader = _load(root)
     assert loader.reused == 0
     monkeypatch.undo()
+    keys.engine_digest.cache_clear()
     *_, loader = _load(root)
     assert loader.reused == 0  # the cache was written by the others since
     *_, loader = _load(root)
