@@ -6,7 +6,6 @@ warnings).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import datetime as dt
 import functools
@@ -18,8 +17,6 @@ import multiprocessing
 import os
 import pickle
 import queue
-import signal
-import sys
 import time
 import traceback
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -32,7 +29,9 @@ from zoneinfo import ZoneInfo
 
 from . import __version__, fulltext, hosts, newsletter
 from .errors import Diagnostic, Diagnostics, Position
+from .forking import die_with_parent as _die_with_parent
 from .history import updated_dates
+from .loadcache import LOAD_DEPENDENCIES, CachedLoader
 from .model import Content, Rendered
 from .progress import QUIET, Progress
 from .render import Output
@@ -139,8 +138,13 @@ def gather(root: Path, today: dt.date | None, diags: Diagnostics,
 def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Progress = QUIET,
              memo: FileMemo | None = None) -> tuple[Content | None, SiteModel | None, tuple[Diagnostic, ...]]:
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
-    making the model from the content (those after reading the files)."""
-    content = load_content(root, diags, progress, memo)
+    making the model from the content (those after reading the files). Without a memo (serve's),
+    the files are loaded on every core and through the persistent cache (loadcache.py)."""
+    loader = None
+    if memo is None:
+        loading = "\0".join(f"{d} {dependency_version(d)}" for d in LOAD_DEPENDENCIES)
+        loader = CachedLoader(root, f"{libraries()}\0{loading}")
+    content = load_content(root, diags, progress, memo, loader)
     if content is None:
         return None, None, ()
     loaded = len(diags.items)
@@ -275,16 +279,6 @@ def template_errors() -> Iterator[None]:
         if not path and getattr(exc, "name", None):  # a syntax error of a template loaded by name
             path = f"templates/{exc.name}"  # type: ignore[attr-defined]
         raise TemplateProblem(path or "templates", line or 1, getattr(exc, "message", None) or str(exc)) from None
-
-
-def _die_with_parent(parent: int) -> None:
-    """A killed build (SIGKILL) cannot end its workers: on Linux the kernel ends each one when its
-    parent dies; elsewhere, and if the parent died before this, the worker ends itself here."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _worker(work: _Work, todo: multiprocessing.SimpleQueue[int | None],

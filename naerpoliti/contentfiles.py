@@ -38,44 +38,30 @@ class Memo(Protocol):
 
 
 def load_content(root: Path, diags: Diagnostics, progress: Progress | None = None,
-                 memo: FileMemo | None = None) -> model.Content | None:
+                 memo: FileMemo | None = None, loader: Loader | None = None) -> model.Content | None:
     """Read and type every file of a site root. Returns None when localities.yaml is unusable.
     progress.lap() marks the phases: reading files, then checking fields (for the benchmark).
-    With a FileMemo, files unchanged since the previous call are not read again."""
+    Each content file is loaded on its own (what it gives depends only on itself, the registry
+    and the media files): by `loader` (loadcache.py: on every core, with the persistent cache),
+    else here one after another, with a FileMemo skipping files unchanged since its last call."""
     lap: Callable[[str], None] = progress.lap if progress is not None else (lambda name: None)
     lap("reading files")
-    if memo is not None:
-        memo.root, memo.salt = root, None
-        registry = memo(REGISTRY, diags, lambda d: load_registry(root, d))
-        memo.salt = (memo.store.get(REGISTRY, (None,))[0], _media_salt(root))
-    else:
-        registry = load_registry(root, diags)
+    loader = loader if loader is not None else SerialLoader(memo)
+    registry = loader.registry(root, diags)
     if registry is None:
         return None
     config = registry["config"]
-    ctx_for = _contexts(root, config)
-
-    if memo is None:
-        read = {folder: _read_docs(root, f"content/{folder}", diags) for folder in ("news", "events", "pages")}
-        lap("checking fields")
-        news = _type_docs(read["news"], NEWS, diags, ctx_for, _build_news)
-        events = _type_docs(read["events"], EVENT, diags, ctx_for, _build_event)
-        pages = _type_docs(read["pages"], PAGE, diags, ctx_for, _build_page)
-    else:
-        def docs(folder: str, spec: RecordSpec, build: Builder[R]) -> tuple[R, ...]:
-            out: list[R] = []
-            for rel in _content_files(root, f"content/{folder}", ".md", diags):
-                out += memo(rel, diags, functools.partial(_typed_doc, root, rel, spec, ctx_for, build))
-            return tuple(out)
-        news = docs("news", NEWS, _build_news)
-        events = docs("events", EVENT, _build_event)
-        pages = docs("pages", PAGE, _build_page)
+    jobs = [(kind, rel) for kind, suffix in CONTENT_KINDS
+            for rel in _content_files(root, f"content/{kind}", suffix, diags)]
     for rel, other in name_clashes(root):
         diags.warning(Position(rel), f"'{rel}' and '{other}' differ only in capital letters or in how a letter "
                                      "is encoded (å as one character or as a + ring): on macOS and Windows "
                                      "they are one file, so one would be lost there; rename one of them")
-    intros = _load_intros(root, config, diags, ctx_for, memo)
-    ambassadors = _load_ambassadors(root, diags, ctx_for, memo)
+    lap("checking fields")
+    load = functools.partial(load_file, root, _contexts(root, config), config.newsletter.period)
+    records: dict[str, list[Any]] = {kind: [] for kind, _ in CONTENT_KINDS}
+    for (kind, _rel), made in zip(jobs, loader.files(jobs, load, diags), strict=True):
+        records[kind] += made
     return model.Content(
         config=config,
         districts=registry["districts"],
@@ -83,14 +69,62 @@ def load_content(root: Path, diags: Diagnostics, progress: Progress | None = Non
         stations=registry["stations"],
         officers=registry["officers"],
         localities=registry["localities"],
-        ambassadors=ambassadors,
-        news=news,
-        events=events,
-        pages=pages,
-        newsletter_intros=intros,
+        ambassadors=tuple(records["ambassadors"]),
+        news=tuple(records["news"]),
+        events=tuple(records["events"]),
+        pages=tuple(records["pages"]),
+        newsletter_intros=tuple(records["newsletters"]),
         invalid_ids={k: frozenset(v) for k, v in registry.get("invalid_ids", {}).items()},
     )
 
+
+# The folders of content/ by kind of record, with the files each holds, in the order they are loaded.
+CONTENT_KINDS = (("news", ".md"), ("events", ".md"), ("pages", ".md"), ("newsletters", ".md"),
+                 ("ambassadors", ".yaml"))
+# One content file to load: (kind, path relative to the site root)
+Job = tuple[str, str]
+# Loads one content file: its records, its problems reported to the Diagnostics given
+LoadFile = Callable[[Job, Diagnostics], list[Any]]
+
+
+class Loader(Protocol):
+    """How load_content loads the registry and the content files: SerialLoader, or loadcache.py's."""
+
+    def registry(self, root: Path, diags: Diagnostics) -> dict[str, Any] | None: ...
+
+    def files(self, jobs: Sequence[Job], load: LoadFile, diags: Diagnostics) -> list[list[Any]]:
+        """What load(job) gives for each job, in order; each job's problems reported to diags, in order."""
+
+
+class SerialLoader:
+    """Every file in this process, one after another; with a FileMemo (serve's), only the changed ones."""
+
+    def __init__(self, memo: FileMemo | None = None) -> None:
+        self.memo = memo
+
+    def registry(self, root: Path, diags: Diagnostics) -> dict[str, Any] | None:
+        memo = self.memo
+        if memo is None:
+            return load_registry(root, diags)
+        memo.root, memo.salt = root, None
+        registry = memo(REGISTRY, diags, lambda d: load_registry(root, d))
+        memo.salt = (memo.store.get(REGISTRY, (None,))[0], _media_salt(root))
+        return registry
+
+    def files(self, jobs: Sequence[Job], load: LoadFile, diags: Diagnostics) -> list[list[Any]]:
+        memo: Memo = self.memo or _no_memo
+        return [memo(job[1], diags, functools.partial(load, job)) for job in jobs]
+
+
+def load_file(root: Path, ctx_for: CtxFor, period: str, job: Job, diags: Diagnostics) -> list[Any]:
+    """The records of one content file; its problems go to diags."""
+    kind, rel = job
+    if kind == "newsletters":
+        return _intro_file(root, rel, period, diags, ctx_for)
+    if kind == "ambassadors":
+        return _ambassador_file(root, rel, diags, ctx_for)
+    spec, build = _DOCUMENTS[kind]
+    return _typed_doc(root, rel, spec, ctx_for, build, diags)
 
 
 def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> list[str]:
@@ -122,14 +156,6 @@ def _content_files(root: Path, folder: str, suffix: str, diags: Diagnostics) -> 
             continue
         files.append(rel)
     return files
-
-
-def _read_docs(root: Path, folder: str, diags: Diagnostics) -> list[Doc]:
-    """Pass 1 of Markdown documents: read each file and parse its front matter."""
-    parsed: list[Doc] = []
-    for rel in _content_files(root, folder, ".md", diags):
-        parsed += _read_doc(root, rel, diags)
-    return parsed
 
 
 def _read_doc(root: Path, rel: str, diags: Diagnostics) -> list[Doc]:
@@ -305,18 +331,13 @@ def _build_page(values: dict[str, Any], ctx: Ctx, slug: str, rel: str, rendered:
                               "summary": _summary(values, rendered)})
 
 
+# The Markdown documents: how each kind's fields are checked and its records made.
+_DOCUMENTS: dict[str, tuple[RecordSpec, Builder[Any]]] = {
+    "news": (NEWS, _build_news), "events": (EVENT, _build_event), "pages": (PAGE, _build_page)}
+
+
 _PERIOD_RE = {"month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), "week": re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")}
 _PERIOD_EXAMPLE = {"month": "2026-11.md", "week": "2026-W47.md"}
-
-
-def _load_intros(root: Path, config: model.SiteConfig, diags: Diagnostics, ctx_for: CtxFor,
-                 memo: Memo | None = None) -> tuple[model.NewsletterIntro, ...]:
-    records: list[model.NewsletterIntro] = []
-    memo = memo or _no_memo
-    period = config.newsletter.period
-    for rel in _content_files(root, "content/newsletters", ".md", diags):
-        records += memo(rel, diags, functools.partial(_intro_file, root, rel, period, ctx_for=ctx_for))
-    return tuple(records)
 
 
 def _intro_file(root: Path, rel: str, period: str, diags: Diagnostics,
@@ -345,15 +366,6 @@ def _intro_file(root: Path, rel: str, period: str, diags: Diagnostics,
         "title": values.get("title"), "pos": values["pos"], "field_pos": values["field_pos"],
         "area": area, "period": name, "source": rel, "body": rendered,
     })]
-
-
-def _load_ambassadors(root: Path, diags: Diagnostics, ctx_for: CtxFor,
-                      memo: Memo | None = None) -> tuple[model.Ambassador, ...]:
-    records: list[model.Ambassador] = []
-    memo = memo or _no_memo
-    for rel in _content_files(root, "content/ambassadors", ".yaml", diags):
-        records += memo(rel, diags, functools.partial(_ambassador_file, root, rel, ctx_for=ctx_for))
-    return tuple(records)
 
 
 def _ambassador_file(root: Path, rel: str, diags: Diagnostics, ctx_for: CtxFor) -> list[model.Ambassador]:

@@ -205,10 +205,22 @@ def _check_events(text: str) -> None:
         parser.dispose()
 
 
+def _may_be_refused(text: str) -> bool:
+    """Whether _check_events could refuse `text`. An anchor needs a '&' and an alias a '*'; every
+    level of nesting starts on a line of its own or with one of '-', '?', '[', '{' (a block
+    mapping in a block sequence, "- a: 1", adds two levels with one '-'): a text with few enough
+    of them cannot nest too deep. Most front matter passes, and is parsed once instead of twice."""
+    if "&" in text or "*" in text:
+        return True
+    starts = text.count("\n") + 2 * text.count("-") + text.count("?") + text.count("[") + text.count("{") + 1
+    return starts > MAX_YAML_DEPTH
+
+
 def parse_yaml(text: str, relpath: str, diags: Diagnostics, line_offset: int = 0) -> object:
     """Parse one YAML document; on a syntax error report it and return None."""
     try:
-        _check_events(text)
+        if _may_be_refused(text):
+            _check_events(text)
     except _Refused as exc:
         diags.error(_mark_position(relpath, exc.mark, line_offset), exc.message)
         return None
@@ -237,6 +249,27 @@ def not_a_file_message() -> str:
     return "this is not a regular file but a named pipe, a socket or a device, which cannot be published: remove it"
 
 
+def _inside(root: Path, relpath: str) -> bool:
+    """Whether the file is inside the site folder once links are followed. Without a link on the
+    way from the root (the usual case: an lstat per part), it is; else the paths are resolved."""
+    parts = relpath.split("/")
+    if ".." not in parts and not os.path.isabs(relpath):
+        here = str(root)
+        try:
+            for part in parts:
+                here = os.path.join(here, part)
+                if stat.S_ISLNK(os.lstat(here).st_mode):
+                    break
+            else:
+                return True
+        except OSError:
+            pass  # missing: as resolving finds it
+    try:
+        return (root / relpath).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
+        return False
+
+
 def read_text(root: Path, relpath: str, diags: Diagnostics) -> str | None:
     """Read a UTF-8 text file, dropping a byte-order mark and normalising line ends.
 
@@ -244,11 +277,7 @@ def read_text(root: Path, relpath: str, diags: Diagnostics) -> str | None:
     MAX_LINE_CHARS characters.
     """
     path = root / relpath
-    try:
-        inside = path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
-        inside = False
-    if not inside:
+    if not _inside(root, relpath):
         diags.error(Position(relpath), "this is a link (symlink) to a file outside the site folder, "
                                        "which is not published: put the file itself here instead")
         return None
