@@ -124,13 +124,14 @@ def _unpickle_entry(stamp: Stamp, salt: bytes, blob: bytes) -> Entry:
 
 def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
     """The stamp of a regular file, or None (a link, a special file, missing, unreadable: not
-    cached). Reading and hashing costs a small fraction of parsing; a file whose size and time
-    differ from `known` is not hashed at all (it changed)."""
+    cached). Reading and hashing costs a small fraction of parsing; a file whose size differs
+    from `known` is not hashed at all (it changed). The time is not compared: a fresh checkout
+    (CI) gives every file a new one, and the bytes decide."""
     try:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode):
             return None
-        if known is not None and (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns):
+        if known is not None and known.size != st.st_size:
             return Stamp(st.st_size, st.st_mtime_ns, b"")
         with open(path, "rb") as f:
             digest = hashlib.sha256(f.read()).digest()
@@ -341,7 +342,8 @@ class CachedLoader:
         old = self.old.get(rel)
         old = old if isinstance(old, Entry) else None
         stamp = stamp_of(os.path.join(self.root, rel), old.stamp if old is not None else None)
-        if old is not None and stamp == old.stamp and old.salt == salt and salt:
+        if (old is not None and stamp is not None and (stamp.size, stamp.digest) == (old.stamp.size, old.stamp.digest)
+                and old.salt == salt and salt):
             return old, stamp
         if stamp is not None and not stamp.digest:  # changed: hash it for the new entry
             stamp = stamp_of(os.path.join(self.root, rel))
@@ -361,7 +363,7 @@ class CachedLoader:
         return entry
 
     def _media_salt(self, root: Path) -> bytes:
-        """The digest of every media file (path, size, time and bytes). A file's digest is kept
+        """The digest of every media file (path, size and bytes). A file's digest is kept
         (under "media:PATH") with its inode and change time, which no checkout or copy keeps."""
         if self.path is None:
             return b""  # without a cache nothing is compared with it
@@ -397,7 +399,8 @@ class CachedLoader:
                 return b"unreadable"
             self.fresh.add(key)
         self.new[key] = (ident, digest)
-        return repr(ident[:2]).encode() + link.encode("utf-8", "surrogateescape") + digest
+        # size and bytes, not the time: a fresh checkout (CI) gives every file a new one
+        return repr(ident[:1]).encode() + link.encode("utf-8", "surrogateescape") + digest
 
     def _save(self) -> None:
         """Write the shards that changed: an entry made anew, or one gone."""

@@ -217,3 +217,20 @@ def test_a_failing_loading_process_is_reported(tmp_path):
         loadcache.load_all([("news", f"f{i}") for i in range(10)] + [("news", "f7")], load, 2)
     with pytest.raises(RuntimeError, match="ended unexpectedly"):
         loadcache.load_all(jobs, lambda job, diags: os._exit(3), 2)
+
+
+def test_a_fresh_checkout_with_new_times_uses_the_cache(tmp_path):
+    """CI checks out every file anew (new modification times, inodes and change times): the bytes
+    decide, so the cache the workflow restored is used."""
+    root = _copy_small(tmp_path)
+    before, messages, _ = _load(root)
+    later = 2_000_000_000
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            path.unlink()
+            path.write_bytes(data)  # a new inode and change time too
+            os.utime(path, (later, later))
+    after, again, loader = _load(root)
+    assert loader.loaded == 0 and loader.reused > 0
+    assert again == messages and after == before
