@@ -100,10 +100,9 @@ class Result:
             "pages": sum(1 for p in paths if p.endswith(".html")),
             "feeds": sum(1 for p in paths if p.rsplit("/", 1)[-1] in ("rss.xml", "atom.xml", "feed.json")),
             "calendars": sum(1 for p in paths if p.endswith(".ics")),
-            # issues are sections of the year pages: counted in the model (their e-mails are made
-            # only by `newsletter render` and `send`)
-            "newsletters": sum(len(issues) for _, issues in newsletter.all_issues(self.site)) if paths and self.site
-            else 0,
+            # issues are sections of the year pages, which say how many they hold (Output.count;
+            # their e-mails are made only by `newsletter render` and `send`)
+            "newsletters": sum(o.count for o in self.outputs),
             "files": len(paths),
         }
 

@@ -229,6 +229,7 @@ class Written:
     unit: str = ""  # Output.unit and Output.key, for the RenderRecord
     key: str = ""
     reused: bool = False  # taken over by render key (Staging._take_over), not rendered
+    count: int = 0  # Output.count
 
 
 class Manifest:
@@ -354,12 +355,12 @@ class Staging:
             raise WriteError(problem)
         if o.reused:
             # in a check (no folder) a unit only says which file it would write (render/keys.PLAN)
-            return self._take_over(o) if self.path is not None else Written(o.path, o.origin, b"")
+            return self._take_over(o) if self.path is not None else Written(o.path, o.origin, b"", count=o.count)
         data = _bytes_of(o)
         digest = hashlib.sha256(data).digest()
         indexed = self.indexable is not None and self.indexable(o.path, data)
         if self.path is None:
-            return Written(o.path, o.origin, digest, indexed)
+            return Written(o.path, o.origin, digest, indexed, count=o.count)
         target = self.path / o.path
         try:
             folder = o.path.rpartition("/")[0]
@@ -374,7 +375,7 @@ class Staging:
             assert self.out is not None
             raise write_error(exc, self.out) from None
         return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino),
-                       o.unit, o.key)
+                       o.unit, o.key, count=o.count)
 
     def _take_over(self, o: Output) -> Written:
         """The previous build's file of a unit whose render key is the same (RenderRecord.reusable
@@ -392,7 +393,7 @@ class Staging:
         except OSError as exc:
             raise write_error(exc, self.out) from None
         return Written(o.path, o.origin, digest, indexed, True, (st.st_size, st.st_mtime_ns, st.st_ino),
-                       o.unit, o.key, reused=True)
+                       o.unit, o.key, reused=True, count=o.count)
 
     def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: Path) -> bool:
         old = self.existing.get(path)
@@ -554,7 +555,7 @@ def replace_file(out: Path, o: Output, before: Written) -> Written | None:
     atomic_write(target, data)
     st = os.stat(target)
     return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino),
-                   o.unit or before.unit, o.key or before.key)
+                   o.unit or before.unit, o.key or before.key, count=o.count or before.count)
 
 
 def remove_file(out: Path, path: str) -> None:

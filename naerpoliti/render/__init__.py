@@ -19,3 +19,4 @@ class Output:
     unit: str = ""
     key: str = ""
     reused: bool = False
+    count: int = 0  # the newsletter issues a page holds (the build's summary counts them)

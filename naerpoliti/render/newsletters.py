@@ -76,6 +76,7 @@ class _WebPages:
     def __init__(self, site: SiteModel, version: Version, other: Version | None, keys: Keys | None = None,
                  reuse: Reuse = NO_REUSE):
         self.site, self.keys, self.reuse = site, keys, reuse
+        self.counting = other is None or version[0] == site.config.language  # the primary version counts issues
         self.language, env, self.urls = version
         self.env = env
         self.other = (other[0], other[2]) if other else None
@@ -97,7 +98,7 @@ class _WebPages:
                                alternates=alternates(url_path, self.language, self.urls, self.other))
 
     def _page(self, template: jinja2.Template, url_path: str, origin: str, made_from: tuple[object, ...],
-              make: Callable[[], str]) -> Output:
+              make: Callable[[], str], count: int = 0) -> Output:
         """A page, or the previous build's file of it when its render key (made from the area's
         issues, which hold what they show) is the same."""
         path = self.urls.output_path(url_path)
@@ -107,8 +108,8 @@ class _WebPages:
             key = self.keys.of(self.keys.template(self.env, template.name), url_path, self.language, self.other,
                                *made_from)
         if self.reuse.paths(path, key, (path,)) is not None:
-            return Output(path, origin=origin, unit=path, key=key, reused=True)
-        return Output(path, make().encode("utf-8"), origin=origin, unit=path, key=key)
+            return Output(path, origin=origin, unit=path, key=key, reused=True, count=count)
+        return Output(path, make().encode("utf-8"), origin=origin, unit=path, key=key, count=count)
 
     def archive(self, area: Area, issues: Sequence[Issue]) -> Output:
         url_path = self.urls.newsletter_archive(area.kind, area.id)
@@ -132,7 +133,8 @@ class _WebPages:
                 (area, year, years, its_issues, officers, stations),
                 functools.partial(self.render, self.year_page, url_path, area, year=year, years=years,
                                   issues=its_issues, officers=officers, stations=stations,
-                                  period_name=self.period_name)))
+                                  period_name=self.period_name),
+                count=len(its_issues) if self.counting else 0))
         return out
 
 
