@@ -466,10 +466,13 @@ def stat_tree(h: Digest, base: Path, label: str) -> None:
     h.update("\n".join(found).encode("utf-8", "surrogateescape"))
 
 
-# The libraries whose version can change what a build writes (Markdown, templates, feeds,
-# calendars, images, e-mails, the full-text index, phone and e-mail checks): an upgrade rebuilds.
-OUTPUT_DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "feedgen", "icalendar",
-                       "pillow", "babel", "css-inline", "pagefind", "phonenumbers", "email-validator")
+# The libraries whose version can change what a build writes (Markdown, templates and their
+# escaping, feeds and the XML library that writes them, calendars and the time zones in them,
+# images, e-mails, the full-text index, phone and e-mail checks): an upgrade rebuilds, and render
+# keys (render/keys.py) made with other versions are never used.
+OUTPUT_DEPENDENCIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "feedgen", "lxml",
+                       "icalendar", "tzdata", "pillow", "babel", "css-inline", "pagefind", "phonenumbers",
+                       "email-validator")
 
 
 def dependency_version(name: str) -> str:

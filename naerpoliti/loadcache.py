@@ -76,8 +76,9 @@ def load_jobs(count: int) -> int:
 
 
 # Libraries that shape what loading gives besides those that shape the output (build.py's
-# OUTPUT_DEPENDENCIES): domain names in URLs and e-mail addresses, and which time zones exist.
-LOAD_DEPENDENCIES = ("idna", "tzdata")
+# OUTPUT_DEPENDENCIES, which has tzdata: which time zones exist): domain names in URLs and e-mail
+# addresses.
+LOAD_DEPENDENCIES = ("idna",)
 
 
 def engine_key(libraries: str) -> bytes:
