@@ -268,7 +268,9 @@ class Builder:
             outputs += render_pages(site, envs[lang], urls, lang, other, only_news=slugs)
         outputs += render_feeds(site, only=_feed_areas(site, changed),
                                 translations=translations(self.root, config.language))
-        outputs += render_open_data(site, envs[config.language], site.urls, names={"news"}, memo=self.opendata)
+        # only the news file of each edited item's year: the others show none of the edits
+        outputs += render_open_data(site, envs[config.language], site.urls, names={"news"}, memo=self.opendata,
+                                    news_years={n.date.year for n in changed})
         self._keep_lines(site)
         if site.updated != before.updated:  # a date in the sitemap moved (git: an uncommitted edit)
             assert self.last is not None  # _render runs for a text edit, which knows the last build

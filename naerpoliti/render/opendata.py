@@ -455,7 +455,7 @@ def news_file(site: SiteModel, year: int) -> str:
     return "news" if year == site.today.year else f"news-{year}"
 
 
-def news_years(site: SiteModel, records: Sequence[JsonObject | str]) -> list[tuple[int, list[JsonObject | str]]]:
+def by_year(site: SiteModel, records: Sequence[JsonObject | str]) -> list[tuple[int, list[JsonObject | str]]]:
     """The news records (in the order of the slugs, as _Items.news makes them) by year, newest
     year first; this year's file exists even when it is empty."""
     years: dict[int, list[JsonObject | str]] = {site.today.year: []}
@@ -466,10 +466,11 @@ def news_years(site: SiteModel, records: Sequence[JsonObject | str]) -> list[tup
 
 def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
                      names: set[str] | None = None, memo: NewsMemo | None = None,
-                     alternate: Version | None = None) -> list[Output]:
+                     alternate: Version | None = None, news_years: set[int] | None = None) -> list[Output]:
     """Every data file, its schema and the open-data page; with `names`, only those data files.
     The files exist once, their licence in the site's language; the page in every language
-    version (`alternate`: the other one, if any)."""
+    version (`alternate`: the other one, if any). `news_years`: of the news, only the files of those
+    years (a text edit in serve changes only its item's year)."""
     items = _Items(site, urls, memo)
     license = license_text(env, site, urls)
     generated = site.today.isoformat()
@@ -482,7 +483,9 @@ def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
         if name == "news":
             # a file a year (news.json: this year's), so no file grows past what hosts take (a
             # national site's three years were one 42 MiB file; Cloudflare Pages takes 25 MiB)
-            for year, its_records in news_years(site, records):
+            for year, its_records in by_year(site, records):
+                if news_years is not None and year not in news_years:
+                    continue
                 file = news_file(site, year)
                 out.append(Output(urls.output_path(urls.open_data(file)), document(header, its_records),
                                   origin=f"open data '{file}'"))
