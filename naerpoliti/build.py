@@ -619,13 +619,13 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
         jobs = jobs or jobs_for(site)
         # a check renders only what it must to find what a build would refuse: a site's own
         # templates (which only rendering can test); the engine's are tested with the engine
-        reuse = PLAN if checking and not own_templates(root) else Reuse(record)
+        previous = Reuse(record)
+        reuse = PLAN if checking and not own_templates(root) else previous
         try:
             with template_errors():
                 result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
                                              jobs=jobs, cache=cache, keys=keys, reuse=reuse)
-                finish_site(site, root, staging, result.outputs, progress, scratch, cache, keys, Reuse(record),
-                            jobs)
+                finish_site(site, root, staging, result.outputs, progress, scratch, cache, keys, previous, jobs)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
             if out is not None:  # over a limit of site.host: a warning, so --strict keeps the old site

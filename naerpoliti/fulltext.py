@@ -128,7 +128,7 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
         unit = f"full-text index {i + 1} of {count}"
         key = keys.of("pagefind", site.config.language, site.urls.root_path, folder, members) if keys else ""
         taken = reuse.paths(unit, key, ()) if key else None
-        if taken is not None:
+        if taken is not None:  # each file named as when it was made (read_bundle)
             out += [Output(p, origin=f"the Pagefind index ({site.urls.root_path}{p})", unit=unit, key=key,
                            reused=True) for p in taken]
         else:

@@ -49,6 +49,7 @@ from .site import ScopeIndex, SiteModel
 from .urls import Urls
 from .write import (
     Manifest,
+    RenderRecord,
     WriteStats,
     Written,
     cache_dir,
@@ -72,20 +73,6 @@ class _Last:
     written: dict[str, Written]
     content: Content | None = None  # what the files gave (the FileMemo's records)
     model_diagnostics: tuple[Diagnostic, ...] = ()  # what the build reported beyond reading the files
-
-
-class _InPlace:
-    """The units of the files now in the output folder (a write.RenderRecord for refresh_index)."""
-
-    def __init__(self, written: Mapping[str, Written]):
-        self.units: dict[str, tuple[str, list[str]]] = {}
-        for w in written.values():
-            if w.unit:
-                self.units.setdefault(w.unit, (w.key, []))[1].append(w.path)
-
-    def reusable(self, unit: str, key: str) -> tuple[str, ...] | None:
-        found = self.units.get(unit)
-        return tuple(found[1]) if found is not None and found[0] == key else None
 
 
 class Builder:
@@ -146,7 +133,7 @@ class Builder:
                 # only the parts of the index whose pages changed are made again (render/keys.py); a
                 # build that comes in while they are made discards the result (generation, below)
                 keys = Keys(site, base_digest(template_dirs(self.root), libraries())) if indexed else None
-                in_place = Reuse(_InPlace(last.written))
+                in_place = Reuse(RenderRecord.of(self.out, last.written.values()))
             outputs = fulltext.index_pages(site, self.out, pages, scratch, keys, in_place)
         with self._lock:
             if self.generation != generation or self.last is not last:

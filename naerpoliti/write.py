@@ -363,10 +363,7 @@ class Staging:
             return Written(o.path, o.origin, digest, indexed, count=o.count)
         target = self.path / o.path
         try:
-            folder = o.path.rpartition("/")[0]
-            if folder not in self._dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._dirs.add(folder)
+            self._folder_of(o.path, target)
             unchanged = self._link_unchanged(o.path, data, digest, target)
             if not unchanged:
                 target.write_bytes(data)
@@ -377,6 +374,13 @@ class Staging:
         return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino),
                        o.unit, o.key, count=o.count)
 
+    def _folder_of(self, path: str, target: Path) -> None:
+        """Make the staging folder an output lies in, once per process."""
+        folder = path.rpartition("/")[0]
+        if folder not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+
     def _take_over(self, o: Output) -> Written:
         """The previous build's file of a unit whose render key is the same (RenderRecord.reusable
         checked that it is still as written): linked, not read."""
@@ -384,10 +388,7 @@ class Staging:
         digest, indexed = self.previous.entries[o.path][0], o.path in self.indexed_before
         target = self.path / o.path
         try:
-            folder = o.path.rpartition("/")[0]
-            if folder not in self._dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._dirs.add(folder)
+            self._folder_of(o.path, target)
             os.link(self.out / o.path, target)
             st = os.stat(target)
         except OSError as exc:
@@ -458,6 +459,15 @@ class Staging:
             self.path = None
 
 
+def units_of(written: Iterable[Written]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """unit -> (its render key, its files) of what a build wrote."""
+    units: dict[str, tuple[str, list[str]]] = {}
+    for w in written:
+        if w.unit:
+            units.setdefault(w.unit, (w.key, []))[1].append(w.path)
+    return {unit: (key, tuple(paths)) for unit, (key, paths) in units.items()}
+
+
 class RenderRecord:
     """The render keys of the build whose folder is in place (render/keys.py): unit -> (key, its
     files), and which of its pages went to the full-text index. Kept in the cache beside the
@@ -481,16 +491,19 @@ class RenderRecord:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # none, or damaged: render everything
 
+    @classmethod
+    def of(cls, out: Path, written: Iterable[Written]) -> RenderRecord:
+        """The record of files now in the output folder as `written` says (serve's builds, which
+        replace files in place)."""
+        written = list(written)
+        return cls(out, Manifest({w.path: (w.digest, *w.stat) for w in written}), units_of(written),
+                   frozenset(w.path for w in written if w.indexed))
+
     @staticmethod
     def save(out: Path, folder: str, written: Iterable[Written]) -> None:
-        units: dict[str, tuple[str, list[str]]] = {}
-        indexed = []
-        for w in written:
-            if w.unit:
-                units.setdefault(w.unit, (w.key, []))[1].append(w.path)
-            if w.indexed:
-                indexed.append(w.path)
-        data = {"folder": folder, "units": units, "indexed": sorted(indexed)}
+        written = list(written)
+        data = {"folder": folder, "units": units_of(written),
+                "indexed": sorted(w.path for w in written if w.indexed)}
         save_cache(cache_file(out, "units"), json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
 
     def reusable(self, unit: str, key: str) -> tuple[str, ...] | None:
@@ -583,12 +596,3 @@ def link_folder(out: Path, what: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def link_file(source: Path, target: Path) -> None:
-    """target as a hard link of source, or a copy where links cannot be made."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        target.write_bytes(source.read_bytes())

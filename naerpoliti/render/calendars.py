@@ -142,9 +142,10 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
     def taken(path: str, origin: str, *made_from: object) -> str | None:
         """The key of a calendar, or None when the previous build's file was taken over."""
         key = keys.of("calendar", *made_from) if keys is not None else ""
-        if reuse.paths(path, key, (path,)) is None:
+        taken = reuse.taken(path, key, (path,), origin)
+        if taken is None:
             return key
-        outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
+        outputs.extend(taken)
         return None
 
     since = site.today - dt.timedelta(days=CALENDAR_PAST_DAYS)

@@ -291,18 +291,17 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
     `keys`, an area's feeds made from the same entries as in the previous build are taken over."""
     all_areas = list(areas(site))
     mine = set(all_areas[part[0]::part[1]]) if only is None else set(only)
-    # the OPML lists of a share's districts and municipalities need the feeds of the areas below
-    wanted = set(mine)
-    if only is None:
-        wanted.update(a for kind, aid in mine if kind in ("district", "municipality") and aid is not None
-                      for a in site.areas_below(kind, aid))
+    # the share's districts and municipalities, in order, with an OPML list each (not with `only`)
+    listing = [] if only is not None else [(kind, aid) for kind, aid in all_areas if (kind, aid) in mine
+                                           and kind in ("district", "municipality") and aid is not None]
+    # the OPML lists need the feeds of the areas below
+    wanted = mine | {a for kind, aid in listing for a in site.areas_below(kind, aid)}
     outputs: list[Output] = []
     if reuse.plan:  # a check: the files, without making the entries
         return [Output(site.urls.output_path(site.urls.feed(kind, aid, fmt)), origin="feeds", reused=True)
                 for kind, aid in all_areas if (kind, aid) in mine for fmt in ("rss", "atom", "json")] + [
             Output(site.urls.output_path(site.urls.opml(kind, aid)), origin=f"OPML of {kind} {aid}", reused=True)
-            for kind, aid in all_areas
-            if only is None and (kind, aid) in mine and kind in ("district", "municipality") and aid is not None]
+            for kind, aid in listing]
     infos = _feed_infos(site, [a for a in all_areas if a in wanted], catalog(site, translations))
     fg_entries: dict[int, FeedEntry] = {}  # each entry made once, shared by the feeds it is in
     for (kind, aid), info in infos.items():
@@ -311,9 +310,9 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
         origin = f"feeds of {kind or 'the site'}{' ' + aid if aid else ''}"
         unit = f"feeds {kind} {aid}"
         key = keys.of("feeds", info) if keys is not None else ""
-        taken = reuse.paths(unit, key, tuple(info.path(site, f) for f in ("rss", "atom", "json")))
+        taken = reuse.taken(unit, key, tuple(info.path(site, f) for f in ("rss", "atom", "json")), origin)
         if taken is not None:
-            outputs += [Output(p, origin=origin, unit=unit, key=key, reused=True) for p in taken]
+            outputs += taken
             continue
         fes = []
         for e in info.entries:
@@ -324,16 +323,15 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
         outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin=origin, unit=unit,
                               key=key))
         outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin, unit=unit, key=key))
-    for kind, aid in all_areas:  # districts, then municipalities
-        if only is None and (kind, aid) in mine and kind in ("district", "municipality") and aid is not None:
-            listed = [infos[(kind, aid)], *(infos[a] for a in site.areas_below(kind, aid))]
-            path, origin = site.urls.output_path(site.urls.opml(kind, aid)), f"OPML of {kind} {aid}"
-            key = keys.of("opml", listed) if keys is not None else ""
-            if reuse.paths(path, key, (path,)) is not None:
-                outputs.append(Output(path, origin=origin, unit=path, key=key, reused=True))
-            else:
-                outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin=origin, unit=path,
-                                      key=key))
+    for kind, aid in listing:  # districts, then municipalities
+        listed = [infos[(kind, aid)], *(infos[a] for a in site.areas_below(kind, aid))]
+        path, origin = site.urls.output_path(site.urls.opml(kind, aid)), f"OPML of {kind} {aid}"
+        key = keys.of("opml", listed) if keys is not None else ""
+        taken = reuse.taken(path, key, (path,), origin)
+        if taken is not None:
+            outputs += taken
+        else:
+            outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin=origin, unit=path, key=key))
     return outputs
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .. import __version__
 from ..site import SiteModel
 from ..urls import Urls
+from . import Output
 
 if TYPE_CHECKING:
     import jinja2
@@ -224,6 +225,15 @@ class Reuse:
         if self.record is None or not key:
             return None
         return self.record.reusable(unit, key)
+
+    def taken(self, unit: str, key: str, expected: tuple[str, ...], origin: str,
+              count: int = 0) -> list[Output] | None:
+        """The unit's files as Outputs without bytes (the previous build's, or in a check the
+        files it would write), or None: render it."""
+        paths = self.paths(unit, key, expected)
+        if paths is None:
+            return None
+        return [Output(p, origin=origin, unit=unit, key=key, reused=True, count=count) for p in paths]
 
 
 NO_REUSE = Reuse()

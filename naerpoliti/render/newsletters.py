@@ -107,8 +107,9 @@ class _WebPages:
             assert template.name is not None
             key = self.keys.of(self.keys.template(self.env, template.name), url_path, self.language, self.other,
                                *made_from)
-        if self.reuse.paths(path, key, (path,)) is not None:
-            return Output(path, origin=origin, unit=path, key=key, reused=True, count=count)
+        taken = self.reuse.taken(path, key, (path,), origin, count)
+        if taken is not None:
+            return taken[0]
         return Output(path, make().encode("utf-8"), origin=origin, unit=path, key=key, count=count)
 
     def archive(self, area: Area, issues: Sequence[Issue]) -> Output:

@@ -82,8 +82,9 @@ class _Pages:
             jsonld = json.dumps(context["jsonld"], ensure_ascii=False) if "jsonld" in context else None
             key = self.keys.of(self.common_key, self.keys.template(self.env, template), url_path, feeds, jsonld,
                                {k: v for k, v in context.items() if k != "jsonld"})
-        if self.reuse.paths(path, key, (path,)) is not None:
-            self.out.append(Output(path, origin=origin, unit=path, key=key, reused=True))
+        taken = self.reuse.taken(path, key, (path,), origin)
+        if taken is not None:
+            self.out += taken
             return
         html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
                                                       canonical=urls.absolute(url_path),
