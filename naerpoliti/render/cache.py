@@ -62,10 +62,6 @@ class LRU(Generic[K, V]):
         self.bytes = 0
 
 
-def _email_size(files: tuple[bytes, bytes, bytes]) -> int:
-    return sum(len(f) for f in files)
-
-
 def _image_size(renditions: tuple[tuple[int, int, int], list[tuple[Rendition, bytes]]]) -> int:
     return sum(len(data) for _rendition, data in renditions[1])
 
@@ -76,11 +72,6 @@ class RenderCache:
     - `environments`: the Jinja environment of each (root, language) with the signature of the
       template folders and catalogs it was made from (render/environment.py). Compiling the
       templates is most of a small site's build; at most ENVIRONMENTS of them.
-    - `emails`: the finished e-mail files of a newsletter issue by everything they are made from
-      (render/newsletters.py): inlining the CSS and encoding the message were a third of a rebuild.
-      Only with `emails=True` (a process that builds again and again, as serve): a one-off build
-      makes each issue once, and at national scale would hold hundreds of MB for nothing. At most
-      EMAILS issues and EMAIL_BYTES.
     - `images`: the encoded renditions of each image by its file's size, mtime and inode
       (render/images.py): re-encoding unchanged images was a tenth of a rebuild. At most
       IMAGE_BYTES.
@@ -92,20 +83,16 @@ class RenderCache:
     """
 
     ENVIRONMENTS = 8
-    EMAILS = 20_000
-    EMAIL_BYTES = 256 * MB
     IMAGES = 10_000
     IMAGE_BYTES = 256 * MB
 
-    def __init__(self, bytecode_dir: Path | None = None, emails: bool = False):
+    def __init__(self, bytecode_dir: Path | None = None):
         self.bytecode_dir = bytecode_dir
         self.environments: LRU[tuple[str, str], tuple[tuple[Any, ...], jinja2.Environment]] = LRU(self.ENVIRONMENTS)
-        self.emails: LRU[tuple[Any, ...], tuple[bytes, bytes, bytes]] = LRU(
-            self.EMAILS if emails else 0, self.EMAIL_BYTES, _email_size)
         self.images: LRU[tuple[str, str], tuple[tuple[int, int, int], list[tuple[Rendition, bytes]]]] = LRU(
             self.IMAGES, self.IMAGE_BYTES, _image_size)
 
     def freeze(self) -> None:
         """Keep nothing new (a forked worker's additions would be lost with it)."""
-        for lru in (self.environments, self.emails, self.images):
+        for lru in (self.environments, self.images):
             lru.frozen = True

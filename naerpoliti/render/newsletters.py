@@ -43,7 +43,6 @@ from ..site import SiteModel
 from ..site import host as site_host
 from ..urls import Urls
 from . import Output
-from .cache import RenderCache
 from .keys import NO_REUSE, Keys, Reuse
 from .pages import Version, alternates
 from .shared import absolutize
@@ -159,8 +158,8 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     return out
 
 
-def render_emails(site: SiteModel, env: jinja2.Environment, urls: Urls, area: Area, issues: Sequence[Issue],
-                  cache: RenderCache | None = None) -> list[tuple[bytes, bytes, bytes]]:
+def render_emails(site: SiteModel, env: jinja2.Environment, urls: Urls, area: Area,
+                  issues: Sequence[Issue]) -> list[tuple[bytes, bytes, bytes]]:
     """The e-mail files (EMAIL_FILES) of some issues of an area, in the site's language (`env`):
     what `naerpoliti newsletter render` and `send` make of the issue at hand."""
     config = site.config
@@ -194,25 +193,10 @@ def render_emails(site: SiteModel, env: jinja2.Environment, urls: Urls, area: Ar
         }
         raw_html = email_html.render(**common, **context)
         raw_text = email_text.render(**common, **context)
-        out.append(_email_files(site, issue, context["subject"], raw_text, raw_html, archive_url,
-                                unsubscribe_subject, cache))
-    return out
-
-
-def _email_files(site: SiteModel, issue: Issue, subject: str, raw_text: str, raw_html: str, archive_url: str,
-                 unsubscribe_subject: str, cache: RenderCache | None) -> tuple[bytes, bytes, bytes]:
-    """The e-mail files of an issue; from the cache when nothing they are made from changed (most
-    issues, from one rebuild of serve to the next)."""
-    key = (site.config, issue.date, issue.key, issue.area.name, issue.area.key, subject, raw_text, raw_html,
-           archive_url, unsubscribe_subject)
-    made = cache.emails.get(key) if cache is not None else None
-    if made is None:
         html, text = inline_css(raw_html), wrap(raw_text)
-        made = (html.encode("utf-8"), text.encode("utf-8"),
-                eml(site, issue, subject, text, html, archive_url, unsubscribe_subject))
-        if cache is not None:
-            cache.emails.put(key, made)
-    return made
+        out.append((html.encode("utf-8"), text.encode("utf-8"),
+                    eml(site, issue, context["subject"], text, html, archive_url, unsubscribe_subject)))
+    return out
 
 
 def _crumbs(site: SiteModel, urls: Urls, area: Area) -> list[tuple[str, str]]:
