@@ -14,11 +14,14 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .render import Output
 
@@ -64,12 +67,15 @@ class WriteStats:
     reused: int = 0  # taken over from the previous build by render key, not rendered
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NAMELESS = frozenset({"", ".", ".."})
+
+
 def check_output_path(path: str) -> str | None:
     """Why an output path is unsafe, or None. Paths are relative, POSIX, inside the folder."""
-    p = PurePosixPath(path)
-    if not path or p.is_absolute() or "\\" in path or any(part in ("", ".", "..") for part in path.split("/")):
+    if not path or path[0] == "/" or "\\" in path or not _NAMELESS.isdisjoint(path.split("/")):
         return f"output path {path!r} is not inside the output folder"
-    if any(ord(ch) < 32 or ch == "\x7f" for ch in path):
+    if _CONTROL.search(path):
         return f"output path {path!r} contains a control character"
     return None
 
@@ -230,6 +236,8 @@ class Written:
     key: str = ""
     reused: bool = False  # taken over by render key (Staging._take_over), not rendered
     count: int = 0  # Output.count
+    group: str = ""  # Output.group and Output.group_key, for the RenderRecord
+    group_key: str = ""
 
 
 class Manifest:
@@ -241,15 +249,16 @@ class Manifest:
         self.entries = entries or {}
 
     @classmethod
-    def load(cls, out: Path) -> Manifest:
+    def load(cls, out: Path, what: str = "manifest", folder_path: Path | None = None) -> Manifest:
         """The manifest of the folder now in place: empty when it was saved for another (a build
-        overtaken between its swap and saving, an older version's manifest without a first line)."""
+        overtaken between its swap and saving, an older version's manifest without a first line).
+        `what` and `folder_path`: the spare folder's manifest (spare_folder), kept beside it."""
         try:
-            data = cache_file(out, "manifest").read_bytes()
+            data = cache_file(out, what).read_bytes()
         except OSError:
             return cls()
         first, _, data = data.partition(b"\n")
-        folder = marker_id(out)
+        folder = marker_id(folder_path or out)
         if not folder or first != f"folder {folder}".encode():
             return cls()
         entries = {}
@@ -261,12 +270,12 @@ class Manifest:
                                                                   int(mtime), int(ino))
         return cls(entries)
 
-    def save(self, out: Path, folder: str) -> None:
+    def save(self, out: Path, folder: str, what: str = "manifest") -> None:
         """Saved for the folder whose marker_id() is `folder`; load() gives it only to that one."""
         lines = [f"folder {folder}".encode()]
         lines += [f"{d.hex()} {size} {mtime} {ino} ".encode() + path.encode("utf-8", "surrogateescape")
                   for path, (d, size, mtime, ino) in sorted(self.entries.items())]
-        save_cache(cache_file(out, "manifest"), b"\n".join(lines) + b"\n")
+        save_cache(cache_file(out, what), b"\n".join(lines) + b"\n")
 
     def matches(self, out: Path) -> bool:
         """Whether the folder still holds exactly these files as written: as many files, each
@@ -308,11 +317,48 @@ def remove_cache(path: Path) -> None:
         path.unlink()
 
 
+SPARE = "spare"  # cache_file(out, SPARE): the manifest of the spare folder
+
+
+def spare_folder(out: Path) -> Path:
+    """The site a swap replaced, kept beside the output folder (`.NAME.spare`) for the next build
+    to update into its staging folder (Staging)."""
+    return out.parent / f".{out.name}.spare"
+
+
+def _create(path: str, data: bytes) -> None:
+    """A new file: never written into an existing one, which may share its inode with the live site."""
+    with open(path, "xb") as f:
+        f.write(data)
+
+
+def _is_folder(path: str) -> bool:
+    """A folder, not a link to one (the spare folder's folders are taken as they are)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 class Staging:
     """A build being written: each file goes into a staging folder beside the output folder as soon
     as it is rendered (so a national build never holds all its bytes in memory), or is hard-linked
     from the previous build when its bytes are the same. commit() swaps the staging folder in;
     discard() removes it, leaving the output folder as it was.
+
+    The staging folder is the spare folder when there is one: the site the previous swap replaced,
+    which is then updated file by file (a file whose bytes are right is left alone, any other
+    replaced, never written into: it may share its inode with the live site) and rid of the files
+    the build does not write. Making a new folder of 77,000 links and 42,000 folders and removing
+    the replaced one was most of a national rebuild's time.
 
     Several processes may put() into one staging folder at once (build.py renders on every core):
     each creates only its own files, and parent folders with exist_ok. Without an output folder
@@ -324,8 +370,11 @@ class Staging:
         self.indexable = indexable  # which pages go to the full-text index (Written.indexed); None: none
         self.previous = Manifest()
         self.indexed_before: frozenset[str] = frozenset()  # the previous build's pages in the full-text index
-        self.existing: dict[str, Path] = {}
+        self.existing: set[str] = set()  # the output folder's files (output paths)
         self.path: Path | None = None
+        self.spare: dict[str, tuple[bytes, int, int, int]] = {}  # what the adopted spare folder holds
+        self._strays: set[str] | None = None  # files of the spare folder its manifest does not know
+        self._survey: threading.Thread | None = None
         if self.out is None:
             return
         if self.out.parent.is_dir():
@@ -334,20 +383,63 @@ class Staging:
         if self.previous.entries and (self.out / MARKER).is_file():
             # what the previous build wrote, without walking a folder of 100,000s of files; a file
             # that is gone since is written anew, one added by hand goes with the swap
-            self.existing = {p: self.out / p for p in self.previous.entries}
-            self.existing[MARKER] = self.out / MARKER
+            self.existing = {*self.previous.entries, MARKER}
         else:
-            self.existing = _existing_files(self.out) if self.out.is_dir() else {}
+            self.existing = set(_existing_files(self.out)) if self.out.is_dir() else set()
+        self._out_root = f"{self.out}/"
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self.path = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
-            self.path.mkdir()
+            if self._adopt_spare(self.path):
+                (self.path / MARKER).unlink(missing_ok=True)
+            else:
+                self.path.mkdir()
             (self.path / MARKER).write_bytes(MARKER_TEXT)  # a new file: its marker_id() names this build
         except OSError as exc:
             self.discard()
             raise write_error(exc, self.out) from None
         self.folder_id = marker_id(self.path)
-        self._dirs: set[str] = {""}
+        self._root = f"{self.path}/"  # paths as strings: a national build puts 77,000 files
+        self._dirs: set[str] = {""}  # folders made (or found) by this process
+
+    def _adopt_spare(self, path: Path) -> bool:
+        """Rename the spare folder to `path` if its manifest is known; else remove it."""
+        assert self.out is not None
+        spare = spare_folder(self.out)
+        if not os.path.lexists(spare):
+            return False
+        entries = Manifest.load(self.out, SPARE, spare).entries if spare.is_dir() and not spare.is_symlink() else {}
+        remove_cache(cache_file(self.out, SPARE))  # it describes the folder only until it changes
+        if entries:
+            try:
+                os.rename(spare, path)
+                self.spare = entries
+                return True
+            except OSError:
+                pass
+        _remove_tree(spare)
+        return False
+
+    def survey(self) -> None:
+        """Look for files in the adopted spare folder that its manifest does not know (added to
+        the site by hand, or by serve in place), in a thread while the build renders, so commit()
+        can remove them. Started by the builder once its rendering processes are forked (a fork
+        copies no running thread); commit() surveys itself if no one did."""
+        if not self.spare or self._survey is not None or self.path is None:
+            return
+        folder = self.path
+
+        def walk() -> None:  # links are entries to remove, never followed
+            found: set[str] = set()
+            for here, names, files in os.walk(folder):
+                base = os.path.relpath(here, folder).replace(os.sep, "/")
+                base = "" if base == "." else base + "/"
+                found.update(base + name for name in files)
+                found.update(base + name for name in names if os.path.islink(os.path.join(here, name)))
+            self._strays = found - self.spare.keys()
+
+        self._survey = threading.Thread(target=walk, name="naerpoliti-survey", daemon=True)
+        self._survey.start()
 
     def put(self, o: Output) -> Written:
         problem = check_output_path(o.path)
@@ -355,66 +447,145 @@ class Staging:
             raise WriteError(problem)
         if o.reused:
             # in a check (no folder) a unit only says which file it would write (render/keys.PLAN)
-            return self._take_over(o) if self.path is not None else Written(o.path, o.origin, b"", count=o.count)
+            return self._take_over(o) if self.path is not None else Written(o.path, o.origin, b"", count=o.count,
+                                                                            group=o.group, group_key=o.group_key)
         data = _bytes_of(o)
         digest = hashlib.sha256(data).digest()
         indexed = self.indexable is not None and self.indexable(o.path, data)
         if self.path is None:
-            return Written(o.path, o.origin, digest, indexed, count=o.count)
-        target = self.path / o.path
+            return Written(o.path, o.origin, digest, indexed, count=o.count, group=o.group, group_key=o.group_key)
+        target = self._root + o.path
         try:
-            self._folder_of(o.path, target)
-            unchanged = self._link_unchanged(o.path, data, digest, target)
-            if not unchanged:
-                target.write_bytes(data)
-            st = os.stat(target)
+            self._folder_of(o.path)
+            st = self._spare_has(o.path, digest, target)
+            if st is not None:
+                unchanged = self._out_has(o.path, digest, data)
+            else:
+                self._clear(target)
+                unchanged = self._link_unchanged(o.path, data, digest, target)
+                if not unchanged:
+                    _create(target, data)
+                st = os.stat(target)
         except OSError as exc:  # a full disk: the builder discards the staging folder
             assert self.out is not None
             raise write_error(exc, self.out) from None
         return Written(o.path, o.origin, digest, indexed, unchanged, (st.st_size, st.st_mtime_ns, st.st_ino),
-                       o.unit, o.key, count=o.count)
+                       o.unit, o.key, count=o.count, group=o.group, group_key=o.group_key)
 
-    def _folder_of(self, path: str, target: Path) -> None:
+    def _folder_of(self, path: str) -> None:
         """Make the staging folder an output lies in, once per process."""
         folder = path.rpartition("/")[0]
         if folder not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(folder)
+            self._make_folder(folder)
+
+    def _make_folder(self, folder: str) -> None:
+        """A folder of the staging folder, its parents first: a real folder, not a link to one
+        (in a spare folder, whatever is in the way is removed, never followed)."""
+        parent = folder.rpartition("/")[0]
+        if parent not in self._dirs:
+            self._make_folder(parent)
+        target = self._root + folder
+        if not _is_folder(target):
+            if os.path.lexists(target):
+                os.unlink(target)  # a file or a link of the spare folder
+            try:
+                os.mkdir(target)
+            except FileExistsError:  # made by another process just now
+                if not _is_folder(target):
+                    raise
+        self._dirs.add(folder)
+
+    @staticmethod
+    def _clear(target: str) -> None:
+        """Remove what the spare folder (or a clashing output) left at `target`."""
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(target)
+
+    def _spare_has(self, path: str, digest: bytes, target: str) -> os.stat_result | None:
+        """The stat of the adopted spare folder's file at `path` if it holds these bytes, as its
+        manifest says and its stat confirms (a file touched since is replaced); else None."""
+        known = self.spare.get(path)
+        if known is None or known[0] != digest:
+            return None
+        try:
+            st = os.stat(target, follow_symlinks=False)
+        except OSError:
+            return None
+        return st if (st.st_size, st.st_mtime_ns, st.st_ino) == known[1:] else None
+
+    def _out_has(self, path: str, digest: bytes, data: bytes) -> bool:
+        """Whether the output folder's file at `path` holds these bytes (the previous build's)."""
+        if path not in self.existing:
+            return False
+        old, known = self._out_root + path, self.previous.entries.get(path)
+        try:
+            st = os.stat(old)
+        except OSError:
+            return False
+        if known is not None and (known[1], known[2], known[3]) == (st.st_size, st.st_mtime_ns, st.st_ino):
+            return known[0] == digest
+        try:
+            with open(old, "rb") as f:
+                return st.st_size == len(data) and f.read() == data
+        except OSError:
+            return False
 
     def _take_over(self, o: Output) -> Written:
         """The previous build's file of a unit whose render key is the same (RenderRecord.reusable
         checked that it is still as written): linked, not read."""
         assert self.out is not None and self.path is not None, "only a build with a previous one reuses"
         digest, indexed = self.previous.entries[o.path][0], o.path in self.indexed_before
-        target = self.path / o.path
+        target = self._root + o.path
         try:
-            self._folder_of(o.path, target)
-            os.link(self.out / o.path, target)
-            st = os.stat(target)
+            self._folder_of(o.path)
+            st = self._spare_has(o.path, digest, target)
+            if st is None:
+                self._clear(target)
+                os.link(self._out_root + o.path, target)
+                st = os.stat(target)
         except OSError as exc:
             raise write_error(exc, self.out) from None
         return Written(o.path, o.origin, digest, indexed, True, (st.st_size, st.st_mtime_ns, st.st_ino),
-                       o.unit, o.key, reused=True, count=o.count)
+                       o.unit, o.key, reused=True, count=o.count, group=o.group, group_key=o.group_key)
 
-    def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: Path) -> bool:
-        old = self.existing.get(path)
-        if old is None:
-            return False
-        known = self.previous.entries.get(path)
-        try:
-            st = old.stat()
-            if known is not None and (known[1], known[2], known[3]) == (st.st_size, st.st_mtime_ns, st.st_ino):
-                same = known[0] == digest
-            else:  # not in the manifest, or touched since: compare the bytes
-                same = st.st_size == len(data) and old.read_bytes() == data
-            if same:
-                os.link(old, target)
-        except OSError:
-            return False  # gone, or a file system without hard links: write instead
+    def _link_unchanged(self, path: str, data: bytes, digest: bytes, target: str) -> bool:
+        same = self._out_has(path, digest, data)
+        if same:
+            try:
+                os.link(self._out_root + path, target)
+            except OSError:
+                return False  # gone, or a file system without hard links: write instead
         return same
 
+    def _leave_only(self, wanted: set[str]) -> None:
+        """Remove the files of an adopted spare folder that this build did not write, and the
+        folders they leave empty."""
+        if not self.spare or self.path is None:
+            return
+        self.survey()
+        assert self._survey is not None
+        self._survey.join()
+        folders: set[str] = set()
+        for rel in (self.spare.keys() | (self._strays or set())) - wanted:
+            if not _is_folder(self._root + rel):  # a link surveyed may have become a folder since
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._root + rel)
+            folders.add(rel.rpartition("/")[0])
+        for folder in sorted(folders, key=lambda f: -f.count("/")):  # the deepest first
+            while folder:
+                try:
+                    os.rmdir(self.path / folder)
+                except OSError:
+                    break  # not empty, or gone
+                folder = folder.rpartition("/")[0]
+
     def commit(self, written: list[Written]) -> WriteStats:
-        """Swap the staging folder in (unless nothing changed) and remember what was written."""
+        """Swap the staging folder in (unless nothing changed) and remember what was written; the
+        site it replaces is kept as the spare folder."""
         assert self.out is not None and self.path is not None
         wanted = {w.path for w in written} | {MARKER}
         changed = sum(1 for w in written if not w.unchanged)
@@ -423,21 +594,45 @@ class Staging:
         same = changed == 0 and removed == 0 and MARKER in self.existing
         # ...and no file added by hand since (the swap removes it)
         kept = marker_id(self.out) if same and sum(1 for _ in walk_files(self.out)) == len(wanted) else ""
+        self._leave_only(wanted)
         if kept:
-            self.discard()
-            self.save_manifest(written, kept)
+            # the output folder's own files, as they were (a spare folder's file may be a copy)
+            Manifest({w.path: (w.digest, *self.previous.entries.get(w.path, (b"", *w.stat))[1:])
+                      for w in written}).save(self.out, kept)
+            RenderRecord.save(self.out, kept, written)
+            self._keep_spare(self.path, Manifest({w.path: (w.digest, *w.stat) for w in written}))
+            self.path = None
             return WriteStats(len(written), 0, 0, swapped=False, folder_id=kept, reused=reused)
         folder_id = self.folder_id
         out, staging = self.out, self.path
+        previous = self.previous if self.previous.entries and MARKER in self.existing else Manifest()
         try:
             staging = _swap(staging, out)
         except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
             raise swap_error(exc, out) from None
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
             self.path = None
+        if staging.is_dir() and staging != out:
+            self._keep_spare(staging, previous)
         self.save_manifest(written, folder_id)
         return WriteStats(len(written), changed, removed, swapped=True, folder_id=folder_id, reused=reused)
+
+    def _keep_spare(self, folder: Path, manifest: Manifest) -> None:
+        """Keep `folder` as the spare folder, described by `manifest`; without one (the folder's
+        files unknown), remove it."""
+        assert self.out is not None
+        spare = spare_folder(self.out)
+        if manifest.entries and marker_id(folder):
+            try:
+                if os.path.lexists(spare):
+                    _remove_tree(spare)
+                os.rename(folder, spare)
+                manifest.save(self.out, marker_id(spare), SPARE)
+                return
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
 
     def save_manifest(self, written: list[Written], folder: str) -> None:
         assert self.out is not None, "a check keeps no manifest"
@@ -454,6 +649,8 @@ class Staging:
         return record
 
     def discard(self) -> None:
+        if self._survey is not None:
+            self._survey.join()
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             self.path = None
@@ -468,14 +665,25 @@ def units_of(written: Iterable[Written]) -> dict[str, tuple[str, tuple[str, ...]
     return {unit: (key, tuple(paths)) for unit, (key, paths) in units.items()}
 
 
+def groups_of(written: Iterable[Written]) -> dict[str, tuple[str, dict[str, int]]]:
+    """group -> (its key, {unit: the newsletter issues its files hold}) of what a build wrote."""
+    groups: dict[str, tuple[str, dict[str, int]]] = {}
+    for w in written:
+        if w.group and w.unit:
+            units = groups.setdefault(w.group, (w.group_key, {}))[1]
+            units[w.unit] = units.get(w.unit, 0) + w.count
+    return groups
+
+
 class RenderRecord:
     """The render keys of the build whose folder is in place (render/keys.py): unit -> (key, its
     files), and which of its pages went to the full-text index. Kept in the cache beside the
     manifest (cache_file(out, "units")), and like it given only to the folder it was saved for."""
 
     def __init__(self, out: Path, manifest: Manifest, units: dict[str, tuple[str, tuple[str, ...]]],
-                 indexed: frozenset[str]):
+                 indexed: frozenset[str], groups: dict[str, tuple[str, dict[str, int]]] | None = None):
         self.out, self.manifest, self.units, self.indexed = out, manifest, units, indexed
+        self.groups = groups or {}
 
     @classmethod
     def load(cls, out: Path, manifest: Manifest) -> RenderRecord | None:
@@ -487,7 +695,9 @@ class RenderRecord:
             if saved["folder"] != marker_id(out):
                 return None
             units = {unit: (str(key), tuple(map(str, paths))) for unit, (key, paths) in saved["units"].items()}
-            return cls(out, manifest, units, frozenset(map(str, saved["indexed"])))
+            groups = {str(group): (str(key), {str(u): int(n) for u, n in members.items()})
+                      for group, (key, members) in saved.get("groups", {}).items()}
+            return cls(out, manifest, units, frozenset(map(str, saved["indexed"])), groups)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # none, or damaged: render everything
 
@@ -497,14 +707,29 @@ class RenderRecord:
         replace files in place)."""
         written = list(written)
         return cls(out, Manifest({w.path: (w.digest, *w.stat) for w in written}), units_of(written),
-                   frozenset(w.path for w in written if w.indexed))
+                   frozenset(w.path for w in written if w.indexed), groups_of(written))
 
     @staticmethod
     def save(out: Path, folder: str, written: Iterable[Written]) -> None:
         written = list(written)
-        data = {"folder": folder, "units": units_of(written),
+        data = {"folder": folder, "units": units_of(written), "groups": groups_of(written),
                 "indexed": sorted(w.path for w in written if w.indexed)}
         save_cache(cache_file(out, "units"), json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def group(self, group: str, key: str) -> list[tuple[str, str, tuple[str, ...], int]] | None:
+        """The units of `group` as (unit, key, files, issues) if the previous build made the group
+        from the same key and every unit's files are still as written (reusable); else None."""
+        found = self.groups.get(group)
+        if found is None or found[0] != key:
+            return None
+        taken = []
+        for unit, count in found[1].items():
+            known = self.units.get(unit)
+            paths = self.reusable(unit, known[0]) if known is not None else None
+            if known is None or paths is None:
+                return None
+            taken.append((unit, known[0], paths, count))
+        return taken
 
     def reusable(self, unit: str, key: str) -> tuple[str, ...] | None:
         """The files of `unit` if the previous build made them from the same key and each is still
@@ -568,7 +793,8 @@ def replace_file(out: Path, o: Output, before: Written) -> Written | None:
     atomic_write(target, data)
     st = os.stat(target)
     return Written(o.path, o.origin, digest, before.indexed, False, (st.st_size, st.st_mtime_ns, st.st_ino),
-                   o.unit or before.unit, o.key or before.key, count=o.count or before.count)
+                   o.unit or before.unit, o.key or before.key, count=o.count or before.count,
+                   group=o.group or before.group, group_key=o.group_key or before.group_key)
 
 
 def remove_file(out: Path, path: str) -> None:

@@ -201,17 +201,27 @@ def test_an_output_folder_that_is_a_mount_point_is_one_clear_error(site_root, tm
 def test_a_full_disk_while_staging_is_one_clear_error(site_root, tmp_path, capsys, monkeypatch, after):
     from pathlib import Path
 
+    from naerpoliti import write
+
     root, out, before = _site_and_previous_build(site_root, tmp_path, capsys)
-    real = Path.write_bytes
+    real, real_create = Path.write_bytes, write._create
     count = [0]
 
-    def write_bytes(self, data):
-        if ".tmp-" in str(self) and str(self).startswith(str(out.parent)):
+    def full(path: str) -> None:
+        if ".tmp-" in path and path.startswith(str(out.parent)):
             count[0] += 1
             if count[0] > after:
-                raise OSError(28, os.strerror(28), str(self))
+                raise OSError(28, os.strerror(28), path)
+
+    def write_bytes(self, data):  # the marker
+        full(str(self))
         return real(self, data)
+
+    def create(path, data):  # the site's files
+        full(path)
+        return real_create(path, data)
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(write, "_create", create)
     monkeypatch.setenv("NAERPOLITI_JOBS", "1")
     code, err = _build_in_process(root, out, capsys)
     _assert_one_clear_line(code, err, out, before, "the disk is full")
