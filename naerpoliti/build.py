@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import threading
 import time
 import traceback
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -310,6 +311,7 @@ def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written
     workers = [context.Process(target=_worker, args=(work, todo, done, os.getpid()), daemon=True) for _ in range(jobs)]
     for w in workers:
         w.start()
+    work.staging.survey()  # a thread: only now that the workers are forked
     try:
         for i in [*range(len(work.tasks)), *[None] * jobs]:
             todo.put(i)
@@ -339,33 +341,46 @@ def _reply(done: multiprocessing.Queue[bytes], workers: Sequence[BaseProcess]) -
 
 def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = True, progress: Progress = QUIET,
                 jobs: int = 1, cache: RenderCache | None = None, keys: Keys | None = None,
-                reuse: Reuse = NO_REUSE) -> list[Written]:
+                reuse: Reuse = NO_REUSE, on_pages: Callable[[list[Written]], None] | None = None) -> list[Written]:
     """Render every output of the site and put it into `staging` (which writes it, or in a check
     only reports it). `check` skips image encoding: images were checked when loaded. Units whose
-    render key is the one the previous build in the output folder recorded are taken over."""
+    render key is the one the previous build in the output folder recorded are taken over.
+    `on_pages` is called with what is written so far once the page tasks are done (the full-text
+    index starts then, while the other tasks render)."""
     cache = cache if cache is not None else RenderCache()
     envs = {lang: make_environment(root, lang, cache) for lang in site.config.languages}
     primary = envs[site.config.language]
     # a big site in many pieces even on one core: a task holds its piece's bytes until written
     parts = max(4 * jobs, PIECES) if _size(site) >= PARALLEL_FROM else 4 * jobs if jobs > 1 else 1
+    if keys is not None:
+        keys.warm()  # before the workers fork: they share the records' digests
     work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, reuse), staging, cache)
     progress.start(len(work.tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
     progress.step("rendering")
     results: list[list[Written]] = [[] for _ in work.tasks]
+    pages = {i for i, (name, _) in enumerate(work.tasks) if name.startswith("pages")}
+
+    def done(i: int, written: list[Written], seconds: float) -> None:
+        results[i] = written
+        progress.task_done(work.tasks[i][0], seconds)
+        pages.discard(i)
+        if not pages and on_pages is not None and i in pages_of:
+            on_pages([w for r in results for w in r])
+
+    pages_of = frozenset(pages)
     if jobs > 1:
         # what exists now is only read by the workers: keep the collector from touching it, so
         # that its memory stays shared with them instead of being copied page by page
         gc.freeze()
         try:
             for i, written, seconds in _render_parallel(work, jobs):
-                results[i] = written
-                progress.task_done(work.tasks[i][0], seconds)
+                done(i, written, seconds)
         finally:
             gc.unfreeze()
     else:
+        staging.survey()
         for i in range(len(work.tasks)):
-            _, results[i], seconds = work.run(i)
-            progress.task_done(work.tasks[i][0], seconds)
+            done(*work.run(i))
     outputs: list[Written] = [w for written in results for w in written]  # in task order: deterministic
     progress.step("site files")
     html = [o.path for o in outputs if o.path.endswith(".html")]
@@ -379,18 +394,74 @@ def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str
     progress.task_done(step, time.perf_counter() - started)
 
 
+class FulltextIndex:
+    """The full-text index of a build's pages, made in a thread of its own from when the page
+    tasks are done (start()), while the other tasks still render: one part at a time until
+    rendering is done, then `jobs` at a time (widen())."""
+
+    def __init__(self, site: SiteModel, staging: Staging, scratch: Path, keys: Keys | None, reuse: Reuse,
+                 jobs: int):
+        self.site, self.staging, self.scratch = site, staging, scratch
+        self.keys, self.reuse, self.jobs = keys, reuse, jobs
+        self.gate, self.wide = threading.Semaphore(1), False
+        self.pages: list[tuple[str, bytes]] | None = None
+        self.made: list[Output] = []
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+
+    @staticmethod
+    def pages_of(outputs: Iterable[Written]) -> list[tuple[str, bytes]]:
+        return sorted((o.path, o.digest) for o in outputs if o.indexed)
+
+    def _index(self, pages: list[tuple[str, bytes]], gate: threading.Semaphore | None) -> list[Output]:
+        assert self.staging.path is not None
+        return fulltext.index_pages(self.site, self.staging.path, pages, self.scratch, self.keys, self.reuse,
+                                    self.jobs, gate)
+
+    def start(self, outputs: list[Written]) -> None:
+        pages = self.pages_of(outputs)
+        if not pages or self.staging.path is None:
+            return
+        self.pages = pages
+
+        def run() -> None:
+            try:
+                self.made = self._index(pages, self.gate)
+            except BaseException as exc:  # noqa: BLE001 - raised again in outputs()
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="naerpoliti-index", daemon=True)
+        self.thread.start()
+
+    def widen(self) -> None:
+        if self.jobs > 1 and not self.wide:
+            self.wide = True
+            self.gate.release(self.jobs - 1)
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.widen()
+            self.thread.join()
+            self.thread = None
+
+    def outputs(self, outputs: list[Written]) -> list[Output]:
+        """The index of the pages in `outputs`: the one started, if it had the same pages."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        pages = self.pages_of(outputs)
+        if not pages:  # Pagefind cannot make an empty index (fulltext.js says so)
+            return []
+        return self.made if pages == self.pages else self._index(pages, None)
+
+
 def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
-                scratch: Path | None = None, cache: RenderCache | None = None, keys: Keys | None = None,
-                reuse: Reuse = NO_REUSE, jobs: int = 1) -> None:
-    """The outputs made from what was written: the full-text index of the written pages (the parts
-    to make linked into `scratch`; none in a check), then the browser editor and the assets, which
-    stay out of the sitemap and the index."""
-    if scratch is not None and staging.path is not None:
+                index: FulltextIndex | None = None, cache: RenderCache | None = None) -> None:
+    """The outputs made from what was written: the full-text index of the written pages (none in
+    a check), then the browser editor and the assets, which stay out of the sitemap and the index."""
+    if index is not None and staging.path is not None:
         progress.step("full-text search")
-        if any(o.indexed for o in outputs):  # Pagefind cannot make an empty index (fulltext.js says so)
-            pages = [(o.path, o.digest) for o in outputs if o.indexed]
-            _put(staging, outputs, progress, "full-text search",
-                 fulltext.index_pages(site, staging.path, pages, scratch, keys, reuse, jobs))
+        _put(staging, outputs, progress, "full-text search", index.outputs(outputs))
     primary = make_environment(root, site.config.language, cache)
     _put(staging, outputs, progress, "browser editor", render_admin(site, primary))
     assets: dict[str, Path] = {}
@@ -621,11 +692,13 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
         # templates (which only rendering can test); the engine's are tested with the engine
         previous = Reuse(record)
         reuse = PLAN if checking and not own_templates(root) else previous
+        index = None if scratch is None else FulltextIndex(site, staging, scratch, keys, previous, jobs)
         try:
             with template_errors():
                 result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
-                                             jobs=jobs, cache=cache, keys=keys, reuse=reuse)
-                finish_site(site, root, staging, result.outputs, progress, scratch, cache, keys, previous, jobs)
+                                             jobs=jobs, cache=cache, keys=keys, reuse=reuse,
+                                             on_pages=index.start if index is not None else None)
+                finish_site(site, root, staging, result.outputs, progress, index, cache)
             progress.step("checking links")
             check_outputs(site, result.outputs, diags)
             if out is not None:  # over a limit of site.host: a warning, so --strict keeps the old site
@@ -645,6 +718,8 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
             diags.error(Position(shown, problem.line), f"template error: {problem.message}")
             result.outputs = []
         finally:
+            if index is not None:
+                index.join()  # it reads the staging folder
             staging.discard()
     progress.done()
     result.seconds = time.perf_counter() - started

@@ -10,7 +10,7 @@ import builtins
 import datetime as dt
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -155,14 +155,19 @@ class SiteModel:
 
     # --- what a page of an area shows
 
-    def _scoped(self, index: ScopeIndex, keys: Iterable[AreaKey], below: Iterable[AreaKey],
-                key: Callable[[Any], tuple[Any, ...]], reverse: bool) -> Iterator[Any]:
-        lists = [index.direct.get(k, ()) for k in keys] + [index.below.get(k, ()) for k in below]
-        lists.append(index.national)
+    def scope_lists(self, index: ScopeIndex, kind: str, id: str) -> list[Sequence[Any]]:
+        """The lists of `index` that hold the items in an area's scope: its own and its ancestors'
+        direct lists, its own list of items below it, and the national items."""
+        keys, below = self._area_keys(kind, id)
+        return [index.direct.get(k, ()) for k in keys] + [index.below.get(k, ()) for k in below] + [index.national]
+
+    def _scoped(self, index: ScopeIndex, kind: str, id: str, key: Callable[[Any], tuple[Any, ...]],
+                reverse: bool) -> Iterator[Any]:
+        lists = self.scope_lists(index, kind, id)
         seen: set[int] = set()
         for item in heapq.merge(*lists, key=key, reverse=reverse):
-            if id(item) not in seen:
-                seen.add(id(item))
+            if builtins.id(item) not in seen:
+                seen.add(builtins.id(item))
                 yield item
 
     def areas_above(self, kind: str, id: str) -> list[AreaKey]:
@@ -196,8 +201,7 @@ class SiteModel:
         """Published news in an area's scope (kind None: the whole site), newest first."""
         if kind is None or id is None:
             return list(itertools.islice(self.news, limit))
-        keys, below = self._area_keys(kind, id)
-        items = self._scoped(self.news_index, keys, below, news_sort_key, reverse=True)
+        items = self._scoped(self.news_index, kind, id, news_sort_key, reverse=True)
         return list(itertools.islice(items, limit))
 
     def own_news(self, kind: str, id: str) -> list[NewsItem]:
@@ -216,12 +220,10 @@ class SiteModel:
         upcoming, soonest first."""
         if kind is None or id is None:
             return list(self.events)
-        keys, below = self._area_keys(kind, id)
-        return list(self._scoped(self.event_index, keys, below, event_sort_key, reverse=False))
+        return list(self._scoped(self.event_index, kind, id, event_sort_key, reverse=False))
 
     def upcoming_events_for(self, kind: str, id: str, limit: int | None = None) -> list[Event]:
-        keys, below = self._area_keys(kind, id)
-        items = self._scoped(self.event_index, keys, below, event_sort_key, reverse=False)
+        items = self._scoped(self.event_index, kind, id, event_sort_key, reverse=False)
         upcoming = (e for e in items if e.last_day >= self.today)
         return list(itertools.islice(upcoming, limit))
 

@@ -20,3 +20,7 @@ class Output:
     key: str = ""
     reused: bool = False
     count: int = 0  # the newsletter issues a page holds (the build's summary counts them)
+    # a group of units whose keys a cheaper key stands for (an area's newsletter pages): when
+    # the group's key is the previous build's, its units are taken over without their keys
+    group: str = ""
+    group_key: str = ""

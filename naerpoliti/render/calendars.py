@@ -88,7 +88,7 @@ class _Zones:
 
 
 def _calendar(site: SiteModel, name: str, description: str, page_url: str, source_url: str,
-              components: list[VEvent], zone: Timezone | None, subscription: bool) -> bytes:
+              components: list[VEvent], zone: Timezone | None, subscription: bool, lines: _Lines) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -104,11 +104,28 @@ def _calendar(site: SiteModel, name: str, description: str, page_url: str, sourc
         cal.add("source", vUri(source_url), parameters={"VALUE": "URI"})  # RFC 7986
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(REFRESH))
-    if zone is not None:
-        cal.add_component(zone)
-    for c in components:
-        cal.add_component(c)
-    return bytes(cal.to_ical())
+    # the components' lines as made once each (_Lines): a national site's events are in thousands
+    # of calendars, and icalendar folds and escapes every line again on every to_ical()
+    head = bytes(cal.to_ical())
+    assert head.endswith(_END), head[-40:]
+    return head[:-len(_END)] + (lines(zone) if zone is not None else b"") + b"".join(map(lines, components)) + _END
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+class _Lines:
+    """Each component's content lines (to_ical), made once; the same bytes icalendar writes for a
+    component inside a calendar."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[object, bytes]] = {}
+
+    def __call__(self, component: Timezone | VEvent) -> bytes:
+        found = self.made.get(id(component))
+        if found is None or found[0] is not component:
+            found = self.made[id(component)] = (component, bytes(component.to_ical()))
+        return found[1]
 
 
 # An area's calendar holds the upcoming events and those of the past year: a calendar app shows
@@ -129,6 +146,7 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
     dates = formats(site.config.language)
     zones = _Zones(site.config.timezone)
     vevents: dict[int, VEvent] = {}
+    lines = _Lines()
 
     def vevent_of(e: Event) -> VEvent:  # each event made once, when a calendar first needs it
         made = vevents.get(id(e))
@@ -159,7 +177,8 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
         description = gettext(CALENDAR_DESCRIPTION) % {"area": site.area_name(kind, aid)}
         data = _calendar(site, area_title(site, kind, aid), description,
                          urls.absolute(urls.area(kind, aid)), urls.absolute(url),
-                         [vevent_of(e) for e in events], zones.for_events(events), subscription=True)
+                         [vevent_of(e) for e in events], zones.for_events(events), subscription=True,
+                         lines=lines)
         outputs.append(Output(urls.output_path(url), data, origin=origin, unit=urls.output_path(url), key=key))
     for e in site.events[k::n]:
         url = urls.event_calendar(e.slug)
@@ -169,6 +188,6 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
         when = dates.event_when(e, tz, long=False)
         data = _calendar(site, f"{e.title} – {site.config.title}", f"{when}, {e.location}",
                          urls.absolute(urls.event(e.slug)), urls.absolute(url),
-                         [vevent_of(e)], zones.for_events([e]), subscription=False)
+                         [vevent_of(e)], zones.for_events([e]), subscription=False, lines=lines)
         outputs.append(Output(urls.output_path(url), data, origin=e.source, unit=urls.output_path(url), key=key))
     return outputs

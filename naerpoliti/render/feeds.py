@@ -302,6 +302,13 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
                 for kind, aid in all_areas if (kind, aid) in mine for fmt in ("rss", "atom", "json")] + [
             Output(site.urls.output_path(site.urls.opml(kind, aid)), origin=f"OPML of {kind} {aid}", reused=True)
             for kind, aid in listing]
+    groups: dict[tuple[str, Area], tuple[str, str]] = {}
+    made: list[Output] = []
+    if keys is not None:
+        groups, made, done = _take_groups(site, keys, reuse, [a for a in all_areas if a in mine], listing)
+        mine -= {area for what, area in done if what == "feeds"}
+        listing = [area for area in listing if ("opml", area) not in done]
+        wanted = mine | {a for kind, aid in listing for a in site.areas_below(kind, aid)}
     infos = _feed_infos(site, [a for a in all_areas if a in wanted], catalog(site, translations))
     fg_entries: dict[int, FeedEntry] = {}  # each entry made once, shared by the feeds it is in
     for (kind, aid), info in infos.items():
@@ -310,7 +317,9 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
         origin = f"feeds of {kind or 'the site'}{' ' + aid if aid else ''}"
         unit = f"feeds {kind} {aid}"
         key = keys.of("feeds", info) if keys is not None else ""
-        taken = reuse.taken(unit, key, tuple(info.path(site, f) for f in ("rss", "atom", "json")), origin)
+        group = groups.get(("feeds", (kind, aid)), ("", ""))
+        taken = reuse.taken(unit, key, tuple(info.path(site, f) for f in ("rss", "atom", "json")), origin,
+                            group=group)
         if taken is not None:
             outputs += taken
             continue
@@ -319,20 +328,54 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
             if id(e) not in fg_entries:
                 fg_entries[id(e)] = _feedgen_entry(e)
             fes.append(fg_entries[id(e)])
-        outputs.append(Output(info.path(site, "rss"), _xml(site, info, fes, "rss"), origin=origin, unit=unit, key=key))
-        outputs.append(Output(info.path(site, "atom"), _xml(site, info, fes, "atom"), origin=origin, unit=unit,
-                              key=key))
-        outputs.append(Output(info.path(site, "json"), _json(site, info), origin=origin, unit=unit, key=key))
+        for fmt, data in (("rss", _xml(site, info, fes, "rss")), ("atom", _xml(site, info, fes, "atom")),
+                          ("json", _json(site, info))):
+            outputs.append(Output(info.path(site, fmt), data, origin=origin, unit=unit, key=key, group=group[0],
+                                  group_key=group[1]))
     for kind, aid in listing:  # districts, then municipalities
         listed = [infos[(kind, aid)], *(infos[a] for a in site.areas_below(kind, aid))]
         path, origin = site.urls.output_path(site.urls.opml(kind, aid)), f"OPML of {kind} {aid}"
         key = keys.of("opml", listed) if keys is not None else ""
-        taken = reuse.taken(path, key, (path,), origin)
+        group = groups.get(("opml", (kind, aid)), ("", ""))
+        taken = reuse.taken(path, key, (path,), origin, group=group)
         if taken is not None:
             outputs += taken
         else:
-            outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin=origin, unit=path, key=key))
-    return outputs
+            outputs.append(Output(path, _opml(site, infos[(kind, aid)], listed), origin=origin, unit=path, key=key,
+                                  group=group[0], group_key=group[1]))
+    return made + outputs
+
+
+def _take_groups(site: SiteModel, keys: Keys, reuse: Reuse, mine: list[Area], listing: list[tuple[str, str]]
+                 ) -> tuple[dict[tuple[str, Area], tuple[str, str]], list[Output], set[tuple[str, Area]]]:
+    """An area's feeds, and a district's or municipality's OPML list, are a group (Output.group)
+    whose key is made from the lists of news and events in the area's scope (Keys.scope), the date
+    (priority updates, events) and the area: when it is the previous build's, the files are taken
+    over without making the feed's entries. Returns the groups by ("feeds" or "opml", area), the
+    files taken over, and the groups they are of."""
+    groups: dict[tuple[str, Area], tuple[str, str]] = {}
+    for kind, aid in mine:
+        groups["feeds", (kind, aid)] = (f"feeds of {kind} {aid}", _group_key(site, keys, kind, aid))
+    for kind, aid in listing:
+        groups["opml", (kind, aid)] = (f"OPML of {kind} {aid}", keys.of(
+            "opml", kind, aid, groups["feeds", (kind, aid)][1], site.areas_below(kind, aid)))
+    made: list[Output] = []
+    done: set[tuple[str, Area]] = set()
+    for (what, (kind, aid)), group in groups.items():
+        taken = reuse.group(*group, f"{what} of {kind} {aid}")
+        if taken is not None:
+            made += taken
+            done.add((what, (kind, aid)))
+    return groups, made, done
+
+
+def _group_key(site: SiteModel, keys: Keys, kind: str | None, aid: str | None) -> str:
+    """The group key of an area's feeds (render_feeds): the news and events in its scope, the
+    date and, for an area with none in its scope, the whole site's (an empty feed is dated by the
+    site's newest entry: _newest_moment)."""
+    empty = kind is not None and aid is not None and not any(
+        [*site.scope_lists(site.news_index, kind, aid), *site.scope_lists(site.event_index, kind, aid)])
+    return keys.of("feeds", kind, aid, site.today, keys.scope(kind, aid), keys.scope(None, None) if empty else b"")
 
 
 def _localities_in(site: SiteModel, kind: str | None, aid: str | None) -> list[Locality]:

@@ -28,7 +28,7 @@ import functools
 import hashlib
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -46,6 +46,8 @@ class RenderRecord(Protocol):
     """What the previous build rendered (write.RenderRecord, which the builder hands in)."""
 
     def reusable(self, unit: str, key: str) -> tuple[str, ...] | None: ...
+
+    def group(self, group: str, key: str) -> list[tuple[str, str, tuple[str, ...], int]] | None: ...
 
 # What templates may use of `site`: these are in every key (site_digest). Anything else of the
 # SiteModel reaches a template only as a value passed to it.
@@ -97,7 +99,8 @@ class Keys:
     def __init__(self, site: SiteModel, base: bytes):
         self.site = site
         self._records: dict[int, tuple[object, bytes]] = {}  # id -> (the record, kept alive; digest)
-        self._fields: dict[type, tuple[str, ...]] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}  # the record types met, and their shown fields
+        self._sequences: dict[int, tuple[object, bytes]] = {}  # id -> (the list, kept alive; digest)
         self._today: dict[tuple[int, str], bool] = {}
         self.base = base
         h = hashlib.blake2b(base, digest_size=16)
@@ -110,6 +113,40 @@ class Keys:
         self._dated = True
         self._records.clear()
         self.site_digest = h.digest()
+
+    def warm(self) -> None:
+        """Digest the site's content records now: a parallel build forks its workers after this,
+        so they share the digests instead of each making them again."""
+        s = self.site
+        for records in (s.news, s.events, s.pages, s.newsletter_intros, s.localities, s.municipalities,
+                        s.districts, tuple(s.officers.values()), tuple(s.stations.values())):
+            for r in records:
+                self._record(r)
+
+    def sequence(self, items: Sequence[Any]) -> bytes:
+        """The digest of a list the model keeps (a scope index's list), made once per build."""
+        found = self._sequences.get(id(items))
+        if found is not None and found[0] is items:
+            return found[1]
+        h = hashlib.blake2b(digest_size=16)
+        self._feed(h, items)
+        self._sequences[id(items)] = (items, h.digest())
+        return h.digest()
+
+    def scope(self, kind: str | None, id: str | None) -> bytes:
+        """The digest of the news and events in an area's scope (kind None: the whole site's),
+        from the lists of the scope indexes, each digested once a build: what an area's
+        newsletter pages and feeds are made from, without merging the lists."""
+        s = self.site
+        lists: list[Sequence[Any]]
+        if kind is None or id is None:
+            lists = [s.news, s.events]
+        else:
+            lists = [*s.scope_lists(s.news_index, kind, id), *s.scope_lists(s.event_index, kind, id)]
+        h = hashlib.blake2b(f"{kind}\0{id}\0{len(lists)}".encode(), digest_size=16)
+        for items in lists:
+            h.update(self.sequence(items))
+        return h.digest()
 
     def of(self, *values: Any) -> str:
         """The key of an output made from `values` (and the engine, templates and site-wide model)."""
@@ -161,7 +198,9 @@ class Keys:
 
     def _feed(self, h: Any, v: Any) -> None:  # noqa: C901 - one branch per kind of value, in one place
         t = type(v)
-        if t is str:
+        if t in self._fields:  # a record type met before (the most frequent value, in long lists)
+            h.update(b"r" + self._record(v))
+        elif t is str:
             data = v.encode("utf-8", "surrogatepass")
             h.update(b"s%d:" % len(data))
             h.update(data)
@@ -172,11 +211,18 @@ class Keys:
             h.update(f"{t.__name__}:{v!r};".encode())
         elif t is tuple or t is list:
             h.update(b"(%d" % len(v))
+            records, fields = self._records, self._fields
             for item in v:
-                self._feed(h, item)
+                found = records.get(id(item)) if type(item) in fields else None
+                if found is not None and found[0] is item:  # a record digested before: inline
+                    h.update(b"r" + found[1])
+                else:
+                    self._feed(h, item)
             h.update(b")")
         elif v is self.site:
             h.update(b"site;")  # site_digest, already in every key
+        elif isinstance(v, SiteModel):
+            raise TypeError("render key: a SiteModel other than the build's")
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
             h.update(b"r")
             h.update(self._record(v))
@@ -193,8 +239,6 @@ class Keys:
             h.update(b"}")
         elif isinstance(v, (set, frozenset)):
             self._feed(h, sorted(v))
-        elif isinstance(v, SiteModel):
-            raise TypeError("render key: a SiteModel other than the build's")
         elif isinstance(v, Urls):
             h.update(f"urls:{v.origin}{v.base_path}:{v.root_path};".encode())
         elif isinstance(v, functools.partial):
@@ -227,13 +271,27 @@ class Reuse:
         return self.record.reusable(unit, key)
 
     def taken(self, unit: str, key: str, expected: tuple[str, ...], origin: str,
-              count: int = 0) -> list[Output] | None:
+              count: int = 0, group: tuple[str, str] = ("", "")) -> list[Output] | None:
         """The unit's files as Outputs without bytes (the previous build's, or in a check the
-        files it would write), or None: render it."""
+        files it would write), or None: render it. `group`: (its name, its key), if in one."""
         paths = self.paths(unit, key, expected)
         if paths is None:
             return None
-        return [Output(p, origin=origin, unit=unit, key=key, reused=True, count=count) for p in paths]
+        return [Output(p, origin=origin, unit=unit, key=key, reused=True, count=count, group=group[0],
+                       group_key=group[1]) for p in paths]
+
+    def group(self, group: str, key: str, origin: str) -> list[Output] | None:
+        """Every file of a group of units whose group key is the previous build's, as Outputs
+        without bytes; None: make the group's units (each may still be taken over by its own key).
+        A check never takes a group (it must know which files the units would write)."""
+        if self.plan or self.record is None or not key:
+            return None
+        units = self.record.group(group, key)
+        if units is None:
+            return None
+        return [Output(p, origin=origin, unit=unit, key=unit_key, reused=True, count=count if i == 0 else 0,
+                       group=group, group_key=key)
+                for unit, unit_key, paths, count in units for i, p in enumerate(paths)]
 
 
 NO_REUSE = Reuse()

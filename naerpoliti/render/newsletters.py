@@ -97,7 +97,7 @@ class _WebPages:
                                alternates=alternates(url_path, self.language, self.urls, self.other))
 
     def _page(self, template: jinja2.Template, url_path: str, origin: str, made_from: tuple[object, ...],
-              make: Callable[[], str], count: int = 0) -> Output:
+              make: Callable[[], str], count: int = 0, group: tuple[str, str] = ("", "")) -> Output:
         """A page, or the previous build's file of it when its render key (made from the area's
         issues, which hold what they show) is the same."""
         path = self.urls.output_path(url_path)
@@ -106,20 +106,27 @@ class _WebPages:
             assert template.name is not None
             key = self.keys.of(self.keys.template(self.env, template.name), url_path, self.language, self.other,
                                *made_from)
-        taken = self.reuse.taken(path, key, (path,), origin, count)
+        taken = self.reuse.taken(path, key, (path,), origin, count, group)
         if taken is not None:
             return taken[0]
-        return Output(path, make().encode("utf-8"), origin=origin, unit=path, key=key, count=count)
+        return Output(path, make().encode("utf-8"), origin=origin, unit=path, key=key, count=count,
+                      group=group[0], group_key=group[1])
 
-    def archive(self, area: Area, issues: Sequence[Issue]) -> Output:
+    def group_part(self) -> tuple[object, ...]:
+        """What this version adds to the group key of an area's pages (render_newsletters)."""
+        assert self.keys is not None and self.archive_page.name and self.year_page.name
+        return (self.language, self.urls, self.other, self.counting,
+                self.keys.template(self.env, self.archive_page.name), self.keys.template(self.env, self.year_page.name))
+
+    def archive(self, area: Area, issues: Sequence[Issue], group: tuple[str, str] = ("", "")) -> Output:
         url_path = self.urls.newsletter_archive(area.kind, area.id)
         return self._page(self.archive_page, url_path, f"the newsletter archive of {area.kind} '{area.id}'",
                           (area, issues), lambda: self.render(
                               self.archive_page, url_path, area, issues=issues, years=by_year(issues),
                               officers=newsletter.contact_officers(self.site, area.kind, area.id),
-                              period_name=lambda i: self.period_name(i.period)))
+                              period_name=lambda i: self.period_name(i.period)), group=group)
 
-    def years(self, area: Area, issues: Sequence[Issue]) -> list[Output]:
+    def years(self, area: Area, issues: Sequence[Issue], group: tuple[str, str] = ("", "")) -> list[Output]:
         """The page of each year with issues, newest first (the issues are newest first)."""
         grouped = by_year(issues)
         years = [year for year, _ in grouped]
@@ -134,7 +141,7 @@ class _WebPages:
                 functools.partial(self.render, self.year_page, url_path, area, year=year, years=years,
                                   issues=its_issues, officers=officers, stations=stations,
                                   period_name=self.period_name),
-                count=len(its_issues) if self.counting else 0))
+                count=len(its_issues) if self.counting else 0, group=group))
         return out
 
 
@@ -145,17 +152,45 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     its archive and year pages too. `areas` (from newsletter.areas(site)) renders only those, with
     exactly the outputs the full call makes for them: nothing here is shared between areas, so a
     build can split the areas between processes. With `keys`, a page whose render key the previous
-    build recorded (`reuse`) is taken over."""
+    build recorded (`reuse`) is taken over.
+
+    An area's pages in every version are a group (Output.group) whose key is made from what its
+    issues are made from (its scope's lists of news and events, digested once a build, its
+    intros, the date) rather than from the issues: when it is the previous build's, the pages are
+    taken over without working out the issues, which on a national site is most of the time of
+    a rebuild after an edit that concerns a few areas."""
     primary: Version = (str(env.globals["language"]), env, urls)
     versions = [_WebPages(site, primary, alternate, keys, reuse)]
     if alternate is not None:
         versions.append(_WebPages(site, alternate, primary, keys, reuse))
-    out: list[Output] = []
-    for area, issues in newsletter.all_issues(site, areas):
+    chosen = list(areas) if areas is not None else newsletter.areas(site)
+    made: list[list[Output]] = [[] for _ in chosen]
+    missed: list[tuple[int, tuple[str, str]]] = []
+    for n, area in enumerate(chosen):
+        group = ("", "")
+        if keys is not None:
+            group = (f"newsletters of {area.kind} {area.id}", group_key(site, area, versions, keys))
+            taken = reuse.group(*group, f"the newsletters of {area.kind} '{area.id}'")
+            if taken is not None:
+                made[n] = taken
+                continue
+        missed.append((n, group))
+    made_issues = newsletter.all_issues(site, [chosen[n] for n, _ in missed])
+    for (n, group), (area, issues) in zip(missed, made_issues, strict=True):
         for version in versions:
-            out.append(version.archive(area, issues))
-            out += version.years(area, issues)
-    return out
+            made[n].append(version.archive(area, issues, group))
+            made[n] += version.years(area, issues, group)
+    return [o for outputs in made for o in outputs]
+
+
+def group_key(site: SiteModel, area: Area, versions: Sequence[_WebPages], keys: Keys) -> str:
+    """What an area's newsletter pages are made from, without working out its issues
+    (newsletter.issues_for): the area, the date, its intros, the lists of news and events in its
+    scope, and each version's language, URLs and templates (the registry, its priorities, officers
+    and stations are in every key)."""
+    intros = tuple(i for i in site.newsletter_intros if i.area == area.id)
+    return keys.of("newsletters", area, site.today, intros, [v.group_part() for v in versions],
+                   keys.scope(area.kind, area.id))
 
 
 def render_emails(site: SiteModel, env: jinja2.Environment, urls: Urls, area: Area,

@@ -72,20 +72,40 @@ class _Pages:
     def page(self, template: str, url_path: str, origin: str,
              feeds: tuple[str | None, str | None] = (None, None), **context: Any) -> None:
         """feeds: the (kind, id) whose feeds and calendar the page announces; (None, None) = the site's."""
-        urls = self.urls
-        path = urls.output_path(url_path)
         key = ""
         if self.keys is not None:
-            if self.common_key is None:  # the same for every page of this language version
-                self.common_key = self.keys.of(self.language, self.other, self.common)
             # structured data is plain JSON: digested as its text, not value by value
             jsonld = json.dumps(context["jsonld"], ensure_ascii=False) if "jsonld" in context else None
-            key = self.keys.of(self.common_key, self.keys.template(self.env, template), url_path, feeds, jsonld,
-                               {k: v for k, v in context.items() if k != "jsonld"})
+            key = self._key(template, url_path, feeds, jsonld, {k: v for k, v in context.items() if k != "jsonld"})
+        if not self._taken(url_path, key, origin):
+            self._render(template, url_path, origin, feeds, key, context)
+
+    def made_page(self, template: str, url_path: str, origin: str, made_from: tuple[Any, ...],
+                  context: Callable[[], dict[str, Any]]) -> None:
+        """A page whose context is made (only when it is rendered) from `made_from` and what every
+        key holds (the site-wide model, the URLs): its key is made from those, so a page taken
+        over costs no context (a news item's areas and structured data)."""
+        key = self._key(template, url_path, (None, None), "made from", made_from) if self.keys is not None else ""
+        if not self._taken(url_path, key, origin):
+            self._render(template, url_path, origin, (None, None), key, context())
+
+    def _key(self, template: str, url_path: str, feeds: tuple[str | None, str | None], *values: Any) -> str:
+        assert self.keys is not None
+        if self.common_key is None:  # the same for every page of this language version
+            self.common_key = self.keys.of(self.language, self.other, self.common)
+        return self.keys.of(self.common_key, self.keys.template(self.env, template), url_path, feeds, *values)
+
+    def _taken(self, url_path: str, key: str, origin: str) -> bool:
+        path = self.urls.output_path(url_path)
         taken = self.reuse.taken(path, key, (path,), origin)
         if taken is not None:
             self.out += taken
-            return
+        return taken is not None
+
+    def _render(self, template: str, url_path: str, origin: str, feeds: tuple[str | None, str | None], key: str,
+                context: dict[str, Any]) -> None:
+        urls = self.urls
+        path = urls.output_path(url_path)
         html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
                                                       canonical=urls.absolute(url_path),
                                                       alternates=alternates(url_path, self.language, urls, self.other))
@@ -94,8 +114,9 @@ class _Pages:
     def news_page(self, n: NewsItem) -> None:
         site, urls = self.site, self.urls
         author = site.officers.get(n.author) if n.author else None
-        self.page("news.html", urls.news(n.slug), n.source, item=n, author=author, areas=site.scope_areas(n),
-                  jsonld=structured.news(site, urls, n, author))
+        self.made_page("news.html", urls.news(n.slug), n.source, (n, author), lambda: {
+            "item": n, "author": author, "areas": site.scope_areas(n),
+            "jsonld": structured.news(site, urls, n, author)})
 
     def locality_page(self, loc: Locality) -> None:
         site, urls = self.site, self.urls
@@ -152,8 +173,8 @@ class _Pages:
 
     def event_page(self, e: Event) -> None:
         site, urls = self.site, self.urls
-        self.page("event.html", urls.event(e.slug), e.source, item=e, areas=site.scope_areas(e),
-                  jsonld=structured.event(site, urls, e))
+        self.made_page("event.html", urls.event(e.slug), e.source, (e,), lambda: {
+            "item": e, "areas": site.scope_areas(e), "jsonld": structured.event(site, urls, e)})
 
     def area_jobs(self) -> list[Job]:
         """The front page, the pages of districts, municipalities, localities and postcodes."""
