@@ -20,6 +20,7 @@ from naerpoliti.write import cache_file
 
 TODAY = dt.date(2026, 12, 1)
 NEWS = "content/news/2026-09-03-den-mobile-politistation-paa-turne.md"
+EVENT = "content/events/2026-10-14-tryghedsvandring-ved-glumsoe-station.md"
 
 
 @pytest.fixture
@@ -67,6 +68,14 @@ EDITS = {
         "---\ntitle: Ny nyhed\ndate: 2026-11-30\nlocalities: [skibby]\n---\nTekst om Skibby.\n", encoding="utf-8"),
     "news removed": lambda r: (r / NEWS).unlink(),
     "event text": lambda r: _append(next((r / "content/events").glob("*.md")), "\nMere tekst.\n"),
+    # what an area's newsletter pages and feeds are made from (their group keys: Keys.scope)
+    "news scope": lambda r: _replace(r / NEWS, "districts: [midt-vestjylland]", "localities: [glumsoe]"),
+    "news date": lambda r: _replace(r / NEWS, "date: 2026-09-03", "date: 2026-11-29"),
+    "newsletter intro": lambda r: (r / "content/newsletters/glumsoe/2026-11.md").write_text(
+        "---\ntitle: Nyhedsbrev for Glumsø, november 2026\n---\nKære netværk.\n", encoding="utf-8"),
+    "event moved": lambda r: _replace(r / EVENT, "localities: [glumsoe]", "municipalities: [viborg]"),
+    "event date": lambda r: _replace(r / EVENT, "start: 2026-10-14T18:30\nend: 2026-10-14T20:00",
+                                     "start: 2026-12-14T18:30\nend: 2026-12-14T20:00"),
     "registry": lambda r: _replace(r / "localities.yaml", "phone: \"+45 72 58 12 34\"", "phone: \"+45 72 58 12 35\""),
     "own template": lambda r: (r / "templates").mkdir() or (r / "templates/page.html").write_text(
         '{% extends "base.html" %}{% block main %}<h1>{{ item.title }}</h1>{% endblock %}', encoding="utf-8"),
@@ -149,3 +158,19 @@ def test_only_the_part_of_the_full_text_index_with_the_edited_page_is_made_again
     redone = {w.unit for w in again.outputs if w.unit in parts and not w.reused}
     assert len(redone) == 1, redone
     assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
+
+
+def test_an_empty_feed_follows_the_sites_newest_item(site_root, tmp_path, monkeypatch):
+    """A feed with nothing in its area's scope is dated by the whole site's newest entry: its
+    group key (render/feeds.py) must change when an item elsewhere does."""
+    from conftest import news
+
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    root = site_root({"content/news/a.md": news("A", date="2026-11-01")})  # Skibby's; Slangerup has none
+    out = tmp_path / "site"
+    rebuild(root, out)
+    (root / "content/news/b.md").write_text(news("B", date="2026-11-25"), encoding="utf-8")
+    rebuild(root, out)
+    assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
+    feed = (out / "lokalsamfund/slangerup/atom.xml").read_text(encoding="utf-8")
+    assert "2026-11-25" in feed and "<entry>" not in feed
