@@ -375,6 +375,7 @@ class Staging:
         self.spare: dict[str, tuple[bytes, int, int, int]] = {}  # what the adopted spare folder holds
         self._strays: set[str] | None = None  # files of the spare folder its manifest does not know
         self._survey: threading.Thread | None = None
+        self.mirror: Path | None = None  # the spare folder a first build makes (see __init__)
         if self.out is None:
             return
         if self.out.parent.is_dir():
@@ -390,17 +391,25 @@ class Staging:
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self.path = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
-            if self._adopt_spare(self.path):
+            adopted = self._adopt_spare(self.path)
+            if adopted:
                 (self.path / MARKER).unlink(missing_ok=True)
             else:
                 self.path.mkdir()
             (self.path / MARKER).write_bytes(MARKER_TEXT)  # a new file: its marker_id() names this build
+            if not adopted and not self.existing:
+                # no site to keep as the spare folder after the swap: the first build links its
+                # files into one as it goes, so that the next build need not link them all
+                self.mirror = self.out.parent / f".{self.out.name}.tmp-mirror-{os.getpid()}"
+                self.mirror.mkdir()
+                os.link(self.path / MARKER, self.mirror / MARKER)
         except OSError as exc:
             self.discard()
             raise write_error(exc, self.out) from None
         self.folder_id = marker_id(self.path)
         self._root = f"{self.path}/"  # paths as strings: a national build puts 77,000 files
         self._dirs: set[str] = {""}  # folders made (or found) by this process
+        self._mirror_dirs: set[str] = {""}
 
     def _adopt_spare(self, path: Path) -> bool:
         """Rename the spare folder to `path` if its manifest is known; else remove it."""
@@ -466,6 +475,8 @@ class Staging:
                 if not unchanged:
                     _create(target, data)
                 st = os.stat(target)
+            if self.mirror is not None:
+                self._mirror(o.path, target)
         except OSError as exc:  # a full disk: the builder discards the staging folder
             assert self.out is not None
             raise write_error(exc, self.out) from None
@@ -477,6 +488,14 @@ class Staging:
         folder = path.rpartition("/")[0]
         if folder not in self._dirs:
             self._make_folder(folder)
+
+    def _mirror(self, path: str, target: str) -> None:
+        assert self.mirror is not None
+        folder = path.rpartition("/")[0]
+        if folder not in self._mirror_dirs:
+            os.makedirs(f"{self.mirror}/{folder}", exist_ok=True)
+            self._mirror_dirs.add(folder)
+        os.link(target, f"{self.mirror}/{path}")
 
     def _make_folder(self, folder: str) -> None:
         """A folder of the staging folder, its parents first: a real folder, not a link to one
@@ -615,6 +634,9 @@ class Staging:
             self.path = None
         if staging.is_dir() and staging != out:
             self._keep_spare(staging, previous)
+        if self.mirror is not None:  # the same files as the new site, by the same inodes
+            self._keep_spare(self.mirror, Manifest({w.path: (w.digest, *w.stat) for w in written}))
+            self.mirror = None
         self.save_manifest(written, folder_id)
         return WriteStats(len(written), changed, removed, swapped=True, folder_id=folder_id, reused=reused)
 
@@ -651,6 +673,9 @@ class Staging:
     def discard(self) -> None:
         if self._survey is not None:
             self._survey.join()
+        if self.mirror is not None:
+            shutil.rmtree(self.mirror, ignore_errors=True)
+            self.mirror = None
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             self.path = None

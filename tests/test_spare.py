@@ -54,7 +54,10 @@ def test_the_replaced_site_is_kept_and_updated_by_the_next_build(site_root, tmp_
     root = site_root({"content/news/a.md": news("A"), "content/news/b.md": news("B")})
     out = tmp_path / "site"
     assert not build(root, out).failed
-    assert not spare_folder(out).exists()  # nothing was replaced
+    # a first build has no site to keep: it links its files into the spare folder as it writes
+    page = "nyheder/a/index.html"
+    assert tree(spare_folder(out)) == tree(out)
+    assert os.stat(spare_folder(out) / page).st_ino == os.stat(out / page).st_ino
     edit(root, 1)
     assert not build(root, out).failed
     spare = spare_folder(out)
@@ -157,3 +160,12 @@ def test_a_link_the_build_does_not_write_over_is_removed_without_following_it(si
     assert (elsewhere / "keep.txt").read_text() == "behold mig"
     assert not os.path.lexists(out / "a-link")
     same_as_full(out, root, tmp_path, monkeypatch)
+
+
+def test_a_first_build_that_fails_leaves_neither_site_nor_spare_folder(site_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    root = site_root({"content/news/a.md": news("A", body="Se [siden](/findes-ikke/).")})
+    out = tmp_path / "site"
+    assert build(root, out).failed
+    assert not out.exists() and not os.path.lexists(spare_folder(out))
+    assert not list(tmp_path.glob(".site.tmp-*"))
