@@ -304,28 +304,52 @@ def _worker(work: _Work, todo: multiprocessing.SimpleQueue[int | None],
 
 
 def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written], float]]:
-    """Run the tasks in `jobs` forked processes; yields each task's result as it is done."""
+    """Run the tasks in this process and `jobs - 1` forked ones; yields each task's result as it
+    is done. This process renders too rather than only wait: a forked process soon holds its own
+    copy of most of the model (reading an object writes its reference count), so one process
+    fewer is a copy fewer."""
     context = multiprocessing.get_context("fork")
     todo: multiprocessing.SimpleQueue[int | None] = context.SimpleQueue()
     done: multiprocessing.Queue[bytes] = context.Queue()
-    workers = [context.Process(target=_worker, args=(work, todo, done, os.getpid()), daemon=True) for _ in range(jobs)]
+    workers = [context.Process(target=_worker, args=(work, todo, done, os.getpid()), daemon=True)
+               for _ in range(jobs - 1)]
     for w in workers:
         w.start()
     work.staging.survey()  # a thread: only now that the workers are forked
     try:
-        for i in [*range(len(work.tasks)), *[None] * jobs]:
+        for i in [*range(len(work.tasks)), *[None] * jobs]:  # a None for each process
             todo.put(i)
-        for _ in work.tasks:
-            kind, value = pickle.loads(_reply(done, workers))
-            if kind == "failed":
-                raise value
-            yield value
+        pending = len(work.tasks)
+        for i in iter(todo.get, None):  # this process's share, as long as there are tasks
+            yield work.run(i)
+            pending -= 1
+            for reply in _replies(done):  # the others', as they come
+                pending -= 1
+                yield _result(reply)
+        for _ in range(pending):
+            yield _result(_reply(done, workers))
     finally:
         for w in workers:
             if w.is_alive():
                 w.terminate()  # after a failure: the others' work is not wanted
             w.join()
         done.close()
+
+
+def _result(reply: bytes) -> tuple[int, list[Written], float]:
+    kind, value = pickle.loads(reply)
+    if kind == "failed":
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def _replies(done: multiprocessing.Queue[bytes]) -> Iterator[bytes]:
+    """The replies that have come, without waiting."""
+    while True:
+        try:
+            yield done.get_nowait()
+        except queue.Empty:
+            return
 
 
 def _reply(done: multiprocessing.Queue[bytes], workers: Sequence[BaseProcess]) -> bytes:
@@ -395,9 +419,10 @@ def _put(staging: Staging, outputs: list[Written], progress: Progress, step: str
 
 
 class FulltextIndex:
-    """The full-text index of a build's pages, made in a thread of its own from when the page
-    tasks are done (start()), while the other tasks still render: one part at a time until
-    rendering is done, then `jobs` at a time (widen())."""
+    """The full-text index of a build's pages. In a rebuild that took most pages over, it is made
+    in a thread of its own from when the page tasks are done (start()), while the other tasks
+    still render: one part at a time until rendering is done, then `jobs` at a time (widen());
+    otherwise after rendering (outputs())."""
 
     def __init__(self, site: SiteModel, staging: Staging, scratch: Path, keys: Keys | None, reuse: Reuse,
                  jobs: int):
@@ -420,7 +445,10 @@ class FulltextIndex:
 
     def start(self, outputs: list[Written]) -> None:
         pages = self.pages_of(outputs)
-        if not pages or self.staging.path is None:
+        # only a build that took most of its pages over (an edit) indexes while it renders: one
+        # that renders them all indexes after, so Pagefind's memory adds to no renderer's
+        taken = sum(1 for o in outputs if o.reused)
+        if not pages or self.staging.path is None or taken * 2 < len(outputs):
             return
         self.pages = pages
 

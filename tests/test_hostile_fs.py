@@ -96,7 +96,8 @@ def test_render_workers_die_with_a_killed_build(site_root, tmp_path):
              for i in range(600)}
     root = site_root(files)
     marker = f"NAERPOLITI_TEST_MARK={uuid.uuid4().hex}"
-    env = {**os.environ, "NAERPOLITI_JOBS": "2", marker.split("=")[0]: marker.split("=")[1]}
+    # three jobs: the build renders too, beside two forked processes
+    env = {**os.environ, "NAERPOLITI_JOBS": "3", marker.split("=")[0]: marker.split("=")[1]}
     build_ = subprocess.Popen([sys.executable, "-m", "naerpoliti", "build", "--root", str(root), "--out",
                                str(tmp_path / "out"), "--today", "2026-11-22"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

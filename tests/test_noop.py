@@ -123,7 +123,8 @@ def test_a_failed_build_between_keeps_the_record_honest(root, tmp_path):
 def test_the_lock_file_is_beside_the_output_folder(root, tmp_path):
     out = tmp_path / "site"
     assert not run(root, out, TODAY).failed
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".site.lock"]
+    # and the spare folder (write.Staging), nothing else
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".site.lock", ".site.spare"]
 
 
 CONCURRENT = """

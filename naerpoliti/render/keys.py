@@ -58,6 +58,8 @@ SITE_ATTRIBUTES = frozenset({
     "today",  # only in the key of templates that use it (Keys.template)
 })
 _TODAY = re.compile(r"\bsite\.today\b")
+# Digests of records made while rendering that a Keys keeps at most (then forgets them all)
+TRANSIENT = 20_000
 # Record fields no output shows: where in its file each value was written (for diagnostics)
 UNSHOWN = frozenset({"pos", "field_pos"})
 
@@ -98,7 +100,11 @@ class Keys:
 
     def __init__(self, site: SiteModel, base: bytes):
         self.site = site
-        self._records: dict[int, tuple[object, bytes]] = {}  # id -> (the record, kept alive; digest)
+        # id -> (the record, kept alive; digest): the site's records (warm()) for the build, and
+        # records made while rendering (an issue, a feed's entries) until there are TRANSIENT of them
+        self._records: dict[int, tuple[object, bytes]] = {}
+        self._transient: dict[int, tuple[object, bytes]] = {}
+        self._keep = False  # whether records digested now are the site's (warm())
         self._fields: dict[type, tuple[str, ...]] = {}  # the record types met, and their shown fields
         self._sequences: dict[int, tuple[object, bytes]] = {}  # id -> (the list, kept alive; digest)
         self._today: dict[tuple[int, str], bool] = {}
@@ -112,16 +118,19 @@ class Keys:
                        s.urls, s.postcodes))
         self._dated = True
         self._records.clear()
+        self._transient.clear()
         self.site_digest = h.digest()
 
     def warm(self) -> None:
         """Digest the site's content records now: a parallel build forks its workers after this,
         so they share the digests instead of each making them again."""
         s = self.site
+        self._keep = True
         for records in (s.news, s.events, s.pages, s.newsletter_intros, s.localities, s.municipalities,
                         s.districts, tuple(s.officers.values()), tuple(s.stations.values())):
             for r in records:
                 self._record(r)
+        self._keep = False
 
     def sequence(self, items: Sequence[Any]) -> bytes:
         """The digest of a list the model keeps (a scope index's list), made once per build."""
@@ -179,7 +188,7 @@ class Keys:
     # --- the digest of a value
 
     def _record(self, obj: object) -> bytes:
-        found = self._records.get(id(obj))
+        found = self._records.get(id(obj)) or self._transient.get(id(obj))
         if found is not None and found[0] is obj:
             return found[1]
         cls = type(obj)
@@ -193,7 +202,12 @@ class Keys:
         if self._dated:
             self._feed(h, self.site.updated_of(obj))
         digest = h.digest()
-        self._records[id(obj)] = (obj, digest)
+        if self._keep:
+            self._records[id(obj)] = (obj, digest)
+        else:
+            if len(self._transient) >= TRANSIENT:  # a worker renders thousands of pages: bounded
+                self._transient.clear()
+            self._transient[id(obj)] = (obj, digest)
         return digest
 
     def _feed(self, h: Any, v: Any) -> None:  # noqa: C901 - one branch per kind of value, in one place
