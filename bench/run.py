@@ -90,7 +90,9 @@ def child(argv: list[str]) -> None:
                           "changed": result.written.changed if result.written else 0,
                           "hosts": host_figures([(w.path, w.stat[0]) for w in result.outputs]),
                           "sitemap": sitemap_figures(out)}))
-        return
+        # as `naerpoliti build` ends (cli.entry): without freeing the model object by object
+        sys.stdout.flush()
+        os._exit(0)
     from naerpoliti.commands.serve import Preview
 
     preview = Preview(root, out, TODAY, strict=False, log=open(os.devnull, "w"))

@@ -18,11 +18,13 @@ import re
 import shutil
 import stat
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from .forking import die_with_parent
 from .render import Output
 
 MARKER = ".naerpoliti"
@@ -332,6 +334,24 @@ def _create(path: str, data: bytes) -> None:
         f.write(data)
 
 
+def _walk_entries(folder: Path) -> set[str]:
+    """Every file and link under `folder` (relative paths); links are entries, never followed."""
+    found: set[str] = set()
+    for here, names, files in os.walk(folder):
+        base = os.path.relpath(here, folder).replace(os.sep, "/")
+        base = "" if base == "." else base + "/"
+        found.update(base + name for name in files)
+        found.update(base + name for name in names if os.path.islink(os.path.join(here, name)))
+    return found
+
+
+def _survey(folder: Path, known: Container[str], answer: Connection, parent: int) -> None:
+    """Staging.survey()'s process: the entries of `folder` that `known` does not hold."""
+    die_with_parent(parent)
+    answer.send({rel for rel in _walk_entries(folder) if rel not in known})
+    answer.close()
+
+
 def _is_folder(path: str) -> bool:
     """A folder, not a link to one (the spare folder's folders are taken as they are)."""
     try:
@@ -373,8 +393,7 @@ class Staging:
         self.existing: set[str] = set()  # the output folder's files (output paths)
         self.path: Path | None = None
         self.spare: dict[str, tuple[bytes, int, int, int]] = {}  # what the adopted spare folder holds
-        self._strays: set[str] | None = None  # files of the spare folder its manifest does not know
-        self._survey: threading.Thread | None = None
+        self._survey: tuple[BaseProcess, Connection] | None = None  # survey(): its process, its answer
         self.mirror: Path | None = None  # the spare folder a first build makes (see __init__)
         if self.out is None:
             return
@@ -431,24 +450,37 @@ class Staging:
 
     def survey(self) -> None:
         """Look for files in the adopted spare folder that its manifest does not know (added to
-        the site by hand, or by serve in place), in a thread while the build renders, so commit()
-        can remove them. Started by the builder once its rendering processes are forked (a fork
-        copies no running thread); commit() surveys itself if no one did."""
+        the site by hand, or by serve in place), in a forked process while the build renders (a
+        thread would take the building process's own rendering time), so commit() can remove
+        them. Started by the builder once its rendering processes are forked; commit() surveys
+        itself if no one did."""
         if not self.spare or self._survey is not None or self.path is None:
             return
-        folder = self.path
+        import multiprocessing
 
-        def walk() -> None:  # links are entries to remove, never followed
-            found: set[str] = set()
-            for here, names, files in os.walk(folder):
-                base = os.path.relpath(here, folder).replace(os.sep, "/")
-                base = "" if base == "." else base + "/"
-                found.update(base + name for name in files)
-                found.update(base + name for name in names if os.path.islink(os.path.join(here, name)))
-            self._strays = found - self.spare.keys()
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_survey, args=(self.path, self.spare, writer, os.getpid()),
+                                  name="naerpoliti-survey", daemon=True)
+        process.start()
+        writer.close()
+        self._survey = (process, reader)
 
-        self._survey = threading.Thread(target=walk, name="naerpoliti-survey", daemon=True)
-        self._survey.start()
+    def _strays_found(self) -> set[str]:
+        """What survey() found: the files and links of the spare folder not in its manifest."""
+        assert self.path is not None
+        if self._survey is None:
+            return _walk_entries(self.path) - self.spare.keys()
+        process, reader = self._survey
+        self._survey = None
+        try:
+            found: set[str] = reader.recv()
+        except (EOFError, OSError):  # the surveying process died: look here instead
+            found = _walk_entries(self.path) - self.spare.keys()
+        finally:
+            reader.close()
+            process.join()
+        return found
 
     def put(self, o: Output) -> Written:
         problem = check_output_path(o.path)
@@ -585,11 +617,9 @@ class Staging:
         folders they leave empty."""
         if not self.spare or self.path is None:
             return
-        self.survey()
-        assert self._survey is not None
-        self._survey.join()
+        strays = self._strays_found()
         folders: set[str] = set()
-        for rel in (self.spare.keys() | (self._strays or set())) - wanted:
+        for rel in (self.spare.keys() | strays) - wanted:
             if not _is_folder(self._root + rel):  # a link surveyed may have become a folder since
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self._root + rel)
@@ -672,7 +702,11 @@ class Staging:
 
     def discard(self) -> None:
         if self._survey is not None:
-            self._survey.join()
+            process, reader = self._survey
+            self._survey = None
+            reader.close()
+            process.terminate()
+            process.join()
         if self.mirror is not None:
             shutil.rmtree(self.mirror, ignore_errors=True)
             self.mirror = None
