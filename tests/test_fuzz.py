@@ -7,7 +7,7 @@ site holds:
 - no traceback: stderr has only `PATH:LINE:COLUMN: error:`/`warning:` and `naerpoliti: ...`
   lines, and the exit status is 0, 1 or 2;
 - nothing is written outside --out (the folder around it is compared before and after; the
-  build's lock file `.OUT.lock` is the one file allowed beside it);
+  build's lock file `.OUT.lock` and its spare folder `.OUT.spare/` are all that is allowed beside it);
 - no ambassador without valid consent, and no field without consent, is in any output file;
 - the output is at most OUTPUT_BASE + OUTPUT_FACTOR x the input's size;
 - every output parses: HTML (html5lib), XML (lxml), JSON, iCalendar (icalendar), e-mail (email).
@@ -381,7 +381,9 @@ def check_site(files: dict[str, str | bytes], secret: list[str]) -> None:
         assert (checked, check_lines and [x for x in check_lines if not x.startswith("naerpoliti:")]) == (
             built, check_lines and diagnostics), "check and build disagree"
         after = _snapshot(work, out)
-        assert {k: v for k, v in after.items() if k != ".out.lock"} == before, "written outside --out"
+        # beside --out only its lock and its spare folder (the site a build keeps for the next)
+        assert {k: v for k, v in after.items() if k != ".out.lock" and not (k + "/").startswith(".out.spare/")
+                } == before, "written outside --out"
         if built != 0:
             assert not out.exists() or not any(out.iterdir())
             return
