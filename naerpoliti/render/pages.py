@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -35,14 +35,20 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
                 pages.news_page(n)
         return pages.out
     # Each page is a job; with part=(k, n) only every n-th job from the k-th is rendered, so that
-    # n processes share a language version's pages out between them (build.py).
+    # n processes share a language version's pages out between them (build.py). A share makes only
+    # its own jobs: a national site has 30,000 of them and 32 shares.
     share, shares = part
-    for render in [*pages.area_jobs(), *pages.content_jobs()][share::shares]:
-        render()
+    start = 0
+    for items, job in [*pages.area_jobs(), *pages.content_jobs()]:
+        for item in items[(share - start) % shares::shares]:
+            job(item)
+        start += len(items)
     return pages.out
 
 
-Job = Callable[[], None]
+# Jobs of one kind: the items, and what renders the page(s) of one of them.
+Jobs = tuple[Sequence[Any], Callable[[Any], None]]
+ONCE: Sequence[Any] = (None,)  # the items of a job done once
 # A language version of the pages: its language, its Jinja environment and its URLs.
 Version = tuple[str, jinja2.Environment, Urls]
 
@@ -176,41 +182,44 @@ class _Pages:
         self.made_page("event.html", urls.event(e.slug), e.source, (e,), lambda: {
             "item": e, "areas": site.scope_areas(e), "jsonld": structured.event(site, urls, e)})
 
-    def area_jobs(self) -> list[Job]:
+    def area_jobs(self) -> list[Jobs]:
         """The front page, the pages of districts, municipalities, localities and postcodes."""
         site, urls, page = self.site, self.urls, self.page
-        jobs: list[Job] = [self.front_page]
-        jobs += [partial(self.district_page, d) for d in site.districts]
-        jobs += [partial(self.municipality_page, m) for m in site.municipalities]
-        jobs += [partial(self.locality_page, loc) for loc in site.localities]
-        jobs += [partial(self.area_lists, kind, a.id) for kind, records in (
-            ("district", site.districts), ("municipality", site.municipalities), ("locality", site.localities))
-            for a in records]
-        jobs.append(partial(page, "localities.html", urls.locality_index(), "the list of localities",
-                            letters=_by_letter(site.localities)))
-        jobs.append(partial(page, "postcodes.html", urls.postcode_index(), "the list of postcodes"))
-        jobs += [partial(page, "postcode.html", urls.postcode(code), f"postcode {code}", code=code,
-                         localities=localities)
-                 for code, localities in site.postcodes.items()]
-        return jobs
+        return [
+            (ONCE, lambda _: self.front_page()),
+            (site.districts, self.district_page),
+            (site.municipalities, self.municipality_page),
+            (site.localities, self.locality_page),
+            ([(kind, a.id) for kind, records in (("district", site.districts), ("municipality", site.municipalities),
+                                                 ("locality", site.localities)) for a in records],
+             lambda area: self.area_lists(*area)),
+            (ONCE, lambda _: page("localities.html", urls.locality_index(), "the list of localities",
+                                  letters=_by_letter(site.localities))),
+            (ONCE, lambda _: page("postcodes.html", urls.postcode_index(), "the list of postcodes")),
+            (list(site.postcodes.items()), lambda code_localities: page(
+                "postcode.html", urls.postcode(code_localities[0]), f"postcode {code_localities[0]}",
+                code=code_localities[0], localities=code_localities[1])),
+        ]
 
-    def content_jobs(self) -> list[Job]:
+    def content_jobs(self) -> list[Jobs]:
         """The pages of news, the news archive, events, free pages, search and the statement."""
         site, urls, page = self.site, self.urls, self.page
-        jobs: list[Job] = [partial(self.news_page, n) for n in site.news]
         pages_count = max(1, -(-len(site.news) // NEWS_PER_PAGE))
-        jobs += [partial(self.archive_page, number, pages_count) for number in range(1, pages_count + 1)]
-        jobs.append(partial(page, "events.html", urls.events(), "the event list",
-                            upcoming=site.upcoming_events, past=site.past_events, area=None))
-        jobs += [partial(self.event_page, e) for e in site.events]
-        jobs += [partial(page, "page.html", urls.page(p.slug), p.source, item=p) for p in site.pages]
-        # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').
-        jobs.append(partial(page, "search.html", urls.search_page(), "the search page",
-                            csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
-                                "object-src 'none'; base-uri 'self'; form-action 'self'"))
-        if not site.config.was_url and not any(p.slug == STATEMENT_SLUG for p in site.pages):
-            jobs.append(partial(page, "accessibility.html", urls.statement(), "the accessibility statement"))
-        return jobs
+        statement = not site.config.was_url and not any(p.slug == STATEMENT_SLUG for p in site.pages)
+        return [
+            (site.news, self.news_page),
+            (range(1, pages_count + 1), lambda number: self.archive_page(number, pages_count)),
+            (ONCE, lambda _: page("events.html", urls.events(), "the event list",
+                                  upcoming=site.upcoming_events, past=site.past_events, area=None)),
+            (site.events, self.event_page),
+            (site.pages, lambda p: page("page.html", urls.page(p.slug), p.source, item=p)),
+            # Pagefind's search engine is WebAssembly: only this page may compile it ('wasm-unsafe-eval').
+            (ONCE, lambda _: page("search.html", urls.search_page(), "the search page",
+                                  csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'; "
+                                      "object-src 'none'; base-uri 'self'; form-action 'self'")),
+            (ONCE if statement else (), lambda _: page("accessibility.html", urls.statement(),
+                                                       "the accessibility statement")),
+        ]
 
 
 def _by_letter(localities: Iterable[Locality]) -> list[tuple[str, list[Locality]]]:
