@@ -144,7 +144,17 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
     if memo is None:
         loading = "\0".join(f"{d} {dependency_version(d)}" for d in LOAD_DEPENDENCIES)
         loader = CachedLoader(root, f"{libraries()}\0{loading}")
-    content = load_content(root, diags, progress, memo, loader)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        content = load_content(root, diags, progress, memo, loader)
+    finally:
+        if loader is not None:
+            # a command's content lives to its end: the collector need not walk its millions of
+            # objects again and again (fewer_collections gives them back; serve's are not frozen)
+            gc.freeze()
+        if enabled:
+            gc.enable()
     if content is None:
         return None, None, ()
     loaded = len(diags.items)
@@ -227,7 +237,7 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
                                               keys=keys, reuse=reuse))
               for k in range(parts)]
     tasks += [
-        ("open data", lambda: render_open_data(site, primary, site.urls, alternate=alternate)),
+        ("open data", lambda: render_open_data(site, primary, site.urls, alternate=alternate, keys=keys, reuse=reuse)),
         ("search index", lambda: render_search_index(site)),
     ]
     if media:
@@ -657,6 +667,7 @@ def fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()  # what model_of and render_site froze
         gc.set_threshold(*thresholds)
 
 

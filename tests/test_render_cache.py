@@ -76,6 +76,10 @@ EDITS = {
     "event moved": lambda r: _replace(r / EVENT, "localities: [glumsoe]", "municipalities: [viborg]"),
     "event date": lambda r: _replace(r / EVENT, "start: 2026-10-14T18:30\nend: 2026-10-14T20:00",
                                      "start: 2026-12-14T18:30\nend: 2026-12-14T20:00"),
+    # the open-data news files are a file a year, each keyed on its year's items
+    "news moved to another year": lambda r: _replace(r / NEWS, "date: 2026-09-03", "date: 2025-09-03"),
+    "news of an earlier year added": lambda r: (r / "content/news/2024-05-02-tidligere.md").write_text(
+        "---\ntitle: Tidligere nyhed\ndate: 2024-05-02\nlocalities: [skibby]\n---\nFra 2024.\n", encoding="utf-8"),
     "registry": lambda r: _replace(r / "localities.yaml", "phone: \"+45 72 58 12 34\"", "phone: \"+45 72 58 12 35\""),
     "own template": lambda r: (r / "templates").mkdir() or (r / "templates/page.html").write_text(
         '{% extends "base.html" %}{% block main %}<h1>{{ item.title }}</h1>{% endblock %}', encoding="utf-8"),
@@ -174,3 +178,22 @@ def test_an_empty_feed_follows_the_sites_newest_item(site_root, tmp_path, monkey
     assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
     feed = (out / "lokalsamfund/slangerup/atom.xml").read_text(encoding="utf-8")
     assert "2026-11-25" in feed and "<entry>" not in feed
+
+
+def test_the_open_data_news_of_a_year_no_edit_touched_is_taken_over(root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    for year in (2024, 2025):
+        (root / f"content/news/{year}-05-02-tidligere.md").write_text(
+            f"---\ntitle: Fra {year}\ndate: {year}-05-02\nlocalities: [skibby]\n---\nTekst.\n", encoding="utf-8")
+    rebuild(root, out)
+    _append(root / NEWS, "\nEn sætning mere.\n")  # an item of 2026 (news.json)
+    _, result = rebuild(root, out)
+    reused = {w.path: w.reused for w in result.outputs if w.path.startswith("data/news")}
+    assert reused == {"data/news.json": False, "data/news-2025.json": True, "data/news-2024.json": True}
+    _append(root / "content/news/2024-05-02-tidligere.md", "Mere.\n")
+    _, result = rebuild(root, out)
+    reused = {w.path: w.reused for w in result.outputs if w.path.startswith("data/news")}
+    assert reused == {"data/news.json": True, "data/news-2025.json": True, "data/news-2024.json": False}
+    assert "Mere." in (out / "data/news-2024.json").read_text(encoding="utf-8")
+    assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)

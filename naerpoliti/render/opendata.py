@@ -42,6 +42,7 @@ from ..model import Image, NewsItem, Phone, Rendered, Scope
 from ..site import SiteModel
 from ..urls import Urls
 from . import Output
+from .keys import NO_REUSE, Keys, Reuse
 from .pages import Version, alternates
 from .shared import absolutize
 
@@ -361,12 +362,13 @@ class _Items:
                         Property("slug", "The item's identifier: its file name, which never changes.", _ID),
                         _SUMMARY, Property("scope", "The areas it concerns.", _scope), _HTML, _page("item's")))
 
-    def news(self) -> list[str]:
-        """Each item's line of JSON; with a memo (incremental.Builder's), an item's line is made
-        once for as long as the item (the same record) and what else the line shows stay."""
+    def news(self, items: Sequence[NewsItem] | None = None) -> list[str]:
+        """Each item's line of JSON (of `items`, default every item, sorted by slug); with a memo
+        (incremental.Builder's), an item's line is made once for as long as the item (the same
+        record) and what else the line shows stay."""
         memo = self.memo
         out: list[str] = []
-        for n in sorted(self.site.news, key=lambda n: n.slug):
+        for n in sorted(self.site.news, key=lambda n: n.slug) if items is None else items:
             author = n.author if n.author in self.site.officers else None
             key = (author, self.urls.origin)
             hit = memo.get(id(n)) if memo is not None else None
@@ -455,47 +457,57 @@ def news_file(site: SiteModel, year: int) -> str:
     return "news" if year == site.today.year else f"news-{year}"
 
 
-def by_year(site: SiteModel, records: Sequence[JsonObject | str]) -> list[tuple[int, list[JsonObject | str]]]:
-    """The news records (in the order of the slugs, as _Items.news makes them) by year, newest
-    year first; this year's file exists even when it is empty."""
-    years: dict[int, list[JsonObject | str]] = {site.today.year: []}
-    for n, record in zip(sorted(site.news, key=lambda n: n.slug), records, strict=True):
-        years.setdefault(n.date.year, []).append(record)
+def by_year(site: SiteModel) -> list[tuple[int, list[NewsItem]]]:
+    """The news items (in the order of the slugs) by year, newest year first; this year's file
+    exists even when it is empty."""
+    years: dict[int, list[NewsItem]] = {site.today.year: []}
+    for n in sorted(site.news, key=lambda n: n.slug):
+        years.setdefault(n.date.year, []).append(n)
     return sorted(years.items(), reverse=True)
 
 
 def render_open_data(site: SiteModel, env: jinja2.Environment, urls: Urls,
                      names: set[str] | None = None, memo: NewsMemo | None = None,
-                     alternate: Version | None = None, news_years: set[int] | None = None) -> list[Output]:
+                     alternate: Version | None = None, news_years: set[int] | None = None,
+                     keys: Keys | None = None, reuse: Reuse = NO_REUSE) -> list[Output]:
     """Every data file, its schema and the open-data page; with `names`, only those data files.
     The files exist once, their licence in the site's language; the page in every language
     version (`alternate`: the other one, if any). `news_years`: of the news, only the files of those
-    years (a text edit in serve changes only its item's year)."""
+    years (a text edit in serve changes only its item's year). With `keys`, a year's news file
+    made from the same items as in the previous build is taken over (`reuse`): a national site's
+    are 40 MB of JSON, of which an edit changes one year's."""
     items = _Items(site, urls, memo)
     license = license_text(env, site, urls)
     generated = site.today.isoformat()
     out: list[Output] = []
     files = []
     for name in NAMES if names is None else [n for n in NAMES if n in names]:
-        records = items.items(name)
         schema_url = urls.open_data_schema(name)
         header = {"$schema": urls.absolute(schema_url), "generated": generated, "license": license}
         if name == "news":
             # a file a year (news.json: this year's), so no file grows past what hosts take (a
             # national site's three years were one 42 MiB file; Cloudflare Pages takes 25 MiB)
-            for year, its_records in by_year(site, records):
+            for year, its_items in by_year(site):
                 if news_years is not None and year not in news_years:
                     continue
                 file = news_file(site, year)
-                out.append(Output(urls.output_path(urls.open_data(file)), document(header, its_records),
-                                  origin=f"open data '{file}'"))
+                path, origin = urls.output_path(urls.open_data(file)), f"open data '{file}'"
+                # the lines are made of the items (their fields), the officers and the URLs (in every key)
+                key = keys.of("open data", path, header, its_items) if keys is not None else ""
+                taken = reuse.taken(path, key, (path,), origin)
+                if taken is not None:
+                    out += taken
+                else:
+                    out.append(Output(path, document(header, items.news(its_items)), origin=origin, unit=path,
+                                      key=key))
                 if names is None:
                     files.append({"name": file, "url": urls.open_data(file), "schema_url": schema_url,
-                                  "count": len(its_records), "year": year})
+                                  "count": len(its_items), "year": year})
             if names is None:
                 out.append(Output(urls.output_path(schema_url), schema_source(name),
                                   origin=f"the schema of open data '{name}'"))
             continue
+        records = items.items(name)
         out.append(Output(urls.output_path(urls.open_data(name)), document(header, records),
                           origin=f"open data '{name}'"))
         if names is not None:
