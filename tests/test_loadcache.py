@@ -4,6 +4,7 @@ until anything a file's records depend on changes."""
 from __future__ import annotations
 
 import os
+import time
 import shutil
 from pathlib import Path
 
@@ -234,3 +235,43 @@ def test_a_fresh_checkout_with_new_times_uses_the_cache(tmp_path):
     after, again, loader = _load(root)
     assert loader.loaded == 0 and loader.reused > 0
     assert again == messages and after == before
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The files loadcache opens from now on (to hash them)."""
+    opened: list[str] = []
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(str(path))
+        return open(path, *args, **kwargs)
+    monkeypatch.setattr(loadcache, "open", counting_open, raising=False)
+    return opened
+
+
+def test_a_file_not_written_since_its_stamp_is_not_read_again(tmp_path, monkeypatch):
+    """Same inode, modification and change time: not hashed again. Any write changes the change
+    time, so a rewrite that keeps the size and puts the modification time back is still read."""
+    monkeypatch.setattr(loadcache, "RACY", 0)  # the copied files count as settled at once
+    root = _copy_small(tmp_path)
+    before, _, _ = _load(root)
+    opened = _reads(monkeypatch)
+    again, _, loader = _load(root)
+    assert loader.loaded == 0 and again == before
+    assert not [p for p in opened if "/content/" in p], opened
+    time.sleep(0.05)  # past the file system's time stamp tick (a few ms): a new change time
+    news = root / "content" / "news" / "2026-11-20-laas-doeren.md"
+    _rewrite(news, "Tre råd", "Fem råd", keep_time=True)
+    after, _, loader = _load(root)
+    assert loader.loaded == 1
+    assert "Fem råd" in next(n for n in after.news if n.slug == "2026-11-20-laas-doeren").body.html
+
+
+def test_a_file_written_just_before_its_stamp_is_read_again(tmp_path, monkeypatch):
+    """A file changed within RACY of being stamped could change again within the same tick and
+    keep every time stamp: the next load hashes it again."""
+    root = _copy_small(tmp_path)  # written just now
+    _load(root)
+    opened = _reads(monkeypatch)
+    _, _, loader = _load(root)
+    assert loader.loaded == 0
+    assert [p for p in opened if "/content/news/" in p]
