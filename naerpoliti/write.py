@@ -576,7 +576,9 @@ class Staging:
 
     def _spare_has(self, path: str, digest: bytes, target: str) -> os.stat_result | None:
         """The stat of the adopted spare folder's file at `path` if it holds these bytes, as its
-        manifest says and its stat confirms (a file touched since is replaced); else None."""
+        manifest says and its size and modification time confirm (a file written since is
+        replaced); else None. Not the inode: a CI cache that restores the folder gives every file
+        a new one, and keeps the times."""
         known = self.spare.get(path)
         if known is None or known[0] != digest:
             return None
@@ -584,7 +586,7 @@ class Staging:
             st = os.stat(target, follow_symlinks=False)
         except OSError:
             return None
-        return st if (st.st_size, st.st_mtime_ns, st.st_ino) == known[1:] else None
+        return st if stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns) == known[1:3] else None
 
     def _out_has(self, path: str, digest: bytes, data: bytes) -> bool:
         """Whether the output folder's file at `path` holds these bytes (the previous build's)."""

@@ -179,9 +179,9 @@ def test_the_workflows_keep_the_build_cache_and_the_previous_site_between_runs()
     assert steps[build]["env"]["NAERPOLITI_CACHE"] == ".naerpoliti-cache"
     cache = next(i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/cache@"))
     assert cache < build
-    assert set(steps[cache]["with"]["path"].split()) == {".naerpoliti-cache", "site"}
+    assert set(steps[cache]["with"]["path"].split()) == {".naerpoliti-cache", "site", ".site.spare"}
     assert steps[cache]["with"]["restore-keys"]  # a new run starts from the newest saved one
     pages = load(GITLAB)["pages"]
     assert pages["variables"]["NAERPOLITI_CACHE"] == "$CI_PROJECT_DIR/.naerpoliti-cache"
-    assert any(set(c["paths"]) == {".naerpoliti-cache", "public"} for c in pages["cache"])
+    assert any(set(c["paths"]) == {".naerpoliti-cache", "public", ".public.spare"} for c in pages["cache"])
     assert "naerpoliti build --out public" in pages["script"]

@@ -100,6 +100,24 @@ def test_a_spare_file_changed_since_is_replaced(site_root, tmp_path, monkeypatch
     same_as_full(out, root, tmp_path, monkeypatch)
 
 
+def test_a_spare_folder_restored_by_a_ci_cache_is_used(site_root, tmp_path, monkeypatch):
+    """The publishing workflows cache the output folder and the spare folder: restored, every file
+    has a new inode but its size and modification time (tar keeps them), and is used as it is."""
+    root, out = with_spare(site_root, tmp_path, monkeypatch, {"content/news/a.md": news("A"),
+                                                              "content/news/b.md": news("B")})
+    for folder in (out, spare_folder(out)):
+        restored = folder.with_name(folder.name + "-restored")
+        shutil.copytree(folder, restored, copy_function=shutil.copy2)  # new inodes, the same times
+        shutil.rmtree(folder)
+        restored.rename(folder)
+    page = "nyheder/b/index.html"  # not edited
+    restored_inode = os.stat(spare_folder(out) / page).st_ino
+    edit(root, 2)
+    assert not build(root, out).failed
+    assert os.stat(out / page).st_ino == restored_inode  # the spare's file, not a new link or copy
+    same_as_full(out, root, tmp_path, monkeypatch)
+
+
 def test_a_failed_build_after_rendering_leaves_the_live_site_as_it_was(site_root, tmp_path, monkeypatch):
     """The adopted spare folder shares inodes with the live site (hard links): a build that fails
     after writing into it (here: a broken link, found after rendering) must not have changed a
