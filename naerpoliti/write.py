@@ -83,25 +83,26 @@ def check_output_path(path: str) -> str | None:
     return None
 
 
-def walk_files(base: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+def walk_files(base: Path, follow_links: bool = True) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """Every file under base as (path relative to base, its directory entry), in no fixed order.
-    Folders linked to are followed; a folder or file that cannot be read is left out (it may be
-    removed while we walk). The one walker of the output folder and of a build's inputs."""
-    stack = [base]
+    Folders linked to are followed, unless `follow_links` is false: then every link is an entry of
+    its own. A folder or file that cannot be read is left out (it may be removed while we walk).
+    The one walker of the output folder, its spare folder and a build's inputs."""
+    stack: list[tuple[str, str]] = [(str(base), "")]
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for e in entries:
             try:
-                if e.is_dir(follow_symlinks=True):
-                    stack.append(Path(e.path))
+                if e.is_dir(follow_symlinks=follow_links):
+                    stack.append((e.path, f"{prefix}{e.name}/"))
                     continue
             except OSError:
                 continue
-            yield os.path.relpath(e.path, base).replace(os.sep, "/"), e
+            yield prefix + e.name, e
 
 
 def _existing_files(out: Path) -> dict[str, Path]:
@@ -352,21 +353,10 @@ def _create(path: str, data: bytes) -> None:
         f.write(data)
 
 
-def _walk_entries(folder: Path) -> set[str]:
-    """Every file and link under `folder` (relative paths); links are entries, never followed."""
-    found: set[str] = set()
-    for here, names, files in os.walk(folder):
-        base = os.path.relpath(here, folder).replace(os.sep, "/")
-        base = "" if base == "." else base + "/"
-        found.update(base + name for name in files)
-        found.update(base + name for name in names if os.path.islink(os.path.join(here, name)))
-    return found
-
-
 def _survey(folder: Path, known: Container[str], answer: Connection, parent: int) -> None:
     """Staging.survey()'s process: the entries of `folder` that `known` does not hold."""
     die_with_parent(parent)
-    answer.send({rel for rel in _walk_entries(folder) if rel not in known})
+    answer.send({rel for rel, _ in walk_files(folder, follow_links=False) if rel not in known})
     answer.close()
 
 
@@ -488,13 +478,13 @@ class Staging:
         """What survey() found: the files and links of the spare folder not in its manifest."""
         assert self.path is not None
         if self._survey is None:
-            return _walk_entries(self.path) - self.spare.keys()
+            return {rel for rel, _ in walk_files(self.path, follow_links=False)} - self.spare.keys()
         process, reader = self._survey
         self._survey = None
         try:
             found: set[str] = reader.recv()
         except (EOFError, OSError):  # the surveying process died: look here instead
-            found = _walk_entries(self.path) - self.spare.keys()
+            found = {rel for rel, _ in walk_files(self.path, follow_links=False)} - self.spare.keys()
         finally:
             reader.close()
             process.join()
