@@ -80,6 +80,10 @@ EDITS = {
     "news moved to another year": lambda r: _replace(r / NEWS, "date: 2026-09-03", "date: 2025-09-03"),
     "news of an earlier year added": lambda r: (r / "content/news/2024-05-02-tidligere.md").write_text(
         "---\ntitle: Tidligere nyhed\ndate: 2024-05-02\nlocalities: [skibby]\n---\nFra 2024.\n", encoding="utf-8"),
+    # what a locality's pages show besides its scope (the group key of an area's pages)
+    "ambassador": lambda r: _replace(r / "content/ambassadors/glumsoe.yaml", "role: Halinspektør", "role: Pedel"),
+    "consent withdrawn": lambda r: _replace(r / "content/ambassadors/glumsoe.yaml", "fields: [name, role, phone, email]",
+                                            "fields: [role, phone, email]"),
     "registry": lambda r: _replace(r / "localities.yaml", "phone: \"+45 72 58 12 34\"", "phone: \"+45 72 58 12 35\""),
     "own template": lambda r: (r / "templates").mkdir() or (r / "templates/page.html").write_text(
         '{% extends "base.html" %}{% block main %}<h1>{{ item.title }}</h1>{% endblock %}', encoding="utf-8"),

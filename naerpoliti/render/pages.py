@@ -69,6 +69,7 @@ class _Pages:
         self.site, self.env, self.urls, self.language, self.other = site, env, urls, language, other
         self.keys, self.reuse = keys, reuse
         self.common_key: str | None = None
+        self.group: tuple[str, str] = ("", "")  # (name, key) of the group of the pages in the making
         self.out: list[Output] = []
         self.common = {
             "site": site, "config": site.config, "urls": urls,
@@ -97,13 +98,18 @@ class _Pages:
 
     def _key(self, template: str, url_path: str, feeds: tuple[str | None, str | None], *values: Any) -> str:
         assert self.keys is not None
-        if self.common_key is None:  # the same for every page of this language version
+        return self.keys.of(self._common_key(), self.keys.template(self.env, template), url_path, feeds, *values)
+
+    def _common_key(self) -> str:
+        """What every page of this language version is made from (its language, URLs, settings)."""
+        assert self.keys is not None
+        if self.common_key is None:
             self.common_key = self.keys.of(self.language, self.other, self.common)
-        return self.keys.of(self.common_key, self.keys.template(self.env, template), url_path, feeds, *values)
+        return self.common_key
 
     def _taken(self, url_path: str, key: str, origin: str) -> bool:
         path = self.urls.output_path(url_path)
-        taken = self.reuse.taken(path, key, (path,), origin)
+        taken = self.reuse.taken(path, key, (path,), origin, group=self.group)
         if taken is not None:
             self.out += taken
         return taken is not None
@@ -115,7 +121,8 @@ class _Pages:
         html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
                                                       canonical=urls.absolute(url_path),
                                                       alternates=alternates(url_path, self.language, urls, self.other))
-        self.out.append(Output(path, html.encode("utf-8"), origin=origin, unit=path, key=key))
+        self.out.append(Output(path, html.encode("utf-8"), origin=origin, unit=path, key=key, group=self.group[0],
+                               group_key=self.group[1]))
 
     def news_page(self, n: NewsItem) -> None:
         site, urls = self.site, self.urls
@@ -177,6 +184,41 @@ class _Pages:
                   upcoming=[e for e in events if e.last_day >= site.today],
                   past=[e for e in reversed(events) if e.last_day < site.today], area=area)
 
+    def area_pages(self, kind: str, record: District | Municipality | Locality) -> None:
+        """An area's page, news archive and events page: a group (Output.group) whose key is made
+        from what they show without merging its scope's lists (Keys.scope), so that when it is
+        the previous build's, all are taken over without their own keys (working out each page's
+        lists was most of a rebuild's page time). Otherwise each page is keyed and taken over or
+        rendered by its own key, which tells exactly which pages an edit changed."""
+        render = {"district": self.district_page, "municipality": self.municipality_page,
+                  "locality": self.locality_page}[kind]
+        if self.keys is not None:
+            name = f"pages ({self.language}) of {kind} {record.id}"
+            self.group = (name, self._group_key(kind, record))
+            taken = self.reuse.group(*self.group, f"the pages of {kind} '{record.id}'")
+            if taken is not None:
+                self.out += taken
+                self.group = ("", "")
+                return
+        try:
+            render(record)  # type: ignore[operator]
+            self.area_lists(kind, record.id)
+        finally:
+            self.group = ("", "")
+
+    def _group_key(self, kind: str, record: District | Municipality | Locality) -> str:
+        """What an area's pages are made from: the area (with its last-updated date), the lists of
+        news and events in its scope and of its own news, the date (which events are past), a
+        locality's published ambassadors, and the templates; the registry, the URLs and the
+        language are in every page's key (`_key`)."""
+        assert self.keys is not None
+        keys, site, id = self.keys, self.site, record.id
+        own = [site.news_index.direct.get((kind, id), ()), site.news_index.below.get((kind, id), ())]
+        templates = [keys.template(self.env, t) for t in (f"{kind}.html", "news_archive.html", "events.html")]
+        return keys.of(self._common_key(), "area pages", kind, record, site.today, keys.scope(kind, id),
+                       [keys.sequence(items) for items in own], templates,
+                       site.ambassadors_of.get(id, ()) if kind == "locality" else ())
+
     def event_page(self, e: Event) -> None:
         site, urls = self.site, self.urls
         self.made_page("event.html", urls.event(e.slug), e.source, (e,), lambda: {
@@ -187,12 +229,9 @@ class _Pages:
         site, urls, page = self.site, self.urls, self.page
         return [
             (ONCE, lambda _: self.front_page()),
-            (site.districts, self.district_page),
-            (site.municipalities, self.municipality_page),
-            (site.localities, self.locality_page),
-            ([(kind, a.id) for kind, records in (("district", site.districts), ("municipality", site.municipalities),
-                                                 ("locality", site.localities)) for a in records],
-             lambda area: self.area_lists(*area)),
+            (site.districts, partial(self.area_pages, "district")),
+            (site.municipalities, partial(self.area_pages, "municipality")),
+            (site.localities, partial(self.area_pages, "locality")),
             (ONCE, lambda _: page("localities.html", urls.locality_index(), "the list of localities",
                                   letters=_by_letter(site.localities))),
             (ONCE, lambda _: page("postcodes.html", urls.postcode_index(), "the list of postcodes")),
