@@ -181,6 +181,13 @@ def test_the_workflows_keep_the_build_cache_and_the_previous_site_between_runs()
     assert cache < build
     assert set(steps[cache]["with"]["path"].split()) == {".naerpoliti-cache", "site", ".site.spare"}
     assert steps[cache]["with"]["restore-keys"]  # a new run starts from the newest saved one
+    # the check, which runs first, uses what the last build loaded too
+    check = step_running(steps, "naerpoliti check")
+    assert cache < check < build and steps[check]["env"]["NAERPOLITI_CACHE"] == ".naerpoliti-cache"
+    gitlab_check = load(GITLAB)["check"]
+    assert gitlab_check["variables"]["NAERPOLITI_CACHE"] == "$CI_PROJECT_DIR/.naerpoliti-cache"
+    assert any(c["key"] == "naerpoliti-build" and c["paths"] == [".naerpoliti-cache"] and c["policy"] == "pull"
+               for c in gitlab_check["cache"])
     pages = load(GITLAB)["pages"]
     assert pages["variables"]["NAERPOLITI_CACHE"] == "$CI_PROJECT_DIR/.naerpoliti-cache"
     assert any(set(c["paths"]) == {".naerpoliti-cache", "public", ".public.spare"} for c in pages["cache"])
