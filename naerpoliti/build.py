@@ -389,7 +389,9 @@ def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = Tru
     if keys is not None:
         keys.warm()  # before the workers fork: they share the records' digests
     work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, reuse), staging, cache)
-    progress.start(len(work.tasks) + 6)  # + site files, full-text search, editor, assets, links, writing
+    # rendering, its tasks, site files and the sitemap, editor, assets, links; a build adds the
+    # full-text index (its step and its task) and writing
+    progress.start(len(work.tasks) + 6 + (3 if staging.path is not None else 0))
     progress.step("rendering")
     results: list[list[Written]] = [[] for _ in work.tasks]
     pages = {i for i, (name, _) in enumerate(work.tasks) if name.startswith("pages")}

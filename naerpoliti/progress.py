@@ -17,7 +17,7 @@ class Progress:
     """Steps of a build. The base class shows nothing; builds and tests use it as is."""
 
     def start(self, total: int) -> None:
-        pass
+        """`total` steps are still to come (the count is known only once the build knows its tasks)."""
 
     def step(self, description: str) -> None:
         pass
@@ -55,7 +55,7 @@ class TerminalProgress(Progress):
         self._description = ""
 
     def start(self, total: int) -> None:
-        self._total = total
+        self._total = self._completed + (1 if self._description else 0) + total
         if self._task is not None:
             self._bar.update(self._task, total=total)
 
@@ -89,14 +89,14 @@ class LineProgress(Progress):
         self._total = 0
 
     def start(self, total: int) -> None:
-        self._total = total
+        self._total = self._n + total  # the steps so far and those to come
 
     def step(self, description: str) -> None:
         self._n += 1
         elapsed = time.perf_counter() - self._started
         if elapsed >= self._after:
-            print(f"naerpoliti: [{elapsed:5.1f} s] {self._n}/{self._total} {description}",
-                  file=self._stream, flush=True)
+            count = f"{self._n}/{self._total}" if self._total else f"{self._n}"  # a total once known
+            print(f"naerpoliti: [{elapsed:5.1f} s] {count} {description}", file=self._stream, flush=True)
 
 
 def for_stream(stream: TextIO = sys.stderr) -> Progress:

@@ -164,6 +164,9 @@ def test_progress_bar_on_a_terminal_and_lines_in_a_log(site_root, tmp_path):
     lines = log.getvalue().splitlines()
     assert lines and all(line.startswith("naerpoliti: [") for line in lines)
     assert any(line.endswith("pages") for line in lines) and lines[-1].endswith("writing")
+    counts = [line.split("] ", 1)[1].split(" ", 1)[0] for line in lines]  # "n/total", or "n" before it is known
+    totals = [tuple(map(int, c.split("/"))) for c in counts if "/" in c]
+    assert totals and all(n <= total for n, total in totals) and totals[-1][0] == totals[-1][1], counts
     assert "\x1b" not in log.getvalue()
     quiet = io.StringIO()  # a short build stays silent in a log
     assert not run(root, tmp_path / "c", progress=progress.LineProgress(quiet)).failed
