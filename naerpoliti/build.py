@@ -136,10 +136,12 @@ def gather(root: Path, today: dt.date | None, diags: Diagnostics,
 
 
 def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Progress = QUIET,
-             memo: FileMemo | None = None) -> tuple[Content | None, SiteModel | None, tuple[Diagnostic, ...]]:
+             memo: FileMemo | None = None,
+             freeze: bool = False) -> tuple[Content | None, SiteModel | None, tuple[Diagnostic, ...]]:
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
     making the model from the content (those after reading the files). Without a memo (serve's),
-    the files are loaded on every core and through the persistent cache (loadcache.py)."""
+    the files are loaded on every core and through the persistent cache (loadcache.py). `freeze`:
+    the content is kept from the collector (gc.freeze) until the caller unfreezes it (run())."""
     loader = None
     if memo is None:
         loading = "\0".join(f"{d} {dependency_version(d)}" for d in LOAD_DEPENDENCIES)
@@ -149,9 +151,9 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
     try:
         content = load_content(root, diags, progress, memo, loader)
     finally:
-        if loader is not None:
-            # a command's content lives to its end: the collector need not walk its millions of
-            # objects again and again (fewer_collections gives them back; serve's are not frozen)
+        if freeze:
+            # a build's content lives to its end: the collector need not walk its millions of
+            # objects again and again (run's fewer_collections gives them back)
             gc.freeze()
         if enabled:
             gc.enable()
@@ -711,7 +713,7 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
             result.seconds = time.perf_counter() - started
             return result
     progress.step("reading content")
-    result.content, site, result.model_diagnostics = model_of(root, today, diags, progress, memo)
+    result.content, site, result.model_diagnostics = model_of(root, today, diags, progress, memo, freeze=True)
     if site is None:
         progress.done()
         result.seconds = time.perf_counter() - started

@@ -201,3 +201,21 @@ def test_the_open_data_news_of_a_year_no_edit_touched_is_taken_over(root, tmp_pa
     assert reused == {"data/news.json": True, "data/news-2025.json": True, "data/news-2024.json": False}
     assert "Mere." in (out / "data/news-2024.json").read_text(encoding="utf-8")
     assert tree(out) == full(root, tmp_path, TODAY, monkeypatch)
+
+
+def test_warming_digests_every_collection_of_records_of_the_model(root):
+    """Keys.warm() runs before the rendering processes fork, so that they share the digests: it
+    finds the collections from the model's fields, ambassadors and officers included."""
+    from naerpoliti.build import gather
+    from naerpoliti.errors import Diagnostics
+    from naerpoliti.render.keys import Keys
+
+    site = gather(root, TODAY, Diagnostics())
+    assert site is not None
+    keys = Keys(site, b"base")
+    keys.warm()
+    ambassadors = [a for group in site.ambassadors_of.values() for a in group]
+    assert ambassadors and site.news and site.officers
+    for record in [*site.news, *site.events, *site.pages, *site.localities, *site.officers.values(),
+                   *site.stations.values(), *ambassadors, *site.newsletter_intros]:
+        assert keys._records[id(record)][0] is record

@@ -10,7 +10,7 @@ links) instead of rendering them. A key covers:
 - the templates and catalogs of the site and the theme, byte for byte (`base_digest`);
 - the site-wide part of the model that any template may reach through `site` (SITE_ATTRIBUTES:
   the registry, the free pages, the settings, the areas' last-updated dates), which
-  tests/test_render_keys.py holds against the templates;
+  tests/test_render_cache.py holds against the templates;
 - the build date only where the output depends on it: templates that use `site.today` (found
   in their source and what they include, import or extend), and whatever the renderer computed
   from the date, which is among the values;
@@ -124,12 +124,9 @@ class Keys:
     def warm(self) -> None:
         """Digest the site's content records now: a parallel build forks its workers after this,
         so they share the digests instead of each making them again."""
-        s = self.site
         self._keep = True
-        for records in (s.news, s.events, s.pages, s.newsletter_intros, s.localities, s.municipalities,
-                        s.districts, tuple(s.officers.values()), tuple(s.stations.values())):
-            for r in records:
-                self._record(r)
+        for r in site_records(self.site):
+            self._record(r)
         self._keep = False
 
     def sequence(self, items: Sequence[Any]) -> bytes:
@@ -266,6 +263,19 @@ class Keys:
             h.update(f"function:{v.__module__}.{v.__qualname__};".encode())
         else:
             raise TypeError(f"render key: no digest for a value of type {t.__qualname__} ({v!r:.80})")
+
+
+def site_records(site: SiteModel) -> Iterable[object]:
+    """The records of every collection of the model (a tuple of records, or a mapping to records
+    or tuples of them: news, localities, officers, ambassadors...), found from its fields so that
+    a collection added to the model is warmed too."""
+    for f in dataclasses.fields(site):
+        value = getattr(site, f.name)
+        items = value.values() if isinstance(value, Mapping) else value if isinstance(value, tuple) else ()
+        for item in items:
+            for r in item if isinstance(item, tuple) else (item,):
+                if dataclasses.is_dataclass(r) and not isinstance(r, type):
+                    yield r
 
 
 class Reuse:
