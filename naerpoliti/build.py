@@ -141,22 +141,12 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
     making the model from the content (those after reading the files). Without a memo (serve's),
     the files are loaded on every core and through the persistent cache (loadcache.py). `freeze`:
-    the content is kept from the collector (gc.freeze) until the caller unfreezes it (run())."""
+    what the cache gives is kept from the collector (gc.freeze) until the caller unfreezes it (run())."""
     loader = None
     if memo is None:
         loading = "\0".join(f"{d} {dependency_version(d)}" for d in LOAD_DEPENDENCIES)
-        loader = CachedLoader(root, f"{libraries()}\0{loading}")
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        content = load_content(root, diags, progress, memo, loader)
-    finally:
-        if freeze:
-            # a build's content lives to its end: the collector need not walk its millions of
-            # objects again and again (run's fewer_collections gives them back)
-            gc.freeze()
-        if enabled:
-            gc.enable()
+        loader = CachedLoader(root, f"{libraries()}\0{loading}", freeze=freeze)
+    content = load_content(root, diags, progress, memo, loader)
     if content is None:
         return None, None, ()
     loaded = len(diags.items)
@@ -671,7 +661,7 @@ def fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()  # what model_of and render_site froze
+        gc.unfreeze()  # what loading (CachedLoader) and render_site froze
         gc.set_threshold(*thresholds)
 
 

@@ -299,8 +299,10 @@ class CachedLoader:
     cache when nothing it depends on changed, the others loaded (on every core when many), and the
     cache saved again when anything changed. cache=False: load everything, save nothing."""
 
-    def __init__(self, root: Path, libraries: str, cache: bool = True, jobs: int | None = None):
+    def __init__(self, root: Path, libraries: str, cache: bool = True, jobs: int | None = None,
+                 freeze: bool = False):
         self.root = root
+        self.freeze = freeze  # see registry()
         self.path = cache_file(root.resolve(), "content") if cache else None  # a folder of SHARDS files
         self.key = engine_key(libraries) if cache else b""
         self.jobs = jobs
@@ -313,7 +315,13 @@ class CachedLoader:
 
     def registry(self, root: Path, diags: Diagnostics) -> dict[str, Any] | None:
         if self.path is not None:
-            self.old = read_shards(self.path, self.key)
+            with _no_collections():
+                self.old = read_shards(self.path, self.key)
+                if self.freeze:
+                    # a build keeps what the cache gives to its end (build.run unfreezes it): the
+                    # collector need not walk its millions of objects as they age. Only these: the
+                    # garbage of parsing changed files must stay collectable
+                    gc.freeze()
         media = self._media_salt(root)
         entry = self._entry(REGISTRY, media, lambda d: load_registry(root, d))
         diags.items.extend(entry.diagnostics)
