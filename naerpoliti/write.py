@@ -353,10 +353,15 @@ def _create(path: str, data: bytes) -> None:
         f.write(data)
 
 
+def _unknown_entries(folder: Path, known: Container[str]) -> set[str]:
+    """The files and links under `folder` (links not followed) that `known` does not hold."""
+    return {rel for rel, _ in walk_files(folder, follow_links=False) if rel not in known}
+
+
 def _survey(folder: Path, known: Container[str], answer: Connection, parent: int) -> None:
-    """Staging.survey()'s process: the entries of `folder` that `known` does not hold."""
+    """Staging.survey()'s process: _unknown_entries, sent back."""
     die_with_parent(parent)
-    answer.send({rel for rel, _ in walk_files(folder, follow_links=False) if rel not in known})
+    answer.send(_unknown_entries(folder, known))
     answer.close()
 
 
@@ -478,13 +483,13 @@ class Staging:
         """What survey() found: the files and links of the spare folder not in its manifest."""
         assert self.path is not None
         if self._survey is None:
-            return {rel for rel, _ in walk_files(self.path, follow_links=False)} - self.spare.keys()
+            return _unknown_entries(self.path, self.spare)
         process, reader = self._survey
         self._survey = None
         try:
             found: set[str] = reader.recv()
         except (EOFError, OSError):  # the surveying process died: look here instead
-            found = {rel for rel, _ in walk_files(self.path, follow_links=False)} - self.spare.keys()
+            found = _unknown_entries(self.path, self.spare)
         finally:
             reader.close()
             process.join()

@@ -362,13 +362,13 @@ class _Items:
                         Property("slug", "The item's identifier: its file name, which never changes.", _ID),
                         _SUMMARY, Property("scope", "The areas it concerns.", _scope), _HTML, _page("item's")))
 
-    def news(self, items: Sequence[NewsItem] | None = None) -> list[str]:
-        """Each item's line of JSON (of `items`, default every item, sorted by slug); with a memo
+    def news(self, items: Sequence[NewsItem]) -> list[str]:
+        """Each item's line of JSON (render_open_data makes a file a year: by_year); with a memo
         (incremental.Builder's), an item's line is made once for as long as the item (the same
         record) and what else the line shows stay."""
         memo = self.memo
         out: list[str] = []
-        for n in sorted(self.site.news, key=lambda n: n.slug) if items is None else items:
+        for n in items:
             author = n.author if n.author in self.site.officers else None
             key = (author, self.urls.origin)
             hit = memo.get(id(n)) if memo is not None else None
@@ -386,10 +386,11 @@ class _Items:
         return out
 
     def items(self, name: str) -> Sequence[JsonObject | str]:
+        """The items of a data file other than the news (news(), a file a year)."""
         writers: dict[str, Callable[[], Sequence[JsonObject | str]]] = {
             "localities": self.localities, "officers": self.officers, "stations": self.stations,
             "ambassadors": self.ambassadors, "districts": self.districts, "municipalities": self.municipalities,
-            "events": self.events, "news": self.news}
+            "events": self.events}
         return writers[name]()
 
 

@@ -192,17 +192,16 @@ class _Pages:
         rendered by its own key, which tells exactly which pages an edit changed."""
         render = {"district": self.district_page, "municipality": self.municipality_page,
                   "locality": self.locality_page}[kind]
-        if self.keys is not None:
-            name = f"pages ({self.language}) of {kind} {record.id}"
-            self.group = (name, self._group_key(kind, record))
-            taken = self.reuse.group(*self.group, f"the pages of {kind} '{record.id}'")
+        taken = None
+        try:
+            if self.keys is not None:
+                self.group = (f"pages ({self.language}) of {kind} {record.id}", self._group_key(kind, record))
+                taken = self.reuse.group(*self.group, f"the pages of {kind} '{record.id}'")
             if taken is not None:
                 self.out += taken
-                self.group = ("", "")
-                return
-        try:
-            render(record)  # type: ignore[operator]
-            self.area_lists(kind, record.id)
+            else:
+                render(record)  # type: ignore[operator]
+                self.area_lists(kind, record.id)
         finally:
             self.group = ("", "")
 
