@@ -59,7 +59,6 @@ from .write import (
     cache_file,
     check_output_path,
     clean_leftovers,
-    link_folder,
     marker_id,
     output_lock,
     remove_cache,
@@ -428,9 +427,8 @@ class FulltextIndex:
     still render: one part at a time until rendering is done, then `jobs` at a time (widen());
     otherwise after rendering (outputs())."""
 
-    def __init__(self, site: SiteModel, staging: Staging, scratch: Path, keys: Keys | None, reuse: Reuse,
-                 jobs: int):
-        self.site, self.staging, self.scratch = site, staging, scratch
+    def __init__(self, site: SiteModel, staging: Staging, keys: Keys | None, reuse: Reuse, jobs: int):
+        self.site, self.staging = site, staging
         self.keys, self.reuse, self.jobs = keys, reuse, jobs
         self.gate, self.wide = threading.Semaphore(1), False
         self.pages: list[tuple[str, bytes]] | None = None
@@ -444,8 +442,7 @@ class FulltextIndex:
 
     def _index(self, pages: list[tuple[str, bytes]], gate: threading.Semaphore | None) -> list[Output]:
         assert self.staging.path is not None
-        return fulltext.index_pages(self.site, self.staging.path, pages, self.scratch, self.keys, self.reuse,
-                                    self.jobs, gate)
+        return fulltext.index_pages(self.site, self.staging.path, pages, self.keys, self.reuse, self.jobs, gate)
 
     def start(self, outputs: list[Written]) -> None:
         pages = self.pages_of(outputs)
@@ -712,48 +709,45 @@ def _run(root: Path, out: Path | None, today: dt.date | None, strict: bool, prog
     if fingerprint is not None and site.today != build_date(today, timezone):
         fingerprint = None  # keyed on another day than the site's (its time zone changed): not kept
     checking = out is None
-    with contextlib.ExitStack() as stack:
-        # the parts of the full-text index to make are linked into `scratch` beside the output folder
-        # (a check makes no index: the pages it would index were checked already)
-        scratch = None if out is None else stack.enter_context(link_folder(out, "index"))
-        staging = Staging(out, None if out is None else fulltext.indexable(site))
-        # what the previous build in the folder rendered, by render key (render/keys.py)
-        record = staging.previous_record()
-        keys = None if checking else Keys(site, base_digest(template_dirs(root), libraries()))
-        jobs = jobs or jobs_for(site)
-        # a check renders only what it must to find what a build would refuse: a site's own
-        # templates (which only rendering can test); the engine's are tested with the engine
-        previous = Reuse(record)
-        reuse = PLAN if checking and not own_templates(root) else previous
-        index = None if scratch is None else FulltextIndex(site, staging, scratch, keys, previous, jobs)
-        try:
-            with template_errors():
-                result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
-                                             jobs=jobs, cache=cache, keys=keys, reuse=reuse,
-                                             on_pages=index.start if index is not None else None)
-                finish_site(site, root, staging, result.outputs, progress, index, cache)
-            progress.step("checking links")
-            check_outputs(site, result.outputs, diags)
-            if out is not None:  # over a limit of site.host: a warning, so --strict keeps the old site
-                config = site.config
-                result.fit = hosts.check(config.host, config.field_pos.get("host", config.pos),
-                                         ((o.path, o.stat[0]) for o in result.outputs), diags)
-            if out is not None and not result.failed:
-                progress.step("writing")
-                forget(out)  # until the new site is in place
-                result.written = staging.commit(result.outputs)
-                if fingerprint is not None:
-                    _remember(out, fingerprint, result, site.config.timezone)
-        except TemplateProblem as problem:
-            shown = problem.path
-            with contextlib.suppress(ValueError):
-                shown = Path(problem.path).resolve().relative_to(root.resolve()).as_posix()
-            diags.error(Position(shown, problem.line), f"template error: {problem.message}")
-            result.outputs = []
-        finally:
-            if index is not None:
-                index.join()  # it reads the staging folder
-            staging.discard()
+    staging = Staging(out, None if out is None else fulltext.indexable(site))
+    # what the previous build in the folder rendered, by render key (render/keys.py)
+    record = staging.previous_record()
+    keys = None if checking else Keys(site, base_digest(template_dirs(root), libraries()))
+    jobs = jobs or jobs_for(site)
+    # a check renders only what it must to find what a build would refuse: a site's own
+    # templates (which only rendering can test); the engine's are tested with the engine
+    previous = Reuse(record)
+    reuse = PLAN if checking and not own_templates(root) else previous
+    # a check makes no full-text index: the pages it would index were checked already
+    index = None if out is None else FulltextIndex(site, staging, keys, previous, jobs)
+    try:
+        with template_errors():
+            result.outputs = render_site(site, root, staging, media=not checking, progress=progress,
+                                         jobs=jobs, cache=cache, keys=keys, reuse=reuse,
+                                         on_pages=index.start if index is not None else None)
+            finish_site(site, root, staging, result.outputs, progress, index, cache)
+        progress.step("checking links")
+        check_outputs(site, result.outputs, diags)
+        if out is not None:  # over a limit of site.host: a warning, so --strict keeps the old site
+            config = site.config
+            result.fit = hosts.check(config.host, config.field_pos.get("host", config.pos),
+                                     ((o.path, o.stat[0]) for o in result.outputs), diags)
+        if out is not None and not result.failed:
+            progress.step("writing")
+            forget(out)  # until the new site is in place
+            result.written = staging.commit(result.outputs)
+            if fingerprint is not None:
+                _remember(out, fingerprint, result, site.config.timezone)
+    except TemplateProblem as problem:
+        shown = problem.path
+        with contextlib.suppress(ValueError):
+            shown = Path(problem.path).resolve().relative_to(root.resolve()).as_posix()
+        diags.error(Position(shown, problem.line), f"template error: {problem.message}")
+        result.outputs = []
+    finally:
+        if index is not None:
+            index.join()  # it reads the staging folder
+        staging.discard()
     progress.done()
     result.seconds = time.perf_counter() - started
     return result

@@ -2,63 +2,67 @@
 run by the builder over the pages it has written (not a renderer: it runs a program and writes
 files).
 
-Pagefind (https://pagefind.app, from the PyPI package `pagefind[bin]`) reads HTML files and writes
-a static search index: a small JavaScript API (`pagefind.js`), a WebAssembly search engine and
+Pagefind (https://pagefind.app, from the PyPI package `pagefind[bin]`) reads HTML and writes a
+static search index: a small JavaScript API (`pagefind.js`), a WebAssembly search engine and
 compressed index chunks and fragments, fetched by the browser only when someone searches on the
 search page (`templates/search.html`, `templates/assets/fulltext.js`).
 
-The build stays atomic: as the writer (write.Staging) writes each page to index, it also links it
-into a folder beside the output folder (write.link_folder), laid out as on the web server.
-index_pages() runs Pagefind over that folder, in a temporary folder of its own, and returns its
-bundle as Output objects under `pagefind/` (at the site's root path), which the writer then writes
-like any other file. Only pages of the primary language whose main content carries
-`data-pagefind-body` are linked (news items, events, free pages and, of a locality's page, its
+Pagefind runs as a service (`pagefind --service`, the interface its Node and Python packages
+drive): it is given each page's URL and HTML through a pipe and answers with the index's files.
+Nothing is written but the output itself: run over a folder, Pagefind would need the pages linked
+into one laid out as on the web server, and write its files there to be read back, and on a disk
+where creating a file or folder costs a third of a millisecond a national site's 24,000 pages and
+as many files of the index made that dearer than indexing them. The build stays atomic: index_pages()
+returns the bundle as Output objects under `pagefind/` (at the site's root path), which the writer
+writes like any other file. Only pages of the primary language whose main content carries
+`data-pagefind-body` are indexed (news items, events, free pages and, of a locality's page, its
 name, places, postcodes and officer, marked `type:locality`), so the other pages (lists,
 newsletters, 404, /was/) and the rest of a locality's page (its ambassadors) are never indexed.
 
-The pages are linked at their paths on the server, the site's root path included, so the URLs in
-the index are whole paths (/naerpoliti/nyheder/...): fulltext.js sets Pagefind's `baseUrl` to "/",
-or Pagefind would put the folder it was loaded from in front of them a second time.
+A page's URL in the index is its whole path (/naerpoliti/nyheder/...), the site's root path
+included: fulltext.js sets Pagefind's `baseUrl` to "/", or Pagefind would put the folder it was
+loaded from in front of them a second time.
 
-The pages are indexed in the interface language (`--force-language`), which has Pagefind use its
-stemmer for it: with `da`, a search for "indbruddet" finds "indbrud". Given the same pages,
-Pagefind's files are the same bytes (their names are hashes of their contents); the one file whose
-key order varies from run to run, `pagefind-entry.json`, is written with sorted keys.
+The pages are indexed in the interface language (`force_language`), which has Pagefind use its
+stemmer for it: with `da`, a search for "indbruddet" finds "indbrud". The pages are given in the
+order of their paths, so the same pages make the same bytes (the index's file names are hashes of
+their contents); the one file whose key order varies from run to run, `pagefind-entry.json`, is
+written with sorted keys.
 """
 from __future__ import annotations
 
+import base64
+import collections
 import concurrent.futures
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from .render import Output
 from .render.keys import NO_REUSE, Keys, Reuse
 from .site import SiteModel
-from .urls import clean_path
 from .write import check_output_path
 
 BUNDLE = "pagefind"  # the folder of Pagefind's files, at the site's root path
 PART = "del"  # pagefind/del-2/, ...: the further indexes of a big site
 INDEXES = "naerpoliti-indexes.json"  # {"merge": [URL of each further index]}, read by fulltext.js
-# Pages in one run of Pagefind: about 125 MB of memory and 1.5-2.3 CPU-seconds for 1,000 pages of a
-# national site (2,500: 300 MB, 5.4 s). Smaller parts make an edit re-index less, but a search in
-# the browser merges one index a part.
+# Pages in one index of Pagefind: about 125 MB of memory and 1.3 CPU-seconds for 1,000 pages of a
+# national site. Smaller parts make an edit re-index less, but a search in the browser merges one
+# index a part.
 PAGES_PER_INDEX = int(os.environ.get("NAERPOLITI_PAGES_PER_INDEX", "1000"))
 ENTRY = "pagefind-entry.json"
 # Pagefind's ready-made interfaces, which the site does not use (fulltext.js talks to pagefind.js).
 UNUSED = re.compile(r"pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)")
 # An element of a page's <body> that holds what Pagefind indexes.
 INDEXED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
-TIMEOUT = 600  # seconds
+TIMEOUT = 600  # seconds for one part of the index
 
 
 class FulltextError(RuntimeError):
@@ -91,29 +95,22 @@ def indexable(site: SiteModel) -> Callable[[str, bytes], bool]:
     return check
 
 
-def pages_folder(root: Path, root_path: str) -> Path:
-    """The folder under `root` that the pages to index are linked into: `root` and the site's root
-    path, as on the web server. site.base_url's field type refuses a path that could lead
-    elsewhere; it is refused here too, since this folder is written to."""
-    folder = root / root_path.strip("/")
-    if not clean_path(root_path) or not folder.resolve().is_relative_to(root.resolve()):
-        raise FulltextError(f"the site's base path {root_path!r} leads outside the folder of the pages to index")
-    return folder
-
-
 def part_of(path: str, count: int) -> int:
     """The part of the index a page belongs to: by a digest of its path, so that an edited page
     changes one part, and a page added or removed one part (while the number of parts stays)."""
     return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).digest()) % count
 
 
-def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]], scratch: Path,
-                keys: Keys | None = None, reuse: Reuse = NO_REUSE, jobs: int = 1,
-                gate: threading.Semaphore | None = None) -> list[Output]:
+def page_url(root_path: str, path: str) -> str:
+    """A page's URL in the index: its path on the server, without "index.html" (as Pagefind makes
+    URLs of the files of a folder)."""
+    return root_path + (path[:-len("index.html")] if path == "index.html" or path.endswith("/index.html") else path)
+
+
+def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]], keys: Keys | None = None,
+                reuse: Reuse = NO_REUSE, jobs: int = 1, gate: threading.Semaphore | None = None) -> list[Output]:
     """The Pagefind index of `pages` (output path, sha256 of its bytes), which lie in `source` (an
-    output or staging folder) at their output paths. Each part to index is hard-linked into
-    `scratch` (a folder on the same file system, write.link_folder), laid out as on the web server:
-    the site's root path, then the output paths.
+    output or staging folder) at their output paths; a path that could lead out of it is refused.
 
     Pagefind holds every page it indexes in memory (about 125 MB for 1,000 pages of a national
     site), so a big site is indexed in parts of at most PAGES_PER_INDEX pages: the first is
@@ -123,98 +120,198 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
     over (`reuse`) instead of indexed again; the other parts are indexed `jobs` at a time, and
     each only while it holds `gate` (the builder widens it when rendering is done)."""
     binary = pagefind_executable()
+    for path, _digest in pages:
+        problem = check_output_path(path)
+        if problem:
+            raise FulltextError(f"a page to index: {problem}")
     count = max(1, -(-len(pages) // PAGES_PER_INDEX))
     parts: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
     for path, digest in sorted(pages):
         parts[part_of(path, count) if count > 1 else 0].append((path, digest))
+    root_path, language = site.urls.root_path, site.config.language
     out: list[Output] = []
     todo = []
     for i, members in enumerate(parts):
         folder = BUNDLE if i == 0 else f"{BUNDLE}/{PART}-{i + 1}"
         unit = f"full-text index {i + 1} of {count}"
-        key = keys.of("pagefind", site.config.language, site.urls.root_path, folder, members) if keys else ""
+        key = keys.of("pagefind", language, root_path, folder, members) if keys else ""
         taken = reuse.paths(unit, key, ()) if key else None
-        if taken is not None:  # each file named as when it was made (read_bundle)
-            out += [Output(p, origin=f"the Pagefind index ({site.urls.root_path}{p})", unit=unit, key=key,
+        if taken is not None:  # each file named as when it was made
+            out += [Output(p, origin=f"the Pagefind index ({root_path}{p})", unit=unit, key=key,
                            reused=True) for p in taken]
         else:
-            todo.append((i, folder, unit, key, members))
+            todo.append((folder, unit, key, members))
 
-    def index(job: tuple[int, str, str, str, list[tuple[str, bytes]]]) -> list[Output]:
+    def index(job: tuple[str, str, str, list[tuple[str, bytes]]]) -> list[Output]:
+        folder, unit, key, members = job
+        html = ((page_url(root_path, path), (source / path).read_bytes()) for path, _digest in members)
         with gate or contextlib.nullcontext():
-            return index_part(*job)
-
-    def index_part(i: int, folder: str, unit: str, key: str, members: list[tuple[str, bytes]]) -> list[Output]:
-        part_source = scratch / f"site-{i}"
-        link_part(source, [path for path, _digest in members], pages_folder(part_source, site.urls.root_path))
-        bundle = scratch / f"bundle-{i}"
-        run_pagefind(binary, part_source, bundle, site.config.language, cwd=scratch)
-        made = [dataclasses.replace(o, unit=unit, key=key) for o in read_bundle(bundle, site.urls.root_path, folder)]
-        shutil.rmtree(part_source, ignore_errors=True)
-        shutil.rmtree(bundle, ignore_errors=True)
-        return made
+            files = pagefind_bundle(binary, language, html)
+        return [Output(f"{folder}/{name}", data, origin=f"the Pagefind index ({root_path}{folder}/{name})",
+                       unit=unit, key=key) for name, data in files]
 
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
         for made in pool.map(index, todo):  # in the order of the parts
             out += made
-    merged = [f"{site.urls.root_path}{BUNDLE}/{PART}-{i + 1}/" for i in range(1, count)]
+    merged = [f"{root_path}{BUNDLE}/{PART}-{i + 1}/" for i in range(1, count)]
     out.append(Output(f"{BUNDLE}/{INDEXES}", (json.dumps({"merge": merged}) + "\n").encode("utf-8"),
-                      origin=f"the list of Pagefind indexes ({site.urls.root_path}{BUNDLE}/{INDEXES})"))
+                      origin=f"the list of Pagefind indexes ({root_path}{BUNDLE}/{INDEXES})"))
     return out
 
 
-def link_part(source: Path, pages: Sequence[str], into: Path) -> None:
-    """The pages (output paths) of `source` hard-linked into `into` at the same paths; a path that
-    could lead out of either folder is refused (write.check_output_path)."""
-    made_dirs: set[Path] = set()
-    for path in pages:
-        problem = check_output_path(path)
-        if problem:
-            raise FulltextError(f"a page to index: {problem}")
-        target = into / path
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        os.link(source / path, target)
-
-
-def run_pagefind(binary: Path, source: Path, bundle: Path, language: str, cwd: Path) -> str:
-    """Run Pagefind over `source`, writing its files to `bundle`; returns its log."""
-    # Settings come from the command line only: no pagefind.yml (cwd is the empty temporary
-    # folder) and no PAGEFIND_* variables, so the index depends on the pages alone.
+def pagefind_bundle(binary: Path, language: str, pages: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The files of Pagefind's index (path in the bundle, bytes), sorted by path, of `pages` (URL,
+    HTML), given in this order to one `pagefind --service` process, in `language`. Pagefind's
+    ready-made interfaces are left out (UNUSED)."""
+    # No PAGEFIND_* variables, and a working folder with no pagefind.yml (Pagefind looks for one
+    # there even as a service): the engine's own. The index depends on the pages alone.
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
-    command = [str(binary), "--site", str(source), "--output-path", str(bundle),
-               "--force-language", language]
     try:
-        proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, encoding="utf-8", errors="replace",
-                              timeout=TIMEOUT)
-    except (OSError, subprocess.SubprocessError) as exc:
+        proc = subprocess.Popen([str(binary), "--service"], cwd=Path(__file__).parent, env=env,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
         raise FulltextError(f"could not run Pagefind ({binary}): {exc}") from None
-    log = proc.stdout + proc.stderr
-    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
-        tail = "\n".join(log.strip().splitlines()[-10:])
-        raise FulltextError(f"Pagefind failed (exit status {proc.returncode}):\n{tail}")
-    return log
+    with proc:  # closes the pipes and waits for it
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        log = _Tail(proc.stderr)
+        timer = threading.Timer(TIMEOUT, proc.kill)
+        timer.start()
+        try:
+            return _converse(proc.stdin, proc.stdout, language, pages)
+        except FulltextError as exc:
+            proc.kill()
+            proc.wait()
+            tail = log.text()
+            why = f"it took longer than {TIMEOUT} s" if not timer.is_alive() else f"exit status {proc.returncode}"
+            raise FulltextError(f"Pagefind failed ({why}): {exc}" + (f"\n{tail}" if tail else "")) from None
+        finally:
+            timer.cancel()
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # the end of the conversation: the service ends
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
-def read_bundle(bundle: Path, root_path: str, folder: str = BUNDLE) -> list[Output]:
-    out: list[Output] = []
-    for f in sorted(bundle.rglob("*")):
-        if not f.is_file():
+class _Tail:
+    """The last lines a process writes to a pipe, read in a thread so the pipe never fills."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.lines: collections.deque[bytes] = collections.deque(maxlen=10)
+        self.reader = threading.Thread(target=self._read, args=(stream,), name="naerpoliti-pagefind-log", daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            for line in stream:
+                self.lines.append(line[:1000])
+
+    def text(self) -> str:
+        self.reader.join(5)
+        return b"".join(self.lines).decode("utf-8", "replace").strip()
+
+
+def _converse(requests: IO[bytes], replies: IO[bytes], language: str,
+              pages: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The service's conversation: a new index, each page, then the index's files. Each message,
+    either way, is base64 of its JSON followed by a comma; the service answers the messages one
+    by one, in order. The pages are sent from a thread while the answers are read, so that
+    neither pipe fills up while its reader waits on the other."""
+    answers = _answers(replies)
+    try:
+        _send(requests, 0, {"type": "NewIndex", "config": {"force_language": language}})
+    except OSError as exc:  # it has ended already
+        raise FulltextError(f"it took no messages ({exc.strerror or exc})") from None
+    index_id = _answer(answers, 0, ("NewIndex",))["index_id"]
+    sent: list[int] = []
+    failure: list[BaseException] = []
+
+    def send_pages() -> None:
+        try:
+            number = 0
+            for number, (url, html) in enumerate(pages, 1):
+                _send(requests, number, {"type": "AddFile", "index_id": index_id, "url": url, "file_path": None,
+                                         "file_contents": html.decode("utf-8", "replace")})
+            sent.append(number)
+            _send(requests, number + 1, {"type": "GetFiles", "index_id": index_id})
+        except BaseException as exc:  # noqa: BLE001 - raised in the reading thread
+            failure.append(exc)
+            with contextlib.suppress(OSError):
+                requests.close()  # the service ends, and the reader with it
+
+    sender = threading.Thread(target=send_pages, name="naerpoliti-pagefind-pages", daemon=True)
+    sender.start()
+    try:
+        number = 1  # the page whose answer comes next; the files follow the last page's
+        while True:
+            payload = _answer(answers, number, ("IndexedFile", "GetFiles"))
+            if payload["type"] == "GetFiles":
+                if not sent or number != sent[0] + 1:  # the sender counts its pages before it asks
+                    raise FulltextError(f"unexpected answer {payload['type']!r} to message {number}")
+                files = payload["files"]
+                break
+            number += 1
+    except FulltextError:
+        if failure:  # the service ended because the pages did (the caller ends it otherwise)
+            raise _failure(failure[0]) from None
+        raise
+    sender.join()
+    made = [(f["path"], base64.b64decode(f["content"])) for f in files if not UNUSED.fullmatch(f["path"])]
+    return sorted((name, _sorted_json(data) if name == ENTRY else data) for name, data in made)
+
+
+def _failure(exc: BaseException) -> FulltextError:
+    return FulltextError(f"a page to index could not be read or given to Pagefind: {exc}")
+
+
+def _send(requests: IO[bytes], number: int, payload: dict[str, Any]) -> None:
+    message = json.dumps({"message_id": number, "payload": payload}, ensure_ascii=False)
+    requests.write(base64.b64encode(message.encode("utf-8")) + b",")
+    if payload["type"] != "AddFile":
+        requests.flush()
+
+
+def _answers(replies: IO[bytes]) -> Iterator[dict[str, Any]]:
+    """The service's answers, as they come."""
+    buffer = bytearray()
+    start = 0  # where to look for the comma that ends the next answer
+    while True:
+        end = buffer.find(b",", start)
+        if end < 0:
+            start = len(buffer)
+            chunk = replies.read1(1 << 20)  # type: ignore[attr-defined]
+            if not chunk:
+                return
+            buffer += chunk
             continue
-        rel = f.relative_to(bundle).as_posix()
-        if UNUSED.fullmatch(rel):
-            continue
-        data = f.read_bytes()
-        if rel == ENTRY:
-            data = _sorted_json(data)
-        out.append(Output(f"{folder}/{rel}", data, origin=f"the Pagefind index ({root_path}{folder}/{rel})"))
-    return out
+        try:
+            answer = json.loads(base64.b64decode(bytes(buffer[:end]), validate=True))
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise FulltextError(f"an answer that is not Pagefind's: {bytes(buffer[:60])!r}")
+        del buffer[:end + 1]
+        start = 0
+        yield answer
+
+
+def _answer(answers: Iterator[dict[str, Any]], number: int, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The next answer's payload, which must answer message `number` and be of one of `kinds`."""
+    answer = next(answers, None)
+    if answer is None:
+        raise FulltextError("the service ended before it had answered")
+    payload = answer.get("payload")
+    if not isinstance(payload, dict):
+        raise FulltextError(f"an answer that is not Pagefind's: {str(answer)[:60]}")
+    if payload.get("type") == "Error":
+        raise FulltextError(str(payload.get("message", "an error")))
+    if answer.get("message_id") != number or payload.get("type") not in kinds:
+        raise FulltextError(f"unexpected answer {payload.get('type')!r} to message {number}")
+    return payload
 
 
 def _sorted_json(data: bytes) -> bytes:
     """pagefind-entry.json with its keys in a fixed order (Pagefind writes them in hash order)."""
     value = json.loads(data)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-

@@ -20,7 +20,6 @@ is byte for byte what a full build of the same content writes.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -54,7 +53,6 @@ from .write import (
     Written,
     cache_dir,
     check_output_path,
-    link_folder,
     output_lock,
     remove_file,
     replace_file,
@@ -121,20 +119,26 @@ class Builder:
         """Make the full-text index anew from the pages as they are now and put it in place of the
         old one; Pagefind runs without holding up builds. False when the index was up to date or
         a build came in between (which then made it, or left it to the next refresh)."""
-        with contextlib.ExitStack() as links:
+        with self._lock:
+            last = self.last
+            if last is None or not self.index_stale:
+                return False
+            generation, site = self.generation, last.site
+            indexed = [(p, w.digest) for p, w in last.written.items() if w.indexed]
+            pages = indexed or [(p, b"") for p in _index_candidates(site, self.out)]
+            # only the parts of the index whose pages changed are made again (render/keys.py); a
+            # build that comes in while they are made discards the result (generation, below)
+            keys = Keys(site, base_digest(template_dirs(self.root), libraries())) if indexed else None
+            in_place = Reuse(RenderRecord.of(self.out, last.written.values()))
+        # the pages are read from the output folder while builds may change it: a build that came
+        # in between makes the result void, and a page it removed is no error
+        try:
+            outputs = fulltext.index_pages(site, self.out, pages, keys, in_place)
+        except fulltext.FulltextError:
             with self._lock:
-                last = self.last
-                if last is None or not self.index_stale:
+                if self.generation != generation or self.last is not last:
                     return False
-                generation, site = self.generation, last.site
-                indexed = [(p, w.digest) for p, w in last.written.items() if w.indexed]
-                pages = indexed or [(p, b"") for p in _index_candidates(site, self.out)]
-                scratch = links.enter_context(link_folder(self.out, "refresh"))
-                # only the parts of the index whose pages changed are made again (render/keys.py); a
-                # build that comes in while they are made discards the result (generation, below)
-                keys = Keys(site, base_digest(template_dirs(self.root), libraries())) if indexed else None
-                in_place = Reuse(RenderRecord.of(self.out, last.written.values()))
-            outputs = fulltext.index_pages(site, self.out, pages, scratch, keys, in_place)
+            raise
         with self._lock:
             if self.generation != generation or self.last is not last:
                 return False

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -875,22 +874,3 @@ def remove_file(out: Path, path: str) -> None:
     if problem:
         raise WriteError(problem)
     (out / path).unlink(missing_ok=True)
-
-
-# --- the folder of pages for the full-text index -----------------------------------------------
-
-@contextlib.contextmanager
-def link_folder(out: Path, what: str) -> Iterator[Path]:
-    """A temporary folder beside the output folder, removed at the end: on its file system, so
-    pages are hard-linked into it rather than copied, and named like a staging folder of this
-    process, so that clean_leftovers() removes it after a killed build and leaves it alone while
-    this process lives."""
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{what}-", suffix=f"-{os.getpid()}", dir=out.parent))
-    except OSError as exc:
-        raise write_error(exc, out) from None
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)

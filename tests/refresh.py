@@ -39,6 +39,8 @@ def refresh_golden() -> None:
         shutil.rmtree(out)
     with contextlib.redirect_stdout(io.StringIO()):
         code = main(["build", "--root", str(HERE / "sites" / "small"), "--out", str(out), "--today", TODAY])
+    from naerpoliti.write import spare_folder
+    shutil.rmtree(spare_folder(out), ignore_errors=True)  # no next build: the spare kept for one is not wanted
     print(f"golden: exit {code}, {sum(1 for p in out.rglob('*') if p.is_file())} files in {out}")
 
 

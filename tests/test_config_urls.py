@@ -13,7 +13,6 @@ from naerpoliti import fulltext
 from naerpoliti.errors import Position
 from naerpoliti.fieldtypes import BaseUrl, Email, HttpsUrl, Invalid, Url
 from naerpoliti.urls import Urls, clean_path, mailto
-from naerpoliti.fulltext import link_part
 
 HERE = Position("localities.yaml", 3, 13)
 FILES = {"content/news/a.md": news("Nyhed", "2026-11-20")}
@@ -106,7 +105,7 @@ def test_a_sub_path_site_with_an_idn_host_builds(site_root, tmp_path):
     assert b"<nyhedsbrev@xn--nrpoliti-j0a.dk>" in eml and max(eml) < 128
 
 
-def test_paths_made_from_the_base_path_refuse_to_leave_their_folder(tmp_path):
+def test_paths_made_from_the_base_path_refuse_to_leave_their_folder(site_root, tmp_path):
     # site.base_url's type refuses these first; the code that makes paths refuses them regardless
     for bad in ("https://x.dk/a/../../", "https://x.dk/%2e%2e/", "https://x.dk//b/", "https://u@x.dk/",
                 "https://x.dk/?q", "https://x.dk/a%2f/"):
@@ -119,17 +118,16 @@ def test_paths_made_from_the_base_path_refuse_to_leave_their_folder(tmp_path):
     assert urls.output_path("/sub/a/.../") == "a/.../index.html"
     for bad in ("/../", "/a/../../", "/%2E%2E/", "//x/", "/a\\b/", "/a%5Cb/", "/a%0a/"):
         assert not clean_path(bad)
-        with pytest.raises(fulltext.FulltextError):
-            fulltext.pages_folder(tmp_path / "index", bad)
-    assert fulltext.pages_folder(tmp_path / "index", "/a/b/") == tmp_path / "index" / "a" / "b"
-    assert fulltext.pages_folder(tmp_path / "index", "/") == tmp_path / "index"
+    # the full-text index reads the pages it is given from the output folder, and no other file
+    result = build(site_root(FILES), tmp_path / "site")
+    assert not result.failed, messages(result)
     out = tmp_path / "out"
     (out / "a").mkdir(parents=True)
     (out / "a" / "index.html").write_text("x")
-    for bad in ("../index.html", "a/../../index.html", "/etc/index.html"):
-        with pytest.raises(fulltext.FulltextError):
-            link_part(out, [bad], tmp_path / "into")
-    assert not (tmp_path / "index.html").exists()
+    (tmp_path / "index.html").write_text("<html><body><main data-pagefind-body>Hemmelig</main></body></html>")
+    for bad in ("../index.html", "a/../../index.html", "/etc/index.html", str(tmp_path / "index.html")):
+        with pytest.raises(fulltext.FulltextError, match="not inside the output folder"):
+            fulltext.index_pages(result.site, out, [(bad, b"")])
 
 
 # --- every other configured URL -------------------------------------------------------------------

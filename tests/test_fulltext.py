@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REGISTRY, build, news, sitemap_text, tree
-from naerpoliti.fulltext import FulltextError, pagefind_executable, run_pagefind
+from naerpoliti.fulltext import FulltextError, pagefind_bundle, pagefind_executable
 
 MAGIC = b"pagefind_dcd"
 
@@ -135,16 +135,16 @@ def test_danish_stemming(small: Path):
     assert has_word(index, "tyv") and not has_word(index, "tyvene")
 
 
-def test_pagefind_has_a_stemmer_for_danish(tmp_path):
-    """Pagefind says so when it has no stemmer for a language; for Danish it says nothing."""
-    def log_for(language: str) -> str:
-        site = tmp_path / language / "site"
-        site.mkdir(parents=True)
-        (site / "index.html").write_text(
-            f'<html lang="{language}"><body><main data-pagefind-body><h1>Indbruddene</h1></main></body></html>')
-        return run_pagefind(pagefind_executable(), site, tmp_path / language / "bundle", language, tmp_path / language)
-    assert "doesn't support stemming" in log_for("xx")  # the message it gives
-    assert "doesn't support stemming" not in log_for("da")
+def test_pagefind_has_a_stemmer_for_danish():
+    """Indexed as Danish, "Indbruddene" is the word "indbrud"; in a language Pagefind has no
+    stemmer for, it stays as written."""
+    page = ("/", '<html lang="da"><body><main data-pagefind-body><h1>Indbruddene</h1></main></body></html>'.encode())
+
+    def words(language: str) -> bytes:
+        files = dict(pagefind_bundle(pagefind_executable(), language, [page]))
+        return b"".join(gzip.decompress(data) for name, data in files.items() if name.endswith(".pf_index"))
+    assert has_word(words("da"), "indbrud") and not has_word(words("da"), "indbruddene")
+    assert has_word(words("xx"), "indbruddene") and not has_word(words("xx"), "indbrud")
 
 
 def test_english_interface_is_indexed_once_in_its_language(site_root, tmp_path):
@@ -236,6 +236,39 @@ def test_when_pagefind_fails_nothing_is_written(site_root, tmp_path, temp_folder
     assert list(temp_folder.iterdir()) == []
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
     with pytest.raises(FulltextError, match="binary is missing"):
+        build(root, out)
+    assert tree(out) == before
+
+
+SERVICES = {
+    "prints what is not an answer": "print('hello, world')",
+    "refuses the index": ("import base64, json, sys\n"
+                          "answer = {'message_id': 0, 'payload': {'type': 'Error', 'message': 'Invalid config supplied'}}\n"
+                          "sys.stdout.write(base64.b64encode(json.dumps(answer).encode()).decode() + ',')\n"
+                          "sys.stdout.flush(); sys.stdin.read()"),
+    "ends at once": "import sys; sys.exit(3)",
+    "answers the wrong message": ("import base64, json, sys\n"
+                                  "answer = {'message_id': 7, 'payload': {'type': 'NewIndex', 'index_id': 0}}\n"
+                                  "sys.stdout.write(base64.b64encode(json.dumps(answer).encode()).decode() + ',')\n"
+                                  "sys.stdout.flush(); sys.stdin.read()"),
+}
+
+
+@pytest.mark.parametrize("behaviour", sorted(SERVICES))
+def test_a_pagefind_that_misbehaves_is_a_clear_error(behaviour, site_root, tmp_path, monkeypatch):
+    """Whatever a broken Pagefind does on the pipe, the build stops with a FulltextError (shown
+    without a traceback by the command) and the previous site stays."""
+    import sys
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"#!{sys.executable}\n{SERVICES[behaviour]}\n")
+    fake.chmod(0o755)
+    root = site_root({"content/news/a.md": news(title="Første")})
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    before = tree(out)
+    (root / "content/news/a.md").write_text(news(title="Anden"), encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with pytest.raises(FulltextError, match="Pagefind failed"):
         build(root, out)
     assert tree(out) == before
 

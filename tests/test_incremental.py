@@ -154,8 +154,8 @@ def test_refreshing_the_index_after_a_text_edit_makes_only_the_part_with_the_pag
     parts = {p.split("/")[1] for p in tree(out) if p.startswith("pagefind/del-")}
     assert len(parts) >= 2, parts
     runs = []
-    real = fulltext.run_pagefind
-    monkeypatch.setattr(fulltext, "run_pagefind", lambda *a, **k: runs.append(a) or real(*a, **k))
+    real = fulltext.pagefind_bundle
+    monkeypatch.setattr(fulltext, "pagefind_bundle", lambda *a, **k: runs.append(a) or real(*a, **k))
     _edit_text(corpus.news_files(corpus_root)[3], "Et nyt ord: kvadratfod.")
     assert builder.build().incremental
     assert builder.refresh_index()
