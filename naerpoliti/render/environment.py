@@ -3,6 +3,7 @@ the interface translated by Babel message catalogs and dates formatted per langu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -136,6 +137,24 @@ def _install_gettext(env: jinja2.Environment, catalog: NullTranslations) -> None
     env.globals.update(gettext=gettext, _=gettext)
 
 
+FRAGMENTS = "fragments"  # the context variable of a renderer's store of shared() parts
+
+
+@jinja2.pass_context
+def shared(context: jinja2.runtime.Context, name: str, macro: Callable[[], str]) -> str:
+    """What `macro()` renders, made once for all the pages a renderer makes in one go (one
+    language version of one build) when it gives its pages a store (the context variable
+    `fragments`: pages.py, newsletters.py), else every time. The theme's header and footer are the
+    same on every page and were a quarter of a page's rendering."""
+    store = context.get(FRAGMENTS)
+    if not isinstance(store, dict):
+        return macro()
+    made = store.get(name)
+    if made is None:
+        made = store[name] = macro()
+    return made
+
+
 def _new_environment(root: Path, language: str, cache_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         bytecode_cache=_bytecode_cache(cache_dir),
@@ -154,6 +173,7 @@ def _new_environment(root: Path, language: str, cache_dir: Path | None = None) -
     env.globals["event_kinds"] = EVENT_KINDS  # msgids, translated by the event_kind() macro
     env.globals["naerpoliti_version"] = __version__  # <meta name="generator"> of every page
     env.globals["image_renditions"] = renditions  # srcset of the image() macro
+    env.globals["shared"] = shared
     env.filters.update(
         date_long=formats.date,
         event_when=formats.event_when,  # at the time as written, with weekday and "kl."

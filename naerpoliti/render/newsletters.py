@@ -84,6 +84,7 @@ class _WebPages:
         self.archive_page = env.get_template("newsletter_archive.html")
         self.year_page = env.get_template("newsletter_year.html")
         self.period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
+        self.fragments: dict[str, str] = {}  # what shared() made once for these pages
 
     def period_name(self, period: str) -> str:
         name = self.period_names.get(period)
@@ -92,7 +93,8 @@ class _WebPages:
         return name
 
     def render(self, template: jinja2.Template, url_path: str, area: Area, **context: Any) -> str:
-        return template.render(**self.common, **context, area=area, page_url=url_path, feeds=(area.kind, area.id),
+        return template.render(**self.common, **context, fragments=self.fragments, area=area, page_url=url_path,
+                               feeds=(area.kind, area.id),
                                crumbs=_crumbs(self.site, self.urls, area), canonical=self.urls.absolute(url_path),
                                alternates=alternates(url_path, self.language, self.urls, self.other))
 

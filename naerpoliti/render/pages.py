@@ -71,6 +71,7 @@ class _Pages:
         self.common_key: str | None = None
         self.group: tuple[str, str] = ("", "")  # (name, key) of the group of the pages in the making
         self.out: list[Output] = []
+        self.fragments: dict[str, str] = {}  # what shared() made once for these pages
         self.common = {
             "site": site, "config": site.config, "urls": urls,
             "statement_url": site.config.was_url or urls.statement(),
@@ -118,7 +119,8 @@ class _Pages:
                 context: dict[str, Any]) -> None:
         urls = self.urls
         path = urls.output_path(url_path)
-        html = self.env.get_template(template).render(**self.common, **context, page_url=url_path, feeds=feeds,
+        html = self.env.get_template(template).render(**self.common, **context, fragments=self.fragments,
+                                                      page_url=url_path, feeds=feeds,
                                                       canonical=urls.absolute(url_path),
                                                       alternates=alternates(url_path, self.language, urls, self.other))
         self.out.append(Output(path, html.encode("utf-8"), origin=origin, unit=path, key=key, group=self.group[0],
