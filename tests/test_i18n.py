@@ -295,3 +295,28 @@ def test_a_sites_own_catalog_translates_feeds_and_calendars(site_root, tmp_path)
     calendar = (out / "lokalsamfund/skibby/kalender.ics").read_bytes().decode().replace("\r\n ", "")
     assert "Egne nyheder fra Skibby" in feed and "Nyheder og arrangementer fra Skibby" not in feed
     assert "Egne arrangementer i Skibby" in calendar and "åbne lokalrådsmøder" not in calendar
+
+
+def test_shared_parts_are_rendered_once_for_a_renderers_pages_and_stay_per_language(site_root, tmp_path):
+    """shared() makes a macro's output once per store (one language version of one renderer) and
+    every time without one; the pages still carry their own language's header and footer."""
+    from naerpoliti.render.environment import make_environment
+
+    env = make_environment(site_root(), "da")
+    calls: list[int] = []
+    template = env.from_string('{{ shared("part", made) }}|{{ page }}')
+    store: dict[str, str] = {}
+    assert [template.render(made=lambda: calls.append(1) or "X", page=n, fragments=store) for n in (1, 2, 3)] \
+        == ["X|1", "X|2", "X|3"]
+    assert calls == [1]
+    template.render(made=lambda: calls.append(1) or "Y", page=4)  # no store: made again
+    assert calls == [1, 1]
+    root = site_root({"content/news/a.md": news()},
+                     registry=REGISTRY.replace("  base_url: https://test.example.dk/",
+                                               "  base_url: https://test.example.dk/\n  alternate_language: en"))
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    for page, words in (("nyheder/a/index.html", ("Kontakt politiet", "Hovedmenu")),
+                        ("en/nyheder/a/index.html", ("Contact the police", "Main menu"))):
+        html = (out / page).read_text()
+        assert all(w in html for w in words), page
