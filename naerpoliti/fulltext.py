@@ -62,6 +62,7 @@ ENTRY = "pagefind-entry.json"
 UNUSED = re.compile(r"pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)")
 # An element of a page's <body> that holds what Pagefind indexes.
 INDEXED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
+MARK = b"data-pagefind-body"
 TIMEOUT = 600  # seconds for one part of the index
 
 
@@ -91,8 +92,16 @@ def indexable(site: SiteModel) -> Callable[[str, bytes], bool]:
 
     def check(path: str, data: bytes) -> bool:
         return (path.endswith(".html") and not path.startswith(others) and path not in skipped
-                and INDEXED.search(data) is not None)
+                and marked(data))
     return check
+
+
+def marked(page: bytes) -> bool:
+    """Whether an element of the page carries `data-pagefind-body` (INDEXED). The attribute's
+    first mention is found first, then the element it is in (if it is in one), which starts at the
+    last "<" before it, as no "<" can be inside a tag: matching the whole page took 0.1 ms a page."""
+    first = page.find(MARK)
+    return first >= 0 and INDEXED.search(page, max(0, page.rfind(b"<", 0, first))) is not None
 
 
 def part_of(path: str, count: int) -> int:

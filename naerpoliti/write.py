@@ -439,8 +439,7 @@ class Staging:
             raise write_error(exc, self.out) from None
         self.folder_id = marker_id(self.path)
         self._root = f"{self.path}/"  # paths as strings: a national build puts 77,000 files
-        self._dirs: set[str] = {""}  # folders made (or found) by this process
-        self._mirror_dirs: set[str] = {""}
+        self._dirs: set[str] = {""}  # folders made (or found) by this process, in the mirror too
 
     def _adopt_spare(self, path: Path) -> bool:
         """Rename the spare folder to `path` if its manifest is known; else remove it."""
@@ -514,10 +513,15 @@ class Staging:
             if st is not None:
                 unchanged = self._out_has(o.path, digest, data)
             else:
-                self._clear(target)
+                if self.spare:  # a new staging folder holds nothing in the way
+                    self._clear(target)
                 unchanged = self._link_unchanged(o.path, data, digest, target)
                 if not unchanged:
-                    _create(target, data)
+                    try:
+                        _create(target, data)
+                    except FileExistsError:  # an output of the same path before (check_outputs says so)
+                        self._clear(target)
+                        _create(target, data)
                 st = os.stat(target)
             if self.mirror is not None:
                 self._mirror(o.path, target)
@@ -535,26 +539,22 @@ class Staging:
 
     def _mirror(self, path: str, target: str) -> None:
         assert self.mirror is not None
-        folder = path.rpartition("/")[0]
-        if folder not in self._mirror_dirs:
-            os.makedirs(f"{self.mirror}/{folder}", exist_ok=True)
-            self._mirror_dirs.add(folder)
-        os.link(target, f"{self.mirror}/{path}")
+        os.link(target, f"{self.mirror}/{path}")  # its folder was made with the staging folder's
 
     def _make_folder(self, folder: str) -> None:
-        """A folder of the staging folder, its parents first: a real folder, not a link to one
-        (in a spare folder, whatever is in the way is removed, never followed)."""
+        """A folder of the staging folder (and of the mirror), its parents first: a real folder, not
+        a link to one (in a spare folder, whatever is in the way is removed, never followed)."""
         parent = folder.rpartition("/")[0]
         if parent not in self._dirs:
             self._make_folder(parent)
         target = self._root + folder
-        if not _is_folder(target):
-            if os.path.lexists(target):
-                os.unlink(target)  # a file or a link of the spare folder
+        if self.spare and not _is_folder(target) and os.path.lexists(target):
+            os.unlink(target)  # a file or a link of the spare folder
+        for made in (target, f"{self.mirror}/{folder}") if self.mirror is not None else (target,):
             try:
-                os.mkdir(target)
-            except FileExistsError:  # made by another process just now
-                if not _is_folder(target):
+                os.mkdir(made)
+            except FileExistsError:  # the spare folder's, or made by another process just now
+                if not _is_folder(made):
                     raise
         self._dirs.add(folder)
 

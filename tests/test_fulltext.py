@@ -304,3 +304,23 @@ def test_search_page_in_english(site_root, tmp_path):
     html = (out / "en" / "soeg" / "index.html").read_text()
     assert "<h1>Search localities, news, events and pages</h1>" in html
     assert 'action="/en/soeg/"' in html and 'data-bundle="/pagefind/pagefind.js"' in html
+
+
+# --- Which pages are indexed ---------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([b"<", b">", b"<p>", b"</p>", b"<main ", b"<article", b" data-pagefind-body",
+                           b"data-pagefind-body", b"data-pagefind-ignore", b"=", b"/", b" ", b"\n", b"x", b"\"",
+                           b"<!-- ", b" -->", b"<a href=\"#\">"])
+
+
+@given(st.lists(_PIECES, max_size=30))
+def test_a_page_is_indexed_when_an_element_of_it_carries_the_attribute(pieces):
+    """marked() looks for the attribute first and matches the element it is in from there: the
+    same answer as matching the whole page, on any arrangement of tags, text and comments."""
+    from naerpoliti.fulltext import INDEXED, marked
+
+    data = b"".join(pieces)
+    assert marked(data) == (INDEXED.search(data) is not None)
