@@ -320,3 +320,46 @@ def test_shared_parts_are_rendered_once_for_a_renderers_pages_and_stay_per_langu
                         ("en/nyheder/a/index.html", ("Contact the police", "Main menu"))):
         html = (out / page).read_text()
         assert all(w in html for w in words), page
+
+
+def test_template_calls_give_what_jinjas_own_give(site_root):
+    """The environment's quicker call() (render/environment.py) calls a macro, a plain function
+    or a method directly and leaves everything else to Jinja: the same results as Jinja's own,
+    context, eval context and environment passed where asked for, loop variables seen."""
+    import jinja2
+
+    from naerpoliti.render.environment import make_environment
+
+    class Greeter:
+        def hello(self, name, punctuation="!"):
+            return f"Hej {name}{punctuation}"
+
+    @jinja2.pass_context
+    def seen(context, name):
+        return f"{name}={context.get(name)}"
+
+    @jinja2.pass_eval_context
+    def escaping(eval_ctx):
+        return f"autoescape={eval_ctx.autoescape}"
+
+    @jinja2.pass_environment
+    def undefined_kind(env):
+        return env.undefined.__name__
+
+    def stops():
+        raise StopIteration
+
+    source = ('{% macro box(x) %}[{{ x }}]{% endmacro %}'
+              '{{ box(1) }} {{ g.hello("Ib") }} {{ g.hello("Ib", punctuation="?") }} {{ plain(2) }} '
+              '{{ escaping() }} {{ undefined_kind() }} {{ seen("a") }} '
+              '{% for i in [1, 2] %}{% set a = i %}{{ seen("a") }}{{ box(i) }}{{ plain(i) }} {% endfor %}'
+              '{{ stops() is undefined }}')
+    values = {"g": Greeter(), "plain": lambda v: v * 10, "seen": seen, "escaping": escaping,
+              "undefined_kind": undefined_kind, "stops": stops, "a": "top"}
+    ours = make_environment(site_root(), "da")
+    jinjas = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                lstrip_blocks=True, extensions=["jinja2.ext.do"])
+    assert type(ours.from_string("").new_context()).call is not jinja2.runtime.Context.call
+    expected = jinjas.from_string(source).render(values)
+    assert ours.from_string(source).render(values) == expected
+    assert "Hej Ib! Hej Ib? 20 autoescape=True StrictUndefined a=top" in expected and "a=1[1]10 a=2[2]20" in expected
