@@ -57,7 +57,7 @@ class TerminalProgress(Progress):
     def start(self, total: int) -> None:
         self._total = self._completed + (1 if self._description else 0) + total
         if self._task is not None:
-            self._bar.update(self._task, total=total)
+            self._bar.update(self._task, total=self._total)
 
     def step(self, description: str) -> None:
         if self._description:
