@@ -111,7 +111,7 @@ class Entry:
     """What loading one file gave, under which stamp and salt (localities.yaml and the media).
     Pickled as its stamp, salt and `blob`, the pickle of what it gave: made by the loading process
     that loaded it, so that the parent only writes those bytes into the cache, or else when the
-    cache is written. An entry read from the cache does not keep its blob."""
+    cache is written. Read back from the cache, it is a Stored entry until it is used."""
 
     stamp: Stamp
     salt: bytes
@@ -124,9 +124,26 @@ class Entry:
         return _unpickle_entry, (self.stamp, self.salt, blob)
 
 
-def _unpickle_entry(stamp: Stamp, salt: bytes, blob: bytes) -> Entry:
-    result, diagnostics = pickle.loads(blob)
-    return Entry(stamp, salt, result, diagnostics)
+@dataclass(frozen=True)
+class Stored:
+    """An Entry as the cache holds it, what it gave still pickled: only the entries that are used
+    are unpickled. After a localities.yaml edit none is (the salt differs), and unpickling them
+    all would leave the building process a fifth bigger for its whole run (a national site)."""
+
+    stamp: Stamp
+    salt: bytes
+    blob: bytes = field(repr=False)
+
+    def __reduce__(self) -> tuple[Any, tuple[Stamp, bytes, bytes]]:
+        return _unpickle_entry, (self.stamp, self.salt, self.blob)
+
+    def entry(self) -> Entry:
+        result, diagnostics = pickle.loads(self.blob)
+        return Entry(self.stamp, self.salt, result, diagnostics, self.blob)
+
+
+def _unpickle_entry(stamp: Stamp, salt: bytes, blob: bytes) -> Stored:
+    return Stored(stamp, salt, blob)
 
 
 def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
@@ -315,13 +332,7 @@ class CachedLoader:
 
     def registry(self, root: Path, diags: Diagnostics) -> dict[str, Any] | None:
         if self.path is not None:
-            with _no_collections():
-                self.old = read_shards(self.path, self.key)
-                if self.freeze:
-                    # a build keeps what the cache gives to its end (build.run unfreezes it): the
-                    # collector need not walk its millions of objects as they age. Only these: the
-                    # garbage of parsing changed files must stay collectable
-                    gc.freeze()
+            self.old = read_shards(self.path, self.key)
         media = self._media_salt(root)
         entry = self._entry(REGISTRY, media, lambda d: load_registry(root, d))
         diags.items.extend(entry.diagnostics)
@@ -335,10 +346,16 @@ class CachedLoader:
     def files(self, jobs: Sequence[Job], load: LoadFile, diags: Diagnostics) -> list[list[Any]]:
         entries: list[Entry | None] = []
         stamps: list[Stamp | None] = []
-        for _kind, rel in jobs:
-            entry, stamp = self._lookup(rel, self.salt)
-            entries.append(entry)
-            stamps.append(stamp)
+        with _no_collections():
+            for _kind, rel in jobs:
+                entry, stamp = self._lookup(rel, self.salt)
+                entries.append(entry)
+                stamps.append(stamp)
+            if self.freeze:
+                # a build keeps what the cache gives to its end (build.run unfreezes it): the
+                # collector need not walk its millions of objects as they age. Only these: the
+                # garbage of parsing changed files must stay collectable
+                gc.freeze()
         todo = [i for i, e in enumerate(entries) if e is None]
         processes = self.jobs or load_jobs(len(todo))
         for i, ((result, problems), blob) in zip(todo, load_all([jobs[i] for i in todo], load, processes),
@@ -362,11 +379,11 @@ class CachedLoader:
         if self.path is None:
             return None, None
         old = self.old.get(rel)
-        old = old if isinstance(old, Entry) else None
+        old = old if isinstance(old, Stored) else None
         stamp = stamp_of(os.path.join(self.root, rel), old.stamp if old is not None else None)
         if (old is not None and stamp is not None and (stamp.size, stamp.digest) == (old.stamp.size, old.stamp.digest)
                 and old.salt == salt and salt):
-            return old, stamp
+            return old.entry(), stamp
         if stamp is not None and not stamp.digest:  # changed: hash it for the new entry
             stamp = stamp_of(os.path.join(self.root, rel))
         return None, stamp

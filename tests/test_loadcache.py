@@ -135,6 +135,28 @@ def test_a_changed_registry_checks_every_file_again(tmp_path):
     assert [d for d in diags if "is not a newsletter period" in d], diags  # the intro 2026-11.md
 
 
+def test_only_the_cache_entries_used_are_unpickled(tmp_path, monkeypatch):
+    """After a localities.yaml edit no cached entry can be used: none is unpickled (a national
+    site's would stay in the building process's memory to its end); after one news edit, all
+    the others are, once each."""
+    root = _copy_small(tmp_path)
+    _load(root)
+    unpickled = []
+    entry = loadcache.Stored.entry
+    monkeypatch.setattr(loadcache.Stored, "entry", lambda self: unpickled.append(self) or entry(self))
+    news = root / "content" / "news" / "2026-11-20-laas-doeren.md"
+    _rewrite(news, "Tre råd", "Fem råd")
+    _, _, loader = _load(root)
+    assert loader.loaded == 1 and loader.reused > 3
+    assert len(unpickled) == loader.reused  # localities.yaml's entry among them
+    assert len(set(map(id, unpickled))) == len(unpickled)
+    unpickled.clear()
+    registry = root / "localities.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    _, _, loader = _load(root)
+    assert loader.reused == 0 and unpickled == []
+
+
 def test_a_changed_image_checks_its_news_item_again(tmp_path):
     root = _copy_small(tmp_path)
     _, diags, _ = _load(root)
