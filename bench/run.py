@@ -24,6 +24,16 @@ It generates the corpus (bench/corpus.py) into a temporary folder and prints, ea
 
 Each measured build runs in a child process, so peak RSS and CPU time are that build's own
 (os.wait4 gives one child's resource usage).
+
+The disk is left as a build finds it on a machine that has not just deleted a site. Every full
+build (naerpoliti's and Hugo's) goes into a folder of its own, outputs that are done with are moved
+aside (deleted only when the benchmark ends), and before each full build the disk is synced and
+left alone for --settle seconds (65). On ext4 without a journal (this project's CI machines) a new
+file or folder skips every inode freed in the last minute (five while its inode table is not yet
+written back), reading each one's deletion time: right after a national site was deleted, writing
+the next one took 32 CPU-seconds of system time instead of 14, and the build 57 s instead of 46 s
+(same commit, same cache, one after the other). Deleting the previous output right before each
+build measured the benchmark's own clean-up, not the build.
 """
 from __future__ import annotations
 
@@ -248,15 +258,42 @@ def phases(steps: dict[str, float]) -> dict[str, float]:
     return out
 
 
+SETTLE = 65.0  # seconds the disk is left alone before a full build (--settle; see the module's doc)
+
+
+def settle() -> None:
+    """Let the inodes freed before now age past ext4's "recently deleted" window (module doc)."""
+    os.sync()
+    time.sleep(SETTLE)
+
+
+def new_folder(work: Path, name: str) -> Path:
+    """A folder path under `work` that no build has used: `name`, or `name`-2, -3, ..."""
+    path, n = work / name, 1
+    while os.path.lexists(path):
+        n += 1
+        path = work / f"{name}-{n}"
+    return path
+
+
+def discard(work: Path, path: Path) -> None:
+    """Move a folder out of the way without freeing its inodes (see the module's doc): it goes
+    with the benchmark's temporary folder at the end."""
+    if os.path.lexists(path):
+        trash = work / "trash"
+        trash.mkdir(exist_ok=True)
+        path.rename(new_folder(trash, path.name))
+
+
 def build_figures(root: Path, work: Path, runs: int, edit_runs: int) -> dict:
     """Full builds and no-op rebuilds, each the median of `runs`; CLI rebuilds after an edit, of
     `edit_runs` (each is a full build's rendering at national scale)."""
     full, noop, news, registry, check = [], [], [], [], []
-    out = work / "site"
     for i in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
+        out = new_folder(work, f"site-{root.name}")  # no output, spare folder or render record yet
         for loaded in (work / "cache").glob("*.content"):  # a full build loads every file (loadcache.py)
             shutil.rmtree(loaded, ignore_errors=True)
+        settle()
         full.append(measure(["build", str(root), str(out)]))
         noop.append(measure(["build", str(root), str(out)]))
         check.append(measure(["check", str(root), "-"]))
@@ -268,21 +305,22 @@ def build_figures(root: Path, work: Path, runs: int, edit_runs: int) -> dict:
             identical = _same_as_a_full_build(root, work, out)
         edit(root, "registry", 100 + i)
         registry.append(measure(["build", str(root), str(out)]))
-    shutil.rmtree(out, ignore_errors=True)
+    discard(work, out)
     # memory with one process rendering (NAERPOLITI_JOBS=1), once
     os.environ["NAERPOLITI_JOBS"] = "1"
+    out = new_folder(work, f"site-{root.name}-one-job")
     try:
         one_job = measure(["build", str(root), str(out)])
     finally:
         del os.environ["NAERPOLITI_JOBS"]
-    shutil.rmtree(out, ignore_errors=True)
+    discard(work, out)
     return {"full": full, "noop": noop, "news": news, "registry": registry, "check": check,
             "identical": identical, "one_job": one_job}
 
 
 def _same_as_a_full_build(root: Path, work: Path, out: Path) -> bool:
     """Whether `out` holds byte for byte what a build into an empty folder, with an empty cache, writes."""
-    reference, cache = work / "reference", work / "reference-cache"
+    reference, cache = new_folder(work, "reference"), new_folder(work, "reference-cache")
     before = os.environ.get("NAERPOLITI_CACHE")
     os.environ["NAERPOLITI_CACHE"] = str(cache)
     try:
@@ -294,8 +332,8 @@ def _same_as_a_full_build(root: Path, work: Path, out: Path) -> bool:
             os.environ["NAERPOLITI_CACHE"] = before
     same = _files(out) == _files(reference) and all(
         filecmp.cmp(out / rel, reference / rel, shallow=False) for rel in _files(out))
-    shutil.rmtree(reference, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    discard(work, reference)
+    discard(work, cache)
     return same
 
 
@@ -304,10 +342,9 @@ def _files(folder: Path) -> list[str]:
 
 
 def serve_figures(root: Path, work: Path, runs: int) -> dict:
-    out = work / "serve-site"
-    shutil.rmtree(out, ignore_errors=True)
+    out = new_folder(work, "serve-site")
     got = measure(["serve", str(root), str(out)] + ["news"] * max(runs, 5) + ["registry"])
-    shutil.rmtree(out, ignore_errors=True)
+    discard(work, out)
     figures = {what: [e["seconds"] for e in got["edits"] if e["edit"] == what] for what in ("news", "registry")}
     figures["indexing"] = [e["indexing"] for e in got["edits"] if e["edit"] == "news"]
     figures["incremental"] = all(e["incremental"] for e in got["edits"] if e["edit"] == "news")
@@ -366,6 +403,7 @@ def print_hosts(build: dict) -> None:
 
 
 def main(argv=None) -> int:
+    global SETTLE
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
         child(argv[1:])
@@ -378,12 +416,16 @@ def main(argv=None) -> int:
     parser.add_argument("--no-scale", action="store_true", help="skip the builds at 10 %% and 30 %%")
     parser.add_argument("--no-hugo", action="store_true", help="skip Hugo even when installed")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--settle", type=float, default=SETTLE,
+                        help="seconds the disk is left alone before each full build (default %(default)s)")
     args = parser.parse_args(argv)
+    SETTLE = args.settle
 
     print(f"naerpoliti benchmark, {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, corpus '{args.size}', "
           f"median of {args.runs}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
+    print(f"each full build into a new folder, after the disk was synced and left alone for {SETTLE:g} s")
     with tempfile.TemporaryDirectory(prefix="naerpoliti-bench-") as tmp:
         work = args.keep or Path(tmp)
         os.environ["NAERPOLITI_CACHE"] = str(work / "cache")  # the builds' memory, not the user's
@@ -434,7 +476,10 @@ def hugo_compare(work: Path, result, args) -> None:
     root = work / f"{args.size}-100"
     hugo_root = work / "hugo"
     made = hugo_bench.make_hugo_site(root, hugo_root)
-    times = [hugo_bench.build_hugo(hugo_root, work / "hugo-public", binary) for _ in range(args.runs)]
+    times = []
+    for _ in range(args.runs):  # as naerpoliti's: into a folder of its own, on a settled disk
+        settle()
+        times.append(hugo_bench.build_hugo(hugo_root, new_folder(work, "hugo-public"), binary))
     hugo_time = median(times)
     ours = median(f["wall"] for f in figures["full"])
     print(f"\nHugo {hugo_bench.hugo_version(binary)}, equivalent plain corpus ("
