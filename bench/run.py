@@ -28,11 +28,13 @@ Each measured build runs in a child process, so peak RSS and CPU time are that b
 The disk is left as a build finds it on a machine that has not just deleted a site. Every full
 build (naerpoliti's and Hugo's) goes into a folder of its own, outputs that are done with are moved
 aside (deleted only when the benchmark ends), and before each full build the disk is synced and
-left alone for --settle seconds (65). On ext4 without a journal (this project's CI machines) a new
-file or folder skips every inode freed in the last minute (five while its inode table is not yet
-written back), reading each one's deletion time: right after a national site was deleted, writing
-the next one took 32 CPU-seconds of system time instead of 14, and the build 57 s instead of 46 s
-(same commit, same cache, one after the other). Deleting the previous output right before each
+left alone for --settle seconds (370). On ext4 without a journal (this project's development and
+CI machines) a new file or folder skips every inode freed in the last minute, or six minutes
+while the inode's table block is dirty, reading each one's deletion time (`recently_deleted` in
+a `perf` profile). Writing the folders and files of a national site (as many, of the same
+sizes, in a loop) took 3 s of system time on a disk left alone for six minutes, and 17-39 s
+when a site had been deleted one minute before, even after `sync`; the build right after deleting
+the previous output took 57 s instead of 46 s. Deleting the previous output right before each
 build measured the benchmark's own clean-up, not the build.
 """
 from __future__ import annotations
@@ -258,7 +260,7 @@ def phases(steps: dict[str, float]) -> dict[str, float]:
     return out
 
 
-SETTLE = 65.0  # seconds the disk is left alone before a full build (--settle; see the module's doc)
+SETTLE = 370.0  # seconds the disk is left alone before a full build (--settle; see the module's doc)
 
 
 def settle() -> None:
