@@ -291,7 +291,7 @@ def build_figures(root: Path, work: Path, runs: int, edit_runs: int) -> dict:
     """Full builds and no-op rebuilds, each the median of `runs`; CLI rebuilds after an edit, of
     `edit_runs` (each is a full build's rendering at national scale)."""
     full, noop, news, registry, check = [], [], [], [], []
-    for i in range(runs):
+    for _ in range(runs):
         out = new_folder(work, f"site-{root.name}")  # no output, spare folder or render record yet
         for loaded in (work / "cache").glob("*.content"):  # a full build loads every file (loadcache.py)
             shutil.rmtree(loaded, ignore_errors=True)
