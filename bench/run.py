@@ -9,7 +9,8 @@ It generates the corpus (bench/corpus.py) into a temporary folder and prints, ea
 
 - the full build (`naerpoliti build` in a fresh process, into an empty output folder): wall time,
   CPU time (the process and its children, e.g. Pagefind) and peak RSS (the largest of the process
-  and its children), and the time of each phase (load, validate, model, render, write);
+  and its children), and the time of each phase (load, validate, model, render, write); the
+  memory of all its processes together from a second full build, as sampling it takes CPU;
 - a no-op rebuild (`naerpoliti build` again, nothing changed);
 - `naerpoliti build` after editing one news item, and after editing localities.yaml;
 - the same two edits through the code path `naerpoliti serve` uses (serve.Preview.build in one
@@ -212,10 +213,11 @@ def _tree_rss(root: int) -> tuple[int, int, int]:
     return sum(members), max(members, default=0), pss
 
 
-def measure(args: list[str]) -> dict:
+def measure(args: list[str], sampled: bool = True) -> dict:
     """Run one child; its JSON plus wall, CPU time and peak RSS of that child and its children:
-    the peak of their sum (sampled every 50 ms from /proc) and the largest single process (the
-    kernel's own maximum, from wait4)."""
+    the peak of their sum (sampled every 50 ms from /proc; not when `sampled` is false, as the
+    sampling itself takes CPU: about 10 CPU-s over a national full build) and the largest single
+    process (the kernel's own maximum, from wait4)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", *args],
                             stdout=subprocess.PIPE, cwd=REPO)
@@ -223,7 +225,7 @@ def measure(args: list[str]) -> dict:
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.05):
+        while sampled and not done.wait(0.05):
             total, largest, pss = _tree_rss(proc.pid)
             peak[0], peak[1], peak[2] = max(peak[0], total), max(peak[1], largest), max(peak[2], pss)
     sampler = threading.Thread(target=sample, daemon=True)
@@ -296,7 +298,15 @@ def build_figures(root: Path, work: Path, runs: int, edit_runs: int) -> dict:
         for loaded in (work / "cache").glob("*.content"):  # a full build loads every file (loadcache.py)
             shutil.rmtree(loaded, ignore_errors=True)
         settle()
-        full.append(measure(["build", str(root), str(out)]))
+        # timed as Hugo is, without the memory sampler; memory from a second full build
+        timed = measure(["build", str(root), str(out)], sampled=False)
+        again = new_folder(work, f"site-{root.name}-memory")
+        for loaded in (work / "cache").glob("*.content"):
+            shutil.rmtree(loaded, ignore_errors=True)
+        memory = measure(["build", str(root), str(again)])
+        discard(work, again)
+        timed.update({k: memory[k] for k in ("rss_sum_mib", "rss_largest_sampled_mib", "pss_sum_mib")})
+        full.append(timed)
         noop.append(measure(["build", str(root), str(out)]))
         check.append(measure(["check", str(root), "-"]))
     identical = True
