@@ -63,6 +63,9 @@ UNUSED = re.compile(r"pagefind-(ui|modular-ui|component-ui|highlight)\.(js|css)"
 # An element of a page's <body> that holds what Pagefind indexes.
 INDEXED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
 MARK = b"data-pagefind-body"
+# The engine's templates write the attribute right after the tag's name, where no text or
+# attribute value can put it (both escape "<"): what indexed_part() cuts out.
+STRICT = re.compile(rb"<([a-zA-Z][a-zA-Z0-9]*) data-pagefind-body(?=[\s=/>])")
 TIMEOUT = 600  # seconds for one part of the index
 
 
@@ -102,6 +105,37 @@ def marked(page: bytes) -> bool:
     last "<" before it, as no "<" can be inside a tag: matching the whole page took 0.1 ms a page."""
     first = page.find(MARK)
     return first >= 0 and INDEXED.search(page, max(0, page.rfind(b"<", 0, first))) is not None
+
+
+def indexed_part(page: bytes) -> bytes:
+    """What Pagefind needs of a page: its `data-pagefind-body` elements in a bare document, which
+    Pagefind indexes as it indexes the whole page (it reads nothing outside them), at a seventh of
+    a news page's bytes: a national site's pages took 28 CPU-s of Pagefind and 7 to send whole.
+    A page whose every mention of the attribute is not at the start of an element STRICT finds,
+    or whose element's end is not found by counting its tag, is given whole."""
+    found = list(STRICT.finditer(page))
+    if not found or len(found) != page.count(MARK):
+        return page
+    parts, end = [], 0
+    for match in found:
+        start = match.start()
+        if start < end:  # inside the element before
+            continue
+        name = match.group(1)
+        tags = re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])", re.IGNORECASE)
+        depth = 0
+        for tag in tags.finditer(page, start):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                close = page.find(b">", tag.end())
+                if close < 0:
+                    return page
+                end = close + 1
+                break
+        else:
+            return page
+        parts.append(page[start:end])
+    return b"<!DOCTYPE html>\n<html><head></head><body>\n" + b"\n".join(parts) + b"\n</body></html>\n"
 
 
 def part_of(path: str, count: int) -> int:
@@ -153,7 +187,7 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
 
     def index(job: tuple[str, str, str, list[tuple[str, bytes]]]) -> list[Output]:
         folder, unit, key, members = job
-        html = ((page_url(root_path, path), (source / path).read_bytes()) for path, _digest in members)
+        html = ((page_url(root_path, path), indexed_part((source / path).read_bytes())) for path, _digest in members)
         with gate or contextlib.nullcontext():
             files = pagefind_bundle(binary, language, html)
         return [Output(f"{folder}/{name}", data, origin=f"the Pagefind index ({root_path}{folder}/{name})",

@@ -324,3 +324,67 @@ def test_a_page_is_indexed_when_an_element_of_it_carries_the_attribute(pieces):
 
     data = b"".join(pieces)
     assert marked(data) == (INDEXED.search(data) is not None)
+
+
+# --- What Pagefind is given of a page --------------------------------------------------------------------
+
+def _indexed_pages(site: Path) -> list[tuple[str, bytes]]:
+    from naerpoliti.fulltext import marked
+    return [("/" + p.relative_to(site).as_posix().removesuffix("index.html"), p.read_bytes())
+            for p in sorted(site.rglob("*.html")) if marked(p.read_bytes())
+            and not p.relative_to(site).as_posix().startswith(("en/", "404", "was/"))]
+
+
+def test_pagefind_makes_the_same_index_of_the_cut_pages_as_of_the_whole_ones(demo_site: Path):
+    """indexed_part() gives Pagefind only the indexed elements: every file of the index of the
+    demo's pages (news, events, pages, localities with two indexed elements each) is the same."""
+    from naerpoliti.fulltext import indexed_part
+
+    pages = _indexed_pages(demo_site)
+    assert len(pages) == len(fragments(demo_site)) > 20
+    cut = [(url, indexed_part(html)) for url, html in pages]
+    assert sum(len(h) for _, h in cut) * 2 < sum(len(h) for _, h in pages)  # it does cut
+    assert all(a != b for (_, a), (_, b) in zip(cut, pages, strict=True))
+    binary = pagefind_executable()
+    assert pagefind_bundle(binary, "da", cut) == pagefind_bundle(binary, "da", pages)
+
+
+def test_a_news_text_about_the_attribute_is_indexed_as_written(site_root, tmp_path):
+    """Text that names the attribute or looks like tags (escaped by the renderer) leaves the page
+    whole or cut where it should be: the built index is the one of the whole pages."""
+    body = ('Skriv `<div data-pagefind-body>` i en skabelon, eller <article data-pagefind-body> '
+            'og </div></article> som tekst.\n\n> data-pagefind-body\n\n[et link](https://example.dk/ "a data-pagefind-body")')
+    root = site_root({"content/news/2026-11-20-skabelon.md": news(title="Om søgning", body=body),
+                      "content/news/2026-11-21-andet.md": news(title="Andet <div> end", body="Tekst </div>")})
+    out = tmp_path / "site"
+    assert not build(root, out).failed
+    pages = _indexed_pages(out)
+    made = {f"pagefind/{name}": data for name, data in pagefind_bundle(pagefind_executable(), "da", pages)}
+    built = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+    assert {k: v for k, v in built.items() if k in made} == made
+    assert "data-pagefind-body" in fragments(out)["/nyheder/2026-11-20-skabelon/"]["content"]
+
+
+@pytest.mark.parametrize("page, whole", [
+    (b'<p>x</p><article data-pagefind-body><h1>A</h1><article>in</article></article><p>y</p>', False),
+    (b'<div data-pagefind-body><div>a</div></div><div class="c"><div data-pagefind-body>b</div></div>', False),
+    (b'<div data-pagefind-body data-pagefind-filter="type:x"><DIV>a</Div></div>', False),
+    (b'<main class="m" data-pagefind-body>x</main>', True),  # not where the templates write it
+    (b'<article data-pagefind-body>x</article><p>data-pagefind-body</p>', True),  # a mention
+    (b'<article data-pagefind-body>x<article>y</article>', True),  # no end
+    (b'<img data-pagefind-body src="a.png">', True),  # an element without an end
+    (b'<p>no index</p>', True),
+])
+def test_what_is_cut_out_of_a_page(page, whole):
+    from naerpoliti.fulltext import STRICT, indexed_part
+
+    cut = indexed_part(page)
+    if whole:
+        assert cut == page
+    else:
+        assert cut != page and cut.startswith(b"<!DOCTYPE html>")
+        for match in STRICT.finditer(page):
+            assert page[match.start():match.start() + 20] in cut
+        assert b"<p>x</p>" not in cut and b"<p>y</p>" not in cut and b'class="c"' not in cut
+        assert cut.count(b"<article") == cut.count(b"</article>")
+        assert cut.lower().count(b"<div") == cut.lower().count(b"</div>")
