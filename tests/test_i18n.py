@@ -322,6 +322,40 @@ def test_shared_parts_are_rendered_once_for_a_renderers_pages_and_stay_per_langu
         assert all(w in html for w in words), page
 
 
+def test_items_of_lists_are_rendered_once_per_item_and_arguments(site_root):
+    """shared_each() renders each item once per store and arguments (a list's heading level),
+    in the order of the list, as a loop would; every time without a store; and an item whose
+    id is reused by another object after it is gone is not taken for it."""
+    from naerpoliti.render.environment import make_environment
+
+    env = make_environment(site_root(), "da")
+    calls: list[str] = []
+    template = env.from_string('{% macro line(x, level) %}<h{{ level }}>{{ x.name }}</h{{ level }}>{% endmacro %}'
+                               '{{ shared_each("line", items, line, level) }}|{{ shared_each("line", items, line, 3) }}')
+
+    class Item:
+        def __init__(self, name: str):
+            self.name = name
+
+    a, b = Item("<a>"), Item("b")
+    counted = env.from_string('{% macro line(x, level) %}{% do calls.append(x.name ~ level) %}<h{{ level }}>'
+                              '{{ x.name }}</h{{ level }}>{% endmacro %}'
+                              '{{ shared_each("line", items, line, level) }}')
+    store: dict = {}
+    first = counted.render(items=[a, b, a], level=2, calls=calls, fragments=store)
+    assert first == "<h2>&lt;a&gt;</h2><h2>b</h2><h2>&lt;a&gt;</h2>"
+    assert counted.render(items=[b], level=2, calls=calls, fragments=store) == "<h2>b</h2>"
+    assert calls == ["<a>2", "b2"]
+    assert counted.render(items=[b], level=3, calls=calls, fragments=store) == "<h3>b</h3>"
+    assert calls == ["<a>2", "b2", "b3"]
+    assert counted.render(items=[a], level=2, calls=calls) == "<h2>&lt;a&gt;</h2>"  # no store
+    assert calls == ["<a>2", "b2", "b3", "<a>2"]
+    assert template.render(items=[a, b], level=4) == "<h4>&lt;a&gt;</h4><h4>b</h4>|<h3>&lt;a&gt;</h3><h3>b</h3>"
+    # a store that holds an item by its id keeps the item, so no other object gets its id
+    key = next(k for k in store if k[0] == "line" and k[1] == (3,))
+    assert store[key][0] is b
+
+
 def test_template_calls_give_what_jinjas_own_give(site_root):
     """The environment's quicker call() (render/environment.py) calls a macro, a plain function
     or a method directly and leaves everything else to Jinja: the same results as Jinja's own,
