@@ -193,24 +193,30 @@ def libraries() -> str:
 
 
 def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment], media: bool, parts: int,
-                 cache: RenderCache | None = None, keys: Keys | None = None, reuse: Reuse = NO_REUSE) -> list[Task]:
+                 cache: RenderCache | None = None, keys: Keys | None = None, reuse: Reuse = NO_REUSE,
+                 fragments: dict[Any, Any] | None = None) -> list[Task]:
     """The rendering as independent tasks, each a function returning a list of Outputs. The big
     steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
     parallel build share them out, and a task holds only its piece's bytes until they are written;
     a serial build runs the same tasks one after another. With `keys`, the units that carry render
-    keys take the previous build's files over where `reuse` knows their key (render/keys.py)."""
+    keys take the previous build's files over where `reuse` knows their key (render/keys.py).
+    `fragments`: the page tasks' store of the parts shared() and shared_each() make once (a news
+    item's line is on hundreds of pages), which the caller empties when the tasks are done."""
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
     primary = envs[config.language]
     areas = newsletter.areas(site)
     texts = translations(root, config.language)  # the theme's catalog with the site's own on top
+    # the parts shared() and shared_each() make, kept from task to task: each process that
+    # renders fills its own copy (a forked worker's is its own)
+    fragments = {} if fragments is None else fragments
     tasks: list[Task] = []
     for i, (lang, urls) in enumerate(versions):
         other = versions[1 - i] if len(versions) == 2 else None
         name = f"pages ({lang})" if len(versions) > 1 else "pages"
         tasks += [(name, functools.partial(render_pages, site, envs[lang], urls, lang, other, part=(k, parts),
-                                           keys=keys, reuse=reuse))
+                                           keys=keys, reuse=reuse, fragments=fragments))
                   for k in range(parts)]
     # Subscriptions and data exist once, in the primary language: content has one language; the
     # newsletter and open-data web pages in every language version (`alternate`).
@@ -219,7 +225,8 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
     alternate = next(((lang, envs[lang], urls) for lang, urls in versions if lang != config.language), None)
     shares = parts if parts == 1 else max(parts, len(areas) // NEWSLETTER_AREAS_PER_TASK)
     tasks += [("newsletters", functools.partial(render_newsletters, site, primary, site.urls, areas=areas[k::shares],
-                                                alternate=alternate, keys=keys, reuse=reuse))
+                                                alternate=alternate, keys=keys, reuse=reuse,
+                                                fragments=fragments))
               for k in range(shares)]
     tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts, keys=keys,
                                           reuse=reuse))
@@ -379,7 +386,8 @@ def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = Tru
     parts = max(4 * jobs, PIECES) if _size(site) >= PARALLEL_FROM else 4 * jobs if jobs > 1 else 1
     if keys is not None:
         keys.warm()  # before the workers fork: they share the records' digests
-    work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, reuse), staging, cache)
+    fragments: dict[Any, Any] = {}  # emptied when rendering is done (render_tasks)
+    work = _Work(render_tasks(site, root, envs, media, parts, cache, keys, reuse, fragments), staging, cache)
     # rendering, its tasks, site files and the sitemap, editor, assets, links; a build adds the
     # full-text index (its step and its task) and writing
     progress.start(len(work.tasks) + 6 + (3 if staging.path is not None else 0))
@@ -408,6 +416,7 @@ def render_site(site: SiteModel, root: Path, staging: Staging, media: bool = Tru
         staging.survey()
         for i in range(len(work.tasks)):
             done(*work.run(i))
+    fragments.clear()  # for what comes after rendering, in this process
     outputs: list[Written] = [w for written in results for w in written]  # in task order: deterministic
     progress.step("site files")
     html = [o.path for o in outputs if o.path.endswith(".html")]

@@ -84,7 +84,7 @@ class _WebPages:
         self.archive_page = env.get_template("newsletter_archive.html")
         self.year_page = env.get_template("newsletter_year.html")
         self.period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
-        self.fragments: dict[str, str] = {}  # what shared() made once for these pages
+        self.fragments: dict[Any, Any] = {}  # what shared() and shared_each() made once for these pages
 
     def period_name(self, period: str) -> str:
         name = self.period_names.get(period)
@@ -149,7 +149,8 @@ class _WebPages:
 
 def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
                        areas: Sequence[Area] | None = None, alternate: Version | None = None,
-                       keys: Keys | None = None, reuse: Reuse = NO_REUSE) -> list[Output]:
+                       keys: Keys | None = None, reuse: Reuse = NO_REUSE,
+                       fragments: dict[Any, Any] | None = None) -> list[Output]:
     """The archive and year pages of every area; with `alternate` (the other language version),
     its archive and year pages too. `areas` (from newsletter.areas(site)) renders only those, with
     exactly the outputs the full call makes for them: nothing here is shared between areas, so a
@@ -160,11 +161,18 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     issues are made from (its scope's lists of news and events, digested once a build, its
     intros, the date) rather than from the issues: when it is the previous build's, the pages are
     taken over without working out the issues, which on a national site is most of the time of
-    a rebuild after an edit that concerns a few areas."""
+    a rebuild after an edit that concerns a few areas.
+
+    `fragments`: a store of what shared() and shared_each() made, kept from one call to the next
+    of one build (in each process that renders), under ("newsletters", language), as render_pages()
+    keeps its own."""
     primary: Version = (str(env.globals["language"]), env, urls)
     versions = [_WebPages(site, primary, alternate, keys, reuse)]
     if alternate is not None:
         versions.append(_WebPages(site, alternate, primary, keys, reuse))
+    if fragments is not None:
+        for version in versions:
+            version.fragments = fragments.setdefault(("newsletters", version.language), {})
     chosen = list(areas) if areas is not None else newsletter.areas(site)
     made: list[list[Output]] = [[] for _ in chosen]
     missed: list[tuple[int, tuple[str, str]]] = []

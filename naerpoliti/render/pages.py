@@ -23,12 +23,16 @@ LATEST = 5
 def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
                  other: tuple[str, Urls] | None = None, part: tuple[int, int] = (0, 1),
                  only_news: set[str] | None = None, keys: Keys | None = None,
-                 reuse: Reuse = NO_REUSE) -> list[Output]:
+                 reuse: Reuse = NO_REUSE, fragments: dict[Any, Any] | None = None) -> list[Output]:
     """All pages of one language version (or, with part=(k, n), the k-th of n shares of them;
     with only_news, only the pages of those news items, by slug). `other` is the other version
     (language, urls), if any. With `keys`, each page carries its render key, and a page whose key
-    `reuse` knows from the previous build is taken over instead of rendered."""
+    `reuse` knows from the previous build is taken over instead of rendered. `fragments`: a store
+    of what shared() and shared_each() made, kept from one call to the next of one build (in
+    each process that renders), under ("pages", language); else one for this call."""
     pages = _Pages(site, env, urls, language, other, keys, reuse)
+    if fragments is not None:
+        pages.fragments = fragments.setdefault(("pages", language), {})
     if only_news is not None:
         for n in site.news:
             if n.slug in only_news:
@@ -71,7 +75,7 @@ class _Pages:
         self.common_key: str | None = None
         self.group: tuple[str, str] = ("", "")  # (name, key) of the group of the pages in the making
         self.out: list[Output] = []
-        self.fragments: dict[str, str] = {}  # what shared() made once for these pages
+        self.fragments: dict[Any, Any] = {}  # what shared() and shared_each() made once for these pages
         self.common = {
             "site": site, "config": site.config, "urls": urls,
             "statement_url": site.config.was_url or urls.statement(),
