@@ -5,6 +5,7 @@ warnings).
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -324,8 +325,12 @@ def _render_parallel(work: _Work, jobs: int) -> Iterator[tuple[int, list[Written
     for w in workers:
         w.start()
     work.staging.survey()  # a thread: only now that the workers are forked
+    # a step in one task (open data: 1.3 s on a national site) is handed out first: last, it kept
+    # one process busy while the others had nothing left; the steps cut in pieces fill the end
+    pieces = collections.Counter(name for name, _ in work.tasks)
+    order = sorted(range(len(work.tasks)), key=lambda i: pieces[work.tasks[i][0]] > 1)
     try:
-        for i in [*range(len(work.tasks)), *[None] * jobs]:  # a None for each process
+        for i in [*order, *[None] * jobs]:  # a None for each process
             todo.put(i)
         pending = len(work.tasks)
         for i in iter(todo.get, None):  # this process's share, as long as there are tasks
