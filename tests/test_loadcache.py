@@ -235,11 +235,44 @@ def test_a_failing_loading_process_is_reported(tmp_path):
             raise ValueError("broken")
         return [job[1]]
     jobs = [("news", f"g{i}") for i in range(10)]
-    assert [loaded for loaded, _ in loadcache.load_all(jobs, load, 2)] == [([f"g{i}"], ()) for i in range(10)]
+    assert [loaded for loaded, _, _ in loadcache.load_all(jobs, load, 2)] == [([f"g{i}"], ()) for i in range(10)]
     with pytest.raises(ValueError, match="broken"):
         loadcache.load_all([("news", f"f{i}") for i in range(10)] + [("news", "f7")], load, 2)
     with pytest.raises(RuntimeError, match="ended unexpectedly"):
         loadcache.load_all(jobs, lambda job, diags: os._exit(3), 2)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_loading_processes_stamp_the_files_they_load(tmp_path, processes):
+    """A file to load is hashed where it is loaded, right before: each result comes with the
+    stamp stamp_of() gives, none for a job without a path or a file that is gone."""
+    paths: list[str | None] = []
+    for i in range(10):
+        f = tmp_path / f"f{i}.md"
+        f.write_text(f"text {i}\n" * (i + 1))
+        paths.append(str(f))
+    paths[3], paths[5] = None, str(tmp_path / "gone.md")
+    made = loadcache.load_all([("news", f"f{i}") for i in range(10)], lambda job, diags: [job[1]], processes, paths)
+    assert [loaded for loaded, _, _ in made] == [([f"f{i}"], ()) for i in range(10)]
+    for path, (_, _, stamp) in zip(paths, made, strict=True):
+        expected = loadcache.stamp_of(path) if path is not None else None
+        assert stamp == expected and (stamp is None or len(stamp.digest) == 32)
+    assert made[3][2] is None and made[5][2] is None
+
+
+def test_a_first_load_on_every_core_leaves_a_cache_the_next_uses_whole(tmp_path):
+    """The stamps the loading processes made are the cache's: a second load reads no file again."""
+    root = _copy_small(tmp_path)
+    first = CachedLoader(root, "test", jobs=2)
+    assert first.registry(root, Diagnostics()) is not None
+    jobs = [("news", p.relative_to(root).as_posix()) for p in sorted((root / "content").rglob("*.md"))]
+    assert len(jobs) >= 4  # on two processes
+    loaded = first.files(jobs, lambda job, diags: [job[1]], Diagnostics())
+    assert first.loaded == len(jobs) + 1  # and the registry
+    again = CachedLoader(root, "test", jobs=2)
+    again.registry(root, Diagnostics())
+    assert again.files(jobs, lambda job, diags: [job[1]], Diagnostics()) == loaded
+    assert again.loaded == 0 and again.reused == len(jobs) + 1
 
 
 def test_a_fresh_checkout_with_new_times_uses_the_cache(tmp_path):
