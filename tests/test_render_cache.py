@@ -5,6 +5,7 @@ an empty cache), and a cache from another engine, other libraries or a damaged r
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -219,3 +220,28 @@ def test_warming_digests_every_collection_of_records_of_the_model(root):
     for record in [*site.news, *site.events, *site.pages, *site.localities, *site.officers.values(),
                    *site.stations.values(), *ambassadors, *site.newsletter_intros]:
         assert keys._records[id(record)][0] is record
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_used(root, tmp_path, monkeypatch):
+    """serve builds many times in one process with the environments it keeps (RenderCache): a
+    template edited in place since the previous build is loaded again, for the page that extends
+    it and the one it imports (checked once per build, not by Jinja on every page)."""
+    monkeypatch.setenv("NAERPOLITI_CACHE", str(tmp_path / "cache"))
+    (root / "templates").mkdir()
+    for name in ("page.html", "macros.html"):
+        shutil.copy(REPO / "templates" / name, root / "templates" / name)
+    cache = build_module.RenderCache()
+    out = tmp_path / "site"
+    assert not run(root, out, TODAY, cache=cache).failed
+    page = next(p for p in (root / "content" / "pages").glob("*.md"))
+    built = out / page.stem / "index.html"
+    assert "Redigeret skabelon" not in built.read_text(encoding="utf-8")
+    for name, old, new in (("page.html", "<article data-pagefind-body>", "<article data-pagefind-body><p>Redigeret skabelon</p>"),
+                           ("macros.html", "{% macro skip_link() %}", "{% macro skip_link() %}<!-- ny makro -->")):
+        path = root / "templates" / name
+        _replace(path, old, new)
+        later = path.stat().st_mtime + 5  # another time stamp, however coarse the file system's
+        os.utime(path, (later, later))
+    assert not run(root, out, TODAY, cache=cache).failed
+    html = built.read_text(encoding="utf-8")
+    assert "Redigeret skabelon" in html and "<!-- ny makro -->" in html
