@@ -449,6 +449,8 @@ class FulltextIndex:
         self.made: list[Output] = []
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
+        self.writing = 0.0  # seconds spent writing the index's files (its task in the progress)
+        self.timing = threading.Lock()
 
     @staticmethod
     def pages_of(outputs: Iterable[Written]) -> list[tuple[str, bytes]]:
@@ -487,15 +489,28 @@ class FulltextIndex:
             self.thread.join()
             self.thread = None
 
-    def outputs(self, outputs: list[Written]) -> list[Output]:
-        """The index of the pages in `outputs`: the one started, if it had the same pages."""
+    def outputs(self, outputs: list[Written]) -> list[Written]:
+        """The index of the pages in `outputs`, written: the one started, if it had the same
+        pages; else made now, each part written as it is made (while the next is made)."""
         self.join()
         if self.error is not None:
             raise self.error
         pages = self.pages_of(outputs)
         if not pages:  # Pagefind cannot make an empty index (fulltext.js says so)
             return []
-        return self.made if pages == self.pages else self._index(pages, None)
+        if pages == self.pages:
+            return [self.put(o) for o in self.made]
+        assert self.staging.path is not None
+        return fulltext.index_pages(self.site, self.staging.path, pages, self.keys, self.reuse, self.jobs,
+                                    put=self.put)
+
+    def put(self, output: Output) -> Written:
+        """Write a file of the index (from the index's threads too), timing it."""
+        started = time.perf_counter()
+        written = self.staging.put(output)
+        with self.timing:
+            self.writing += time.perf_counter() - started
+        return written
 
 
 def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Written], progress: Progress = QUIET,
@@ -504,7 +519,8 @@ def finish_site(site: SiteModel, root: Path, staging: Staging, outputs: list[Wri
     a check), then the browser editor and the assets, which stay out of the sitemap and the index."""
     if index is not None and staging.path is not None:
         progress.step("full-text search")
-        _put(staging, outputs, progress, "full-text search", index.outputs(outputs))
+        outputs.extend(index.outputs(outputs))
+        progress.task_done("full-text search", index.writing)
     primary = make_environment(root, site.config.language, cache)
     _put(staging, outputs, progress, "browser editor", render_admin(site, primary))
     assets: dict[str, Path] = {}

@@ -43,7 +43,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, overload
 
 from .render import Output
 from .render.keys import NO_REUSE, Keys, Reuse
@@ -67,6 +67,9 @@ MARK = b"data-pagefind-body"
 # attribute value can put it (both escape "<"): what indexed_part() cuts out.
 STRICT = re.compile(rb"<([a-zA-Z][a-zA-Z0-9]*) data-pagefind-body(?=[\s=/>])")
 TIMEOUT = 600  # seconds for one part of the index
+
+
+_T = TypeVar("_T")
 
 
 class FulltextError(RuntimeError):
@@ -150,10 +153,25 @@ def page_url(root_path: str, path: str) -> str:
     return root_path + (path[:-len("index.html")] if path == "index.html" or path.endswith("/index.html") else path)
 
 
+@overload
 def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]], keys: Keys | None = None,
-                reuse: Reuse = NO_REUSE, jobs: int = 1, gate: threading.Semaphore | None = None) -> list[Output]:
+                reuse: Reuse = NO_REUSE, jobs: int = 1, gate: threading.Semaphore | None = None,
+                put: None = None) -> list[Output]: ...
+
+
+@overload
+def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]], keys: Keys | None = None,
+                reuse: Reuse = NO_REUSE, jobs: int = 1, gate: threading.Semaphore | None = None, *,
+                put: Callable[[Output], _T]) -> list[_T]: ...
+
+
+def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]], keys: Keys | None = None,
+                reuse: Reuse = NO_REUSE, jobs: int = 1, gate: threading.Semaphore | None = None,
+                put: Callable[[Output], Any] | None = None) -> list[Any]:
     """The Pagefind index of `pages` (output path, sha256 of its bytes), which lie in `source` (an
     output or staging folder) at their output paths; a path that could lead out of it is refused.
+    With `put`, each part's files are handed to it as soon as the part is made (the writer: the
+    files of one part are written while Pagefind makes the next) and what it gives is returned.
 
     Pagefind holds every page it indexes in memory (about 125 MB for 1,000 pages of a national
     site), so a big site is indexed in parts of at most PAGES_PER_INDEX pages: the first is
@@ -172,7 +190,8 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
     for path, digest in sorted(pages):
         parts[part_of(path, count) if count > 1 else 0].append((path, digest))
     root_path, language = site.urls.root_path, site.config.language
-    out: list[Output] = []
+    hand: Callable[[Output], Any] = put if put is not None else (lambda o: o)
+    out: list[Any] = []
     todo = []
     for i, members in enumerate(parts):
         folder = BUNDLE if i == 0 else f"{BUNDLE}/{PART}-{i + 1}"
@@ -180,25 +199,25 @@ def index_pages(site: SiteModel, source: Path, pages: Sequence[tuple[str, bytes]
         key = keys.of("pagefind", language, root_path, folder, members) if keys else ""
         taken = reuse.paths(unit, key, ()) if key else None
         if taken is not None:  # each file named as when it was made
-            out += [Output(p, origin=f"the Pagefind index ({root_path}{p})", unit=unit, key=key,
-                           reused=True) for p in taken]
+            out += [hand(Output(p, origin=f"the Pagefind index ({root_path}{p})", unit=unit, key=key,
+                                reused=True)) for p in taken]
         else:
             todo.append((folder, unit, key, members))
 
-    def index(job: tuple[str, str, str, list[tuple[str, bytes]]]) -> list[Output]:
+    def index(job: tuple[str, str, str, list[tuple[str, bytes]]]) -> list[Any]:
         folder, unit, key, members = job
         html = ((page_url(root_path, path), indexed_part((source / path).read_bytes())) for path, _digest in members)
         with gate or contextlib.nullcontext():
             files = pagefind_bundle(binary, language, html)
-        return [Output(f"{folder}/{name}", data, origin=f"the Pagefind index ({root_path}{folder}/{name})",
-                       unit=unit, key=key) for name, data in files]
+        return [hand(Output(f"{folder}/{name}", data, origin=f"the Pagefind index ({root_path}{folder}/{name})",
+                            unit=unit, key=key)) for name, data in files]
 
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
         for made in pool.map(index, todo):  # in the order of the parts
             out += made
     merged = [f"{root_path}{BUNDLE}/{PART}-{i + 1}/" for i in range(1, count)]
-    out.append(Output(f"{BUNDLE}/{INDEXES}", (json.dumps({"merge": merged}) + "\n").encode("utf-8"),
-                      origin=f"the list of Pagefind indexes ({root_path}{BUNDLE}/{INDEXES})"))
+    out.append(hand(Output(f"{BUNDLE}/{INDEXES}", (json.dumps({"merge": merged}) + "\n").encode("utf-8"),
+                           origin=f"the list of Pagefind indexes ({root_path}{BUNDLE}/{INDEXES})")))
     return out
 
 
