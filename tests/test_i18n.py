@@ -383,17 +383,26 @@ def test_template_calls_give_what_jinjas_own_give(site_root):
     def stops():
         raise StopIteration
 
+    class Marker:
+        @jinja2.pass_eval_context
+        def mark(self, eval_ctx, text, sign="*"):
+            return f"{sign}{text}{sign}:{eval_ctx.autoescape}"
+
     source = ('{% macro box(x) %}[{{ x }}]{% endmacro %}'
               '{{ box(1) }} {{ g.hello("Ib") }} {{ g.hello("Ib", punctuation="?") }} {{ plain(2) }} '
-              '{{ escaping() }} {{ undefined_kind() }} {{ seen("a") }} '
-              '{% for i in [1, 2] %}{% set a = i %}{{ seen("a") }}{{ box(i) }}{{ plain(i) }} {% endfor %}'
+              '{{ escaping() }} {{ undefined_kind() }} {{ seen("a") }} {{ m.mark("x", sign="_") }} '
+              '{{ "a-b".split("-") | join("+") }} {{ when.date() }} {{ words.get("k", "none") }} {{ len("abc") }} '
+              '{% for i in [1, 2] %}{% set a = i %}{{ seen("a") }}{{ box(i) }}{{ plain(i) }}{{ escaping() }} '
+              '{% endfor %}{% autoescape false %}{{ escaping() }}{% endautoescape %} '
               '{{ stops() is undefined }}')
     values = {"g": Greeter(), "plain": lambda v: v * 10, "seen": seen, "escaping": escaping,
-              "undefined_kind": undefined_kind, "stops": stops, "a": "top"}
+              "undefined_kind": undefined_kind, "stops": stops, "a": "top", "m": Marker(),
+              "when": __import__("datetime").datetime(2026, 12, 5, 14, 0), "words": {}, "len": len}
     ours = make_environment(site_root(), "da")
     jinjas = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                 lstrip_blocks=True, extensions=["jinja2.ext.do"])
     assert type(ours.from_string("").new_context()).call is not jinja2.runtime.Context.call
     expected = jinjas.from_string(source).render(values)
     assert ours.from_string(source).render(values) == expected
-    assert "Hej Ib! Hej Ib? 20 autoescape=True StrictUndefined a=top" in expected and "a=1[1]10 a=2[2]20" in expected
+    assert "Hej Ib! Hej Ib? 20 autoescape=True StrictUndefined a=top _x_:True a+b 2026-12-05 none 3" in expected
+    assert "a=1[1]10autoescape=True a=2[2]20autoescape=True autoescape=False True" in expected

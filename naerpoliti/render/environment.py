@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from types import FunctionType, MethodType
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 import jinja2
@@ -146,25 +146,37 @@ def _install_gettext(env: jinja2.Environment, catalog: NullTranslations) -> None
     env.globals.update(gettext=gettext, _=gettext)
 
 
+# what pass_eval_context marks a function with
+_EVAL_CONTEXT = getattr(jinja2.pass_eval_context(lambda eval_ctx: None), "jinja_pass_arg")  # noqa: B009
+
+
 class _Context(jinja2.runtime.Context):
     """Jinja's context, whose call() (every call in a template: `urls.news(n.slug)`, a macro)
-    calls a macro, or a function or method that takes nothing of Jinja's (no pass_context,
-    pass_eval_context or pass_environment), directly. Jinja's own looks for those three on the
-    callable and on its __call__ first, every time: about a tenth of a page's rendering."""
+    calls a macro, a builtin, or a function or method that takes nothing of Jinja's (no
+    pass_context, pass_eval_context or pass_environment) or only the eval context (gettext)
+    directly. Jinja's own looks for those three on the callable and on its __call__ first, every
+    time: about a tenth of a page's rendering."""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro or ((kind is FunctionType or kind is MethodType)
-                                            and getattr(__obj, "jinja_pass_arg", None) is None):
-            if kwargs:  # what Jinja passes for pass_context callables only
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:  # as Jinja's
-                return __self.environment.undefined("value was undefined because a callable raised a"
-                                                    " StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
+        if kind is jinja2.runtime.Macro or kind is BuiltinFunctionType:  # a builtin takes nothing of Jinja's
+            passed = None
+        elif kind is FunctionType or kind is MethodType:
+            passed = getattr(__obj, "jinja_pass_arg", None)
+            if passed is _EVAL_CONTEXT:  # gettext, `_`: a hundred calls a page
+                args = (__self.eval_ctx, *args)
+            elif passed is not None:  # the context (derived in loops and blocks), or the environment
+                return super().call(__obj, *args, **kwargs)
+        else:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:  # what Jinja passes for pass_context callables only
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:  # as Jinja's
+            return __self.environment.undefined("value was undefined because a callable raised a"
+                                                " StopIteration exception")
 
 
 FRAGMENTS = "fragments"  # the context variable of a renderer's store of shared() parts
