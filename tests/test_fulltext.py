@@ -308,7 +308,7 @@ def test_search_page_in_english(site_root, tmp_path):
 
 # --- Which pages are indexed ---------------------------------------------------------------------------
 
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _PIECES = st.sampled_from([b"<", b">", b"<p>", b"</p>", b"<main ", b"<article", b" data-pagefind-body",
@@ -388,3 +388,33 @@ def test_what_is_cut_out_of_a_page(page, whole):
         assert b"<p>x</p>" not in cut and b"<p>y</p>" not in cut and b'class="c"' not in cut
         assert cut.count(b"<article") == cut.count(b"</article>")
         assert cut.lower().count(b"<div") == cut.lower().count(b"</div>")
+
+
+_CUT_PIECES = st.sampled_from([b"<div data-pagefind-body>x</div>", b"<article data-pagefind-body><p>y</p></article>",
+                               b"<div data-pagefind-body>", b"<article data-pagefind-body>", b"</div>", b"</article>",
+                               b"<div>", b"<DIV>", b"</DIV>", b"<article>", b"<p>", b"</p>", b"data-pagefind-body",
+                               b"<img data-pagefind-body>", b"x", b" ", b"<", b">", b"</div", b"<divx>"])
+
+
+@settings(max_examples=300)
+@given(st.lists(_CUT_PIECES, max_size=25))
+def test_a_page_is_cut_or_given_whole_whatever_it_holds(pieces):
+    """indexed_part() never fails: it gives the page whole, or a document of the elements that
+    start where the templates write the attribute, each with as many ends as starts of its tag."""
+    from naerpoliti.fulltext import MARK, STRICT, indexed_part
+
+    page = b"".join(pieces)
+    cut = indexed_part(page)
+    if cut == page:
+        return
+    assert page.count(MARK) == len(STRICT.findall(page))  # cut only when every mention is where templates write it
+    body = cut[cut.index(b"<body>\n") + 7:cut.rindex(b"\n</body>")]
+    elements = body.split(b"\n")  # the pieces hold no line break: one line per element
+    assert elements and all(e in page for e in elements)
+    for element in elements:
+        match = STRICT.match(element)
+        assert match is not None
+        name = re.escape(match.group(1))
+        starts = len(re.findall(rb"<" + name + rb"(?=[\s/>])", element, re.IGNORECASE))
+        ends = len(re.findall(rb"</" + name + rb"(?=[\s/>])", element, re.IGNORECASE))
+        assert starts == ends and element.endswith(b">")
