@@ -194,24 +194,22 @@ def libraries() -> str:
 
 
 def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment], media: bool, parts: int,
-                 cache: RenderCache | None = None, keys: Keys | None = None, reuse: Reuse = NO_REUSE,
-                 fragments: dict[Any, Any] | None = None) -> list[Task]:
+                 cache: RenderCache | None, keys: Keys | None, reuse: Reuse,
+                 fragments: dict[Any, Any]) -> list[Task]:
     """The rendering as independent tasks, each a function returning a list of Outputs. The big
     steps are cut into `parts` pieces (every n-th page, area...), so that the processes of a
     parallel build share them out, and a task holds only its piece's bytes until they are written;
     a serial build runs the same tasks one after another. With `keys`, the units that carry render
     keys take the previous build's files over where `reuse` knows their key (render/keys.py).
     `fragments`: the page tasks' store of the parts shared() and shared_each() make once (a news
-    item's line is on hundreds of pages), which the caller empties when the tasks are done."""
+    item's line is on hundreds of pages), kept from task to task: each process that renders fills
+    its own copy (a forked worker's is its own); the caller empties it when the tasks are done."""
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
     primary = envs[config.language]
     areas = newsletter.areas(site)
     texts = translations(root, config.language)  # the theme's catalog with the site's own on top
-    # the parts shared() and shared_each() make, kept from task to task: each process that
-    # renders fills its own copy (a forked worker's is its own)
-    fragments = {} if fragments is None else fragments
     tasks: list[Task] = []
     for i, (lang, urls) in enumerate(versions):
         other = versions[1 - i] if len(versions) == 2 else None

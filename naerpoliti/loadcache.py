@@ -147,9 +147,10 @@ def _unpickle_entry(stamp: Stamp, salt: bytes, blob: bytes) -> Stored:
     return Stored(stamp, salt, blob)
 
 
-def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
+def stamp_of(path: str, known: Stamp | None = None, hashed: bool = True) -> Stamp | None:
     """The stamp of a regular file, or None (a link, a special file, missing, unreadable: not
-    cached). A file whose size differs from `known` is not hashed at all (it changed); one with
+    cached). Without `hashed`, or when its size differs from `known` (it changed), the file is
+    not hashed at all: the stamp has no digest yet (the loading process makes it). One with
     `known`'s inode, modification and change time is not either (it was not written since: the
     change time follows every write and cannot be set back). Otherwise the bytes decide, not the
     time: a fresh checkout (CI) gives every file a new one."""
@@ -157,7 +158,7 @@ def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode):
             return None
-        if known is not None and known.size != st.st_size:
+        if not hashed or (known is not None and known.size != st.st_size):
             return Stamp(st.st_size, st.st_mtime_ns, b"")
         if known is not None and known.digest and known.ino and (
                 known.mtime_ns, known.ctime_ns, known.ino) == (st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
@@ -170,15 +171,6 @@ def stamp_of(path: str, known: Stamp | None = None) -> Stamp | None:
     # and keep every stamp: it is hashed again next time (as git does with its "racily clean" files)
     settled = time.time_ns() - st.st_ctime_ns > RACY
     return Stamp(st.st_size, st.st_mtime_ns, digest, st.st_ctime_ns, st.st_ino if settled else 0)
-
-
-def _unhashed(path: str) -> Stamp | None:
-    """A regular file's stamp without its digest yet, or None (as stamp_of)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return Stamp(st.st_size, st.st_mtime_ns, b"") if stat.S_ISREG(st.st_mode) else None
 
 
 @contextlib.contextmanager
@@ -413,9 +405,10 @@ class CachedLoader:
             return None, None
         old = self.old.get(rel)
         old = old if isinstance(old, Stored) else None
-        if old is None and not hashed:  # to be loaded: hashed by the loading process
-            return None, _unhashed(os.path.join(self.root, rel))
-        stamp = stamp_of(os.path.join(self.root, rel), old.stamp if old is not None else None)
+        # a file with no entry is to be loaded, and hashed then; one with an entry is hashed here,
+        # to tell whether the entry can be used
+        stamp = stamp_of(os.path.join(self.root, rel), old.stamp if old is not None else None,
+                         hashed=hashed or old is not None)
         if (old is not None and stamp is not None and (stamp.size, stamp.digest) == (old.stamp.size, old.stamp.digest)
                 and old.salt == salt and salt):
             return old.entry(), stamp
