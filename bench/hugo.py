@@ -586,7 +586,7 @@ def main(argv: Optional[list[str]] = None) -> int:
               f"peak RSS {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MiB; "
               f"{files:,} files written")
         if indexing:
-            both = [h + p for h, p in zip(times, indexing)]
+            both = [h + p for h, p in zip(times, indexing, strict=True)]
             print(f"with Pagefind over its pages: Pagefind median {statistics.median(indexing):.2f} s, "
                   f"Hugo + Pagefind median {statistics.median(both):.2f} s")
     return 0
