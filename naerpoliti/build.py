@@ -454,10 +454,6 @@ class FulltextIndex:
     def pages_of(outputs: Iterable[Written]) -> list[tuple[str, bytes]]:
         return sorted((o.path, o.digest) for o in outputs if o.indexed)
 
-    def _index(self, pages: list[tuple[str, bytes]], gate: threading.Semaphore | None) -> list[Output]:
-        assert self.staging.path is not None
-        return fulltext.index_pages(self.site, self.staging.path, pages, self.keys, self.reuse, self.jobs, gate)
-
     def start(self, outputs: list[Written]) -> None:
         pages = self.pages_of(outputs)
         # only a build that took most of its pages over (an edit) indexes while it renders: one
@@ -466,10 +462,12 @@ class FulltextIndex:
         if not pages or self.staging.path is None or taken * 2 < len(outputs):
             return
         self.pages = pages
+        folder = self.staging.path
 
-        def run() -> None:
+        def run() -> None:  # the files are kept, not written: outputs() may find other pages
             try:
-                self.made = self._index(pages, self.gate)
+                self.made = fulltext.index_pages(self.site, folder, pages, self.keys, self.reuse, self.jobs,
+                                                 self.gate)
             except BaseException as exc:  # noqa: BLE001 - raised again in outputs()
                 self.error = exc
 

@@ -73,7 +73,7 @@ class _WebPages:
     """The archive and year pages of one language version."""
 
     def __init__(self, site: SiteModel, version: Version, other: Version | None, keys: Keys | None = None,
-                 reuse: Reuse = NO_REUSE):
+                 reuse: Reuse = NO_REUSE, fragments: dict[Any, Any] | None = None):
         self.site, self.keys, self.reuse = site, keys, reuse
         self.counting = other is None or version[0] == site.config.language  # the primary version counts issues
         self.language, env, self.urls = version
@@ -84,7 +84,8 @@ class _WebPages:
         self.archive_page = env.get_template("newsletter_archive.html")
         self.year_page = env.get_template("newsletter_year.html")
         self.period_names: dict[str, str] = {}  # period -> its words; Babel formats a date slowly
-        self.fragments: dict[Any, Any] = {}  # what shared() and shared_each() made once for these pages
+        # what shared() and shared_each() made once for these pages (the build's store, when given)
+        self.fragments: dict[Any, Any] = {} if fragments is None else fragments
 
     def period_name(self, period: str) -> str:
         name = self.period_names.get(period)
@@ -167,12 +168,13 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     of one build (in each process that renders), under ("newsletters", language), as render_pages()
     keeps its own."""
     primary: Version = (str(env.globals["language"]), env, urls)
-    versions = [_WebPages(site, primary, alternate, keys, reuse)]
+
+    def store(language: str) -> dict[Any, Any] | None:
+        return fragments.setdefault(("newsletters", language), {}) if fragments is not None else None
+
+    versions = [_WebPages(site, primary, alternate, keys, reuse, store(primary[0]))]
     if alternate is not None:
-        versions.append(_WebPages(site, alternate, primary, keys, reuse))
-    if fragments is not None:
-        for version in versions:
-            version.fragments = fragments.setdefault(("newsletters", version.language), {})
+        versions.append(_WebPages(site, alternate, primary, keys, reuse, store(alternate[0])))
     chosen = list(areas) if areas is not None else newsletter.areas(site)
     made: list[list[Output]] = [[] for _ in chosen]
     missed: list[tuple[int, tuple[str, str]]] = []

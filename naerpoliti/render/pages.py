@@ -30,9 +30,8 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
     `reuse` knows from the previous build is taken over instead of rendered. `fragments`: a store
     of what shared() and shared_each() made, kept from one call to the next of one build (in
     each process that renders), under ("pages", language); else one for this call."""
-    pages = _Pages(site, env, urls, language, other, keys, reuse)
-    if fragments is not None:
-        pages.fragments = fragments.setdefault(("pages", language), {})
+    store = fragments.setdefault(("pages", language), {}) if fragments is not None else None
+    pages = _Pages(site, env, urls, language, other, keys, reuse, store)
     if only_news is not None:
         for n in site.news:
             if n.slug in only_news:
@@ -69,13 +68,15 @@ class _Pages:
     """The pages of one language version, each rendered by a job."""
 
     def __init__(self, site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
-                 other: tuple[str, Urls] | None, keys: Keys | None = None, reuse: Reuse = NO_REUSE):
+                 other: tuple[str, Urls] | None, keys: Keys | None = None, reuse: Reuse = NO_REUSE,
+                 fragments: dict[Any, Any] | None = None):
         self.site, self.env, self.urls, self.language, self.other = site, env, urls, language, other
         self.keys, self.reuse = keys, reuse
         self.common_key: str | None = None
         self.group: tuple[str, str] = ("", "")  # (name, key) of the group of the pages in the making
         self.out: list[Output] = []
-        self.fragments: dict[Any, Any] = {}  # what shared() and shared_each() made once for these pages
+        # what shared() and shared_each() made once for these pages (the build's store, when given)
+        self.fragments: dict[Any, Any] = {} if fragments is None else fragments
         self.common = {
             "site": site, "config": site.config, "urls": urls,
             "statement_url": site.config.was_url or urls.statement(),
