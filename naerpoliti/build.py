@@ -201,9 +201,10 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
     parallel build share them out, and a task holds only its piece's bytes until they are written;
     a serial build runs the same tasks one after another. With `keys`, the units that carry render
     keys take the previous build's files over where `reuse` knows their key (render/keys.py).
-    `fragments`: the page tasks' store of the parts shared() and shared_each() make once (a news
-    item's line is on hundreds of pages), kept from task to task: each process that renders fills
-    its own copy (a forked worker's is its own); the caller empties it when the tasks are done."""
+    `fragments`: the store of what the tasks make once and use in many (the parts shared() and
+    shared_each() make: a news item's line is on hundreds of pages; a feed's entries; an event's
+    VEVENT), kept from task to task: each process that renders fills its own copy (a forked
+    worker's is its own); the caller empties it when the tasks are done."""
     config = site.config
     versions = [(lang, Urls(config.base_url, "" if lang == config.language else lang))
                 for lang in config.languages]
@@ -228,10 +229,10 @@ def render_tasks(site: SiteModel, root: Path, envs: dict[str, jinja2.Environment
                                                 fragments=fragments))
               for k in range(shares)]
     tasks += [("feeds", functools.partial(render_feeds, site, part=(k, parts), translations=texts, keys=keys,
-                                          reuse=reuse))
+                                          reuse=reuse, fragments=fragments))
               for k in range(parts)]
     tasks += [("calendars", functools.partial(render_calendars, site, part=(k, parts), translations=texts,
-                                              keys=keys, reuse=reuse))
+                                              keys=keys, reuse=reuse, fragments=fragments))
               for k in range(parts)]
     tasks += [
         ("open data", lambda: render_open_data(site, primary, site.urls, alternate=alternate, keys=keys, reuse=reuse)),

@@ -538,3 +538,40 @@ def test_area_archives_paginate(site_root, tmp_path):
     assert not (out / "lokalsamfund/skibby/nyheder/side/3").exists()
     assert not (out / "lokalsamfund/slangerup/nyheder/side/2").exists()  # 1 item
     assert "Anden" not in first + second
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_parts_sharing_a_store_make_the_same_files_and_each_entry_once(monkeypatch, parts):
+    """A build renders feeds and calendars in parts that keep what they make in one store per
+    process (render_tasks' `fragments`): the parts make exactly the files one call makes, and an
+    item in the feeds or calendars of several parts becomes an entry or a VEVENT only once."""
+    from naerpoliti.render import calendars, feeds
+    from naerpoliti.render.keys import Keys
+
+    site = gather(REPO, TODAY, Diagnostics())
+    assert site is not None
+    whole = {o.path: (o.data, o.key) for o in [*render_feeds(site, keys=Keys(site, b"k" * 16)),
+                                               *render_calendars(site, keys=Keys(site, b"k" * 16))]}
+    made: dict[str, list[int]] = {"entry": [], "vevent": []}
+    news_entry, event_entry, vevent = feeds.news_entry, feeds.event_entry, calendars.vevent
+    monkeypatch.setattr(feeds, "news_entry",
+                        lambda s, item, tz: made["entry"].append(id(item)) or news_entry(s, item, tz))
+    monkeypatch.setattr(feeds, "event_entry",
+                        lambda s, item, tz, g: made["entry"].append(id(item)) or event_entry(s, item, tz, g))
+    monkeypatch.setattr(calendars, "vevent", lambda s, e, tz, g: made["vevent"].append(id(e)) or vevent(s, e, tz, g))
+    store: dict = {}
+    keys = Keys(site, b"k" * 16)
+    split = {o.path: (o.data, o.key) for k in range(parts)
+             for o in [*render_feeds(site, part=(k, parts), keys=keys, fragments=store),
+                       *render_calendars(site, part=(k, parts), keys=keys, fragments=store)]}
+    assert split == whole
+    assert made["entry"] and len(made["entry"]) == len(set(made["entry"]))
+    assert len(made["vevent"]) == len(set(made["vevent"])) == len(site.events)
+    # without a store each part makes its own: the store is what made them once
+    made["entry"].clear()
+    made["vevent"].clear()
+    for k in range(parts):
+        render_feeds(site, part=(k, parts), keys=keys)
+        render_calendars(site, part=(k, parts), keys=keys)
+    assert len(made["entry"]) > len(set(made["entry"]))
+    assert len(made["vevent"]) > len(set(made["vevent"]))

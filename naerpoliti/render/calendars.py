@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
@@ -135,24 +136,27 @@ CALENDAR_PAST_DAYS = 365
 
 def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
                      translations: NullTranslations | None = None, keys: Keys | None = None,
-                     reuse: Reuse = NO_REUSE) -> list[Output]:
+                     reuse: Reuse = NO_REUSE, fragments: dict[Any, Any] | None = None) -> list[Output]:
     """Every calendar (or, with part=(k, n), those of every n-th area and event from the k-th).
     translations: the catalog of the site's language (default: the theme's). With `keys`, a
     calendar of the same events as in the previous build is taken over (an event is a VEVENT by
-    its own fields and the site's settings alone)."""
+    its own fields and the site's settings alone). `fragments`: the build's store (render_tasks),
+    where the events' VEVENTs and their lines are kept from one part to the next in a process: an
+    event is in the calendars of many parts' areas."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     gettext = catalog(site, translations).gettext
     dates = formats(site.config.language)
-    zones = _Zones(site.config.timezone)
-    vevents: dict[int, VEvent] = {}
-    lines = _Lines()
+    store = fragments.setdefault(("calendars", translations), {}) if fragments is not None else {}
+    zones: _Zones = store.setdefault("zones", _Zones(site.config.timezone))
+    vevents: dict[int, tuple[Event, VEvent]] = store.setdefault("vevents", {})
+    lines: _Lines = store.setdefault("lines", _Lines())
 
     def vevent_of(e: Event) -> VEvent:  # each event made once, when a calendar first needs it
-        made = vevents.get(id(e))
-        if made is None:
-            made = vevents[id(e)] = vevent(site, e, tz, gettext)
-        return made
+        found = vevents.get(id(e))
+        if found is None or found[0] is not e:
+            found = vevents[id(e)] = (e, vevent(site, e, tz, gettext))
+        return found[1]
 
     k, n = part
     outputs: list[Output] = []

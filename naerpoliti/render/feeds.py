@@ -284,11 +284,13 @@ def _opml(site: SiteModel, info: FeedInfo, listed: list[FeedInfo]) -> bytes:
 
 def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area] | None = None,
                  translations: NullTranslations | None = None, keys: Keys | None = None,
-                 reuse: Reuse = NO_REUSE) -> list[Output]:
+                 reuse: Reuse = NO_REUSE, fragments: dict[Any, Any] | None = None) -> list[Output]:
     """Every feed and OPML list (or, with part=(k, n), those of every n-th area from the k-th; with
     only, the feeds of these areas and no OPML lists: for a change to items' text, which the lists
     do not show). translations: the catalog of the site's language (default: the theme's). With
-    `keys`, an area's feeds made from the same entries as in the previous build are taken over."""
+    `keys`, an area's feeds made from the same entries as in the previous build are taken over.
+    `fragments`: the build's store (render_tasks), where the entries made are kept from one part
+    to the next in a process: a national item is in the feeds of every part's areas."""
     all_areas = list(areas(site))
     mine = set(all_areas[part[0]::part[1]]) if only is None else set(only)
     # the share's districts and municipalities, in order, with an OPML list each (not with `only`)
@@ -309,8 +311,10 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
         mine -= {area for what, area in done if what == "feeds"}
         listing = [area for area in listing if ("opml", area) not in done]
         wanted = mine | {a for kind, aid in listing for a in site.areas_below(kind, aid)}
-    infos = _feed_infos(site, [a for a in all_areas if a in wanted], catalog(site, translations))
-    fg_entries: dict[int, FeedEntry] = {}  # each entry made once, shared by the feeds it is in
+    store = fragments.setdefault(("feeds", translations), {}) if fragments is not None else {}
+    infos = _feed_infos(site, [a for a in all_areas if a in wanted], catalog(site, translations), store)
+    # each entry made once, shared by the feeds it is in
+    fg_entries: dict[int, tuple[Entry, FeedEntry]] = store.setdefault("feedgen", {})
     for (kind, aid), info in infos.items():
         if (kind, aid) not in mine:
             continue
@@ -325,9 +329,10 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
             continue
         fes = []
         for e in info.entries:
-            if id(e) not in fg_entries:
-                fg_entries[id(e)] = _feedgen_entry(e)
-            fes.append(fg_entries[id(e)])
+            found = fg_entries.get(id(e))
+            if found is None or found[0] is not e:
+                found = fg_entries[id(e)] = (e, _feedgen_entry(e))
+            fes.append(found[1])
         for fmt, data in (("rss", _xml(site, info, fes, "rss")), ("atom", _xml(site, info, fes, "atom")),
                           ("json", _json(site, info))):
             outputs.append(Output(info.path(site, fmt), data, origin=origin, unit=unit, key=key, group=group[0],
@@ -396,21 +401,22 @@ def _newest_moment(site: SiteModel, tz: ZoneInfo) -> dt.datetime:
     return max(moments, key=lambda m: m.timestamp(), default=EPOCH)
 
 
-def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslations) -> dict[Area, FeedInfo]:
-    """The feed of each area wanted, in that order."""
+def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslations,
+                store: dict[str, Any]) -> dict[Area, FeedInfo]:
+    """The feed of each area wanted, in that order. `store` keeps the entries made (render_feeds)."""
     urls = site.urls
     tz = ZoneInfo(site.config.timezone)
     gettext = translations.gettext
     # Each item becomes an entry once, when a feed first needs it; feeds share them.
-    entries: dict[int, Entry] = {}
-    updates: dict[str, list[Entry]] = {}  # locality id -> the entries of its priority updates
+    entries: dict[int, tuple[NewsItem | Event, Entry]] = store.setdefault("entries", {})
+    updates: dict[str, list[Entry]] = store.setdefault("updates", {})  # locality id -> its updates' entries
 
     def entry(item: NewsItem | Event) -> Entry:
-        made = entries.get(id(item))
-        if made is None:
-            made = entries[id(item)] = bounded(news_entry(site, item, tz) if isinstance(item, NewsItem)
-                                               else event_entry(site, item, tz, gettext))
-        return made
+        found = entries.get(id(item))
+        if found is None or found[0] is not item:
+            found = entries[id(item)] = (item, bounded(news_entry(site, item, tz) if isinstance(item, NewsItem)
+                                                       else event_entry(site, item, tz, gettext)))
+        return found[1]
 
     def updates_of(loc: Locality) -> list[Entry]:
         made = updates.get(loc.id)
@@ -418,7 +424,7 @@ def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslati
             made = updates[loc.id] = [bounded(e) for e in update_entries(site, loc, tz, gettext)]
         return made
 
-    newest: dt.datetime | None = None
+    newest: dt.datetime | None = store.get("newest")
     infos: dict[Area, FeedInfo] = {}
     for kind, aid in wanted:
         # events come soonest first, so the latest FEED_ITEMS are the last ones
@@ -430,7 +436,7 @@ def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslati
         # tens of thousands of items in scope of every area
         chosen = sorted(made, key=lambda e: e.sort_key, reverse=True)[:FEED_ITEMS]
         if not chosen and newest is None:
-            newest = _newest_moment(site, tz)
+            newest = store["newest"] = _newest_moment(site, tz)
         infos[(kind, aid)] = FeedInfo(
             kind=kind, id=aid,
             title=area_title(site, kind, aid),
