@@ -330,3 +330,59 @@ def test_a_file_written_just_before_its_stamp_is_read_again(tmp_path, monkeypatc
     _, _, loader = _load(root)
     assert loader.loaded == 0
     assert [p for p in opened if "/content/news/" in p]
+
+
+def test_serve_loads_what_its_memo_lacks_on_every_core(broken_corpus, tmp_path, monkeypatch):
+    """serve's full builds (a first one, or every file after a localities.yaml edit) load the files
+    its FileMemo does not have on every core (MemoLoader): the same content and messages, in the
+    same order, as loading one after another; then from the memo, all but a file saved since."""
+    from naerpoliti.contentfiles import FileMemo
+    from naerpoliti.loadcache import MemoLoader
+
+    root = tmp_path / "site"
+    shutil.copytree(broken_corpus, root)
+    serial_diags = Diagnostics()
+    serial = load_content(root, serial_diags)
+    given: list[tuple[int, int]] = []  # (files, processes) of each load_all
+    load_all = loadcache.load_all
+    monkeypatch.setattr(loadcache, "load_all",
+                        lambda jobs, load, processes, *a, **k: given.append((len(jobs), processes)) or load_all(
+                            jobs, load, processes, *a, **k))
+    memo = FileMemo()
+
+    def load() -> tuple[Content | None, list[str]]:
+        diags = Diagnostics()
+        content = load_content(root, diags, memo=memo, loader=MemoLoader(memo, jobs=3))
+        return content, [str(d) for d in diags.items]
+
+    content, messages = load()
+    assert given == [(len(memo.store) - 1, 3)]  # every content file (the registry is one more entry)
+    assert given[0][0] > 300 and len(serial_diags.items) >= 7
+    assert content == serial and messages == [str(d) for d in serial_diags.items]
+    assert load() == (serial, messages) and given[-1][0] == 0  # all from the memo
+    news = sorted((root / "content" / "news").rglob("*.md"))[7]
+    news.write_text(news.read_text(encoding="utf-8") + "\nEn linje mere.\n", encoding="utf-8")
+    later = time.time_ns() + 10**9
+    os.utime(news, ns=(later, later))
+    content, messages = load()
+    assert given[-1][0] == 1  # that file alone
+    assert content is not None and messages == [str(d) for d in serial_diags.items]
+    assert [n.source for n in content.news if "En linje mere." in n.body.text] == [news.relative_to(root).as_posix()]
+
+
+def test_serve_builds_load_through_the_memo_loader(broken_corpus, monkeypatch):
+    """model_of with serve's memo loads through MemoLoader, on as many processes as a build."""
+    from naerpoliti.build import model_of
+    from naerpoliti.contentfiles import FileMemo
+
+    given: list[tuple[int, int]] = []
+    load_all = loadcache.load_all
+    monkeypatch.setattr(loadcache, "load_all",
+                        lambda jobs, load, processes, *a, **k: given.append((len(jobs), processes)) or load_all(
+                            jobs, load, processes, *a, **k))
+    monkeypatch.setenv("NAERPOLITI_JOBS", "2")
+    memo = FileMemo()
+    model_of(broken_corpus, TODAY, Diagnostics(), memo=memo)
+    assert given == [(len(memo.store) - 1, 2)] and given[0][0] > 300
+    model_of(broken_corpus, TODAY, Diagnostics(), memo=memo)
+    assert given[-1] == (0, 2)
