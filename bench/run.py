@@ -360,6 +360,7 @@ def serve_figures(root: Path, work: Path, runs: int) -> dict:
     figures = {what: [e["seconds"] for e in got["edits"] if e["edit"] == what] for what in ("news", "registry")}
     figures["indexing"] = [e["indexing"] for e in got["edits"] if e["edit"] == "news"]
     figures["incremental"] = all(e["incremental"] for e in got["edits"] if e["edit"] == "news")
+    figures["pss_sum_mib"], figures["rss_mib"] = got["pss_sum_mib"], got["rss_mib"]  # the whole session's peak
     return figures
 
 
@@ -461,6 +462,8 @@ def main(argv=None) -> int:
                       f"{'text edits' if serve['incremental'] else 'NOT all text edits'}), then the "
                       f"full-text index in the background in {fmt_s(median(serve['indexing'])).strip()}")
                 print(f"  serve, localities.yaml edited wall {fmt_s(median(serve['registry']))}")
+                print(f"  serve, the session's peak     RSS {serve['rss_mib']:6.0f} MiB (largest process)   "
+                      f"PSS {serve['pss_sum_mib']:6.0f} MiB (all its processes together)")
         if len(fractions) > 1:
             print("\nscaling (full build wall time):")
             for fraction, (counts, figures) in results.items():
