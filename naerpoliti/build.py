@@ -30,11 +30,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from . import __version__, fulltext, hosts, newsletter
-from .contentfiles import Loader
 from .errors import Diagnostic, Diagnostics, Position
 from .forking import die_with_parent as _die_with_parent
 from .history import updated_dates
-from .loadcache import LOAD_DEPENDENCIES, CachedLoader, MemoLoader
+from .loadcache import LOAD_DEPENDENCIES, CachedLoader
 from .model import Content, Rendered
 from .progress import QUIET, Progress
 from .render import Output
@@ -141,15 +140,12 @@ def model_of(root: Path, today: dt.date | None, diags: Diagnostics, progress: Pr
              freeze: bool = False) -> tuple[Content | None, SiteModel | None, tuple[Diagnostic, ...]]:
     """The content as the files give it, the SiteModel (None on errors), and the diagnostics of
     making the model from the content (those after reading the files). Without a memo (serve's),
-    the files are loaded through the persistent cache (loadcache.py); with one, those the memo
-    does not have. Either loads on every core when many files are to be loaded. `freeze`:
+    the files are loaded on every core and through the persistent cache (loadcache.py). `freeze`:
     what the cache gives is kept from the collector (gc.freeze) until the caller unfreezes it (run())."""
-    loader: Loader
+    loader = None
     if memo is None:
         loading = "\0".join(f"{d} {dependency_version(d)}" for d in LOAD_DEPENDENCIES)
         loader = CachedLoader(root, f"{libraries()}\0{loading}", freeze=freeze)
-    else:
-        loader = MemoLoader(memo)
     content = load_content(root, diags, progress, memo, loader)
     if content is None:
         return None, None, ()

@@ -208,35 +208,22 @@ class FileMemo:
         self.salt: object = None
 
     def __call__(self, rel: str, diags: Diagnostics, load: Callable[[Diagnostics], T]) -> T:
-        key = self.key(rel)
-        hit = self.hit(rel, key)
-        if hit is not None:
-            diags.items.extend(hit[1])
-            result: T = hit[0]
+        try:
+            st = os.stat(os.path.join(self.root, rel))
+            key = (st.st_size, st.st_mtime_ns, self.salt)
+        except OSError:
+            key = None
+        hit = self.store.get(rel)
+        if key is not None and hit is not None and hit[0] == key:
+            diags.items.extend(hit[2])
+            result: T = hit[1]
             return result
         local = Diagnostics()
         result = load(local)
         diags.items.extend(local.items)
-        self.keep(rel, key, result, tuple(local.items))
-        return result
-
-    def key(self, rel: str) -> object:
-        """What a file's entry is kept under: its size and modification time now, and the salt
-        (None when the file cannot be read: never kept). Taken before the file is loaded."""
-        try:
-            st = os.stat(os.path.join(self.root, rel))
-        except OSError:
-            return None
-        return (st.st_size, st.st_mtime_ns, self.salt)
-
-    def hit(self, rel: str, key: object) -> tuple[Any, tuple[Diagnostic, ...]] | None:
-        """What loading the file gave and its diagnostics, when it was loaded under `key`."""
-        found = self.store.get(rel)
-        return (found[1], found[2]) if key is not None and found is not None and found[0] == key else None
-
-    def keep(self, rel: str, key: object, result: Any, diagnostics: tuple[Diagnostic, ...]) -> None:
         if key is not None:
-            self.store[rel] = (key, result, diagnostics)
+            self.store[rel] = (key, result, tuple(local.items))
+        return result
 
 
 def _media_salt(root: Path) -> tuple[tuple[str, int, int], ...]:

@@ -34,7 +34,6 @@ from . import fulltext
 from .build import Result, build_date, check_links, fewer_collections, forget, libraries, model_of, run, stat_tree
 from .errors import Diagnostic, Diagnostics
 from .history import updated_dates
-from .loadcache import MemoLoader
 from .model import Content, NewsItem
 from .progress import QUIET, Progress
 from .render import Output
@@ -194,8 +193,7 @@ class Builder:
         if last is None or last.content is None:
             return None
         diags = Diagnostics()
-        # the files its memo lacks on every core when many: after a localities.yaml edit, all
-        content = load_content(self.root, diags, memo=self.memo, loader=MemoLoader(self.memo))
+        content = load_content(self.root, diags, memo=self.memo)
         if content is None or diags.errors:
             return None  # the full build reports the errors (and writes nothing)
         if build_date(self.today, content.config.timezone) != last.site.today:

@@ -39,7 +39,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .contentfiles import FileMemo, Job, LoadFile, SerialLoader
+from .contentfiles import Job, LoadFile
 from .errors import Diagnostic, Diagnostics
 from .forking import die_with_parent
 from .registry import REGISTRY, load_registry
@@ -238,15 +238,13 @@ def _stamped(path: str | None) -> Stamp | None:
 
 
 def load_all(jobs: Sequence[Job], load: LoadFile, processes: int,
-             stamp: Sequence[str | None] | None = None,
-             pickles: bool = True) -> list[tuple[Loaded, bytes, Stamp | None]]:
-    """What each job gave, in order, with its pickle when a loading process made it and `pickles`
-    asks for them (the cache's; else b"", each pickle freed once read), and the stamp of the file
-    `stamp` names for it (stamp_of, taken right before it is loaded; None where it names none):
-    here, or in `processes` forked processes that each load a consecutive share of the jobs and
-    send back each job's result pickled (a share per process, so that the results come back in the
-    order of the jobs without sorting). The loading processes hash the files, not this one: a
-    first build reads 23,000 files of a national site."""
+             stamp: Sequence[str | None] | None = None) -> list[tuple[Loaded, bytes, Stamp | None]]:
+    """What each job gave, in order, with its pickle when a loading process made it (else b"")
+    and the stamp of the file `stamp` names for it (stamp_of, taken right before it is loaded;
+    None where it names none): here, or in `processes` forked processes that each load a
+    consecutive share of the jobs and send back each job's result pickled (a share per process,
+    so that the results come back in the order of the jobs without sorting). The loading
+    processes hash the files, not this one: a first build reads 23,000 files of a national site."""
     paths = list(stamp) if stamp is not None else [None] * len(jobs)
     if processes <= 1 or len(jobs) < 2 * processes:
         return [(_load_one(load, job), b"", made) for job, path in zip(jobs, paths, strict=True)
@@ -271,7 +269,7 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int,
         while reading:
             ready = wait(list(reading.values()))
             for k in [k for k, receive in reading.items() if receive in ready]:
-                part = _receive(*workers[k], pickles)
+                part = _receive(*workers[k])
                 if part is None:
                     del reading[k]
                 else:
@@ -285,8 +283,8 @@ def load_all(jobs: Sequence[Job], load: LoadFile, processes: int,
     return [loaded for share in shares for loaded in share]
 
 
-def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection,
-             pickles: bool = True) -> list[tuple[Loaded, bytes, Stamp | None]] | None:
+def _receive(worker: multiprocessing.process.BaseProcess,
+             receive: Connection) -> list[tuple[Loaded, bytes, Stamp | None]] | None:
     """The next batch of a loading process, each result with its pickle and its file's stamp;
     None when it is done."""
     try:
@@ -301,7 +299,7 @@ def _receive(worker: multiprocessing.process.BaseProcess, receive: Connection,
             raise value
         if kind == "end":
             return None
-        return [(pickle.loads(blob), blob if pickles else b"", made) for blob, made in value]
+        return [(pickle.loads(blob), blob, made) for blob, made in value]
 
 
 def _worker(jobs: Sequence[Job], paths: Sequence[str | None], load: LoadFile, send: Connection,
@@ -484,36 +482,6 @@ class CachedLoader:
         for shard, entries in sorted(shards.items()):
             write_cache(self.path / f"{shard:02d}", self.key, entries)
         self.old, self.new = {}, {}  # the records live on in the content; the entries' bytes need not
-
-
-class MemoLoader(SerialLoader):
-    """load_content's loader for serve: the files unchanged since its FileMemo last
-    saw them from the memo, the others loaded, on every core when many (its first build, or every
-    file after a `localities.yaml` edit: 23,000 files of a national site), and kept in the memo."""
-
-    def __init__(self, memo: FileMemo, jobs: int | None = None) -> None:
-        super().__init__(memo)
-        self.filememo = memo
-        self.jobs = jobs
-
-    def files(self, jobs: Sequence[Job], load: LoadFile, diags: Diagnostics) -> list[list[Any]]:
-        memo = self.filememo
-        keys = [memo.key(rel) for _kind, rel in jobs]  # before loading: a file saved meanwhile loads again
-        found = [memo.hit(rel, key) for (_kind, rel), key in zip(jobs, keys, strict=True)]
-        todo = [i for i, hit in enumerate(found) if hit is None]
-        made = load_all([jobs[i] for i in todo], load, self.jobs or load_jobs(len(todo)), pickles=False)
-        for i, (loaded, _blob, _stamp) in zip(todo, made, strict=True):
-            found[i] = loaded
-            memo.keep(jobs[i][1], keys[i], *loaded)
-        del made
-        out = []
-        for hit in found:
-            assert hit is not None
-            diags.items.extend(hit[1])
-            out.append(hit[0])
-        if len(todo) >= PARALLEL_FROM:
-            _give_back()
-        return out
 
 
 def _give_back() -> None:
