@@ -29,6 +29,7 @@ from ..model import Event
 from ..site import SiteModel, host
 from ..texts import event_kind
 from . import Output
+from .environment import made_once, store_of
 from .keys import NO_REUSE, Keys, Reuse
 from .shared import CALENDAR_DESCRIPTION, area_title, areas, catalog
 
@@ -147,16 +148,13 @@ def render_calendars(site: SiteModel, part: tuple[int, int] = (0, 1),
     tz = ZoneInfo(site.config.timezone)
     gettext = catalog(site, translations).gettext
     dates = formats(site.config.language)
-    store = fragments.setdefault(("calendars", translations), {}) if fragments is not None else {}
+    store = store_of(fragments, "calendars", translations)
     zones: _Zones = store.setdefault("zones", _Zones(site.config.timezone))
-    vevents: dict[int, tuple[Event, VEvent]] = store.setdefault("vevents", {})
+    vevents: dict[int, tuple[Event, VEvent]] = store.setdefault("vevents", {})  # made_once()
     lines: _Lines = store.setdefault("lines", _Lines())
 
     def vevent_of(e: Event) -> VEvent:  # each event made once, when a calendar first needs it
-        found = vevents.get(id(e))
-        if found is None or found[0] is not e:
-            found = vevents[id(e)] = (e, vevent(site, e, tz, gettext))
-        return found[1]
+        return made_once(vevents, id(e), e, lambda: vevent(site, e, tz, gettext))
 
     k, n = part
     outputs: list[Output] = []

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from babel.support import NullTranslations, Translations
@@ -179,7 +179,25 @@ class _Context(jinja2.runtime.Context):
                                                 " StopIteration exception")
 
 
+_T = TypeVar("_T")
 FRAGMENTS = "fragments"  # the context variable of a renderer's store of shared() parts
+
+
+def store_of(fragments: dict[Any, Any] | None, *name: Hashable) -> dict[Any, Any]:
+    """A renderer's part, under `name`, of a build's store of what its tasks make once and use in
+    many (render_tasks' `fragments`, one per rendering process); without one, a store of its own."""
+    return fragments.setdefault(name, {}) if fragments is not None else {}
+
+
+def made_once(store: dict[Any, Any], key: Hashable, obj: object, make: Callable[[], _T]) -> _T:
+    """What make() gives for `obj`, made once per store under `key` (which holds id(obj)): kept
+    with `obj`, so that the id is not another object's. shared_each() does the same inline: it is
+    called for two million lines of a national site."""
+    found = store.get(key)
+    if found is None or found[0] is not obj:
+        found = store[key] = (obj, make())
+    result: _T = found[1]
+    return result
 
 
 @jinja2.pass_context

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.utils import format_datetime
+from functools import partial
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from ..model import Event, Locality, NewsItem
 from ..site import SiteModel, host
 from ..texts import N_, event_kind
 from . import Output
+from .environment import made_once, store_of
 from .keys import NO_REUSE, Keys, Reuse
 from .shared import FEED_DESCRIPTION, Area, absolutize, area_title, areas, bounded_content, catalog
 
@@ -311,10 +313,10 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
         mine -= {area for what, area in done if what == "feeds"}
         listing = [area for area in listing if ("opml", area) not in done]
         wanted = mine | {a for kind, aid in listing for a in site.areas_below(kind, aid)}
-    store = fragments.setdefault(("feeds", translations), {}) if fragments is not None else {}
+    store = store_of(fragments, "feeds", translations)
     infos = _feed_infos(site, [a for a in all_areas if a in wanted], catalog(site, translations), store)
     # each entry made once, shared by the feeds it is in
-    fg_entries: dict[int, tuple[Entry, FeedEntry]] = store.setdefault("feedgen", {})
+    fg_entries: dict[int, tuple[Entry, FeedEntry]] = store.setdefault("feedgen", {})  # made_once()
     for (kind, aid), info in infos.items():
         if (kind, aid) not in mine:
             continue
@@ -329,10 +331,7 @@ def render_feeds(site: SiteModel, part: tuple[int, int] = (0, 1), only: set[Area
             continue
         fes = []
         for e in info.entries:
-            found = fg_entries.get(id(e))
-            if found is None or found[0] is not e:
-                found = fg_entries[id(e)] = (e, _feedgen_entry(e))
-            fes.append(found[1])
+            fes.append(made_once(fg_entries, id(e), e, partial(_feedgen_entry, e)))
         for fmt, data in (("rss", _xml(site, info, fes, "rss")), ("atom", _xml(site, info, fes, "atom")),
                           ("json", _json(site, info))):
             outputs.append(Output(info.path(site, fmt), data, origin=origin, unit=unit, key=key, group=group[0],
@@ -408,15 +407,12 @@ def _feed_infos(site: SiteModel, wanted: list[Area], translations: NullTranslati
     tz = ZoneInfo(site.config.timezone)
     gettext = translations.gettext
     # Each item becomes an entry once, when a feed first needs it; feeds share them.
-    entries: dict[int, tuple[NewsItem | Event, Entry]] = store.setdefault("entries", {})
+    entries: dict[int, tuple[NewsItem | Event, Entry]] = store.setdefault("entries", {})  # made_once()
     updates: dict[str, list[Entry]] = store.setdefault("updates", {})  # locality id -> its updates' entries
 
     def entry(item: NewsItem | Event) -> Entry:
-        found = entries.get(id(item))
-        if found is None or found[0] is not item:
-            found = entries[id(item)] = (item, bounded(news_entry(site, item, tz) if isinstance(item, NewsItem)
-                                                       else event_entry(site, item, tz, gettext)))
-        return found[1]
+        return made_once(entries, id(item), item, lambda: bounded(
+            news_entry(site, item, tz) if isinstance(item, NewsItem) else event_entry(site, item, tz, gettext)))
 
     def updates_of(loc: Locality) -> list[Entry]:
         made = updates.get(loc.id)

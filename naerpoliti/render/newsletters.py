@@ -43,6 +43,7 @@ from ..site import SiteModel
 from ..site import host as site_host
 from ..urls import Urls
 from . import Output
+from .environment import store_of
 from .keys import NO_REUSE, Keys, Reuse
 from .pages import Version, alternates
 from .shared import absolutize
@@ -168,13 +169,8 @@ def render_newsletters(site: SiteModel, env: jinja2.Environment, urls: Urls,
     of one build (in each process that renders), under ("newsletters", language), as render_pages()
     keeps its own."""
     primary: Version = (str(env.globals["language"]), env, urls)
-
-    def store(language: str) -> dict[Any, Any] | None:
-        return fragments.setdefault(("newsletters", language), {}) if fragments is not None else None
-
-    versions = [_WebPages(site, primary, alternate, keys, reuse, store(primary[0]))]
-    if alternate is not None:
-        versions.append(_WebPages(site, alternate, primary, keys, reuse, store(alternate[0])))
+    versions = [_WebPages(site, version, other, keys, reuse, store_of(fragments, "newsletters", version[0]))
+                for version, other in ((primary, alternate), (alternate, primary)) if version is not None]
     chosen = list(areas) if areas is not None else newsletter.areas(site)
     made: list[list[Output]] = [[] for _ in chosen]
     missed: list[tuple[int, tuple[str, str]]] = []

@@ -13,6 +13,7 @@ from ..model import District, Event, Locality, Municipality, NewsItem
 from ..site import SiteModel
 from ..urls import STATEMENT_SLUG, Urls
 from . import Output, structured
+from .environment import store_of
 from .keys import NO_REUSE, Keys, Reuse
 from .sitemaps import sitemaps
 
@@ -30,8 +31,7 @@ def render_pages(site: SiteModel, env: jinja2.Environment, urls: Urls, language:
     `reuse` knows from the previous build is taken over instead of rendered. `fragments`: a store
     of what shared() and shared_each() made, kept from one call to the next of one build (in
     each process that renders), under ("pages", language); else one for this call."""
-    store = fragments.setdefault(("pages", language), {}) if fragments is not None else None
-    pages = _Pages(site, env, urls, language, other, keys, reuse, store)
+    pages = _Pages(site, env, urls, language, other, keys, reuse, store_of(fragments, "pages", language))
     if only_news is not None:
         for n in site.news:
             if n.slug in only_news:
@@ -68,15 +68,13 @@ class _Pages:
     """The pages of one language version, each rendered by a job."""
 
     def __init__(self, site: SiteModel, env: jinja2.Environment, urls: Urls, language: str,
-                 other: tuple[str, Urls] | None, keys: Keys | None = None, reuse: Reuse = NO_REUSE,
-                 fragments: dict[Any, Any] | None = None):
+                 other: tuple[str, Urls] | None, keys: Keys | None, reuse: Reuse, fragments: dict[Any, Any]):
         self.site, self.env, self.urls, self.language, self.other = site, env, urls, language, other
         self.keys, self.reuse = keys, reuse
         self.common_key: str | None = None
         self.group: tuple[str, str] = ("", "")  # (name, key) of the group of the pages in the making
         self.out: list[Output] = []
-        # what shared() and shared_each() made once for these pages (the build's store, when given)
-        self.fragments: dict[Any, Any] = {} if fragments is None else fragments
+        self.fragments = fragments  # what shared() and shared_each() made once for these pages
         self.common = {
             "site": site, "config": site.config, "urls": urls,
             "statement_url": site.config.was_url or urls.statement(),
