@@ -124,10 +124,7 @@ class _Lines:
         self.made: dict[int, tuple[object, bytes]] = {}
 
     def __call__(self, component: Timezone | VEvent) -> bytes:
-        found = self.made.get(id(component))
-        if found is None or found[0] is not component:
-            found = self.made[id(component)] = (component, bytes(component.to_ical()))
-        return found[1]
+        return made_once(self.made, id(component), component, lambda: bytes(component.to_ical()))
 
 
 # An area's calendar holds the upcoming events and those of the past year: a calendar app shows
